@@ -1,0 +1,13 @@
+export { openDatabase, schemaVersion, SCHEMA_VERSION, type LedgerDatabase } from './database.js';
+export { LedgerError, LEDGER_ERROR_CODES, isLedgerError, type LedgerErrorCode } from './error.js';
+export {
+  LedgerStore,
+  type AppendItem,
+  type AppendedEntry,
+  type AppendRefusalCode,
+  type AppendResult,
+  type LedgerStoreOptions,
+  type StoredCheckpoint,
+  type StoredEntry,
+} from './ledger-store.js';
+export { LedgerWriter, type LedgerWriterOptions, type LedgerWriterStats } from './ledger-writer.js';

@@ -1,0 +1,508 @@
+import { randomBytes } from 'node:crypto';
+import {
+  bytesToHex,
+  canonicalJson,
+  equalBytes,
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  MerkleFrontier,
+  rootAt,
+  utf8Encode,
+  type SubtreeHashReader,
+} from '@yishi/crypto';
+import { GENESIS_PREV, type LedgerEntry, type SignedCommand } from '@yishi/schema';
+import type Database from 'better-sqlite3';
+import { openDatabase, type LedgerDatabase } from './database.js';
+import { LedgerError } from './error.js';
+
+/** One command to append, with what the service derived from it and when it received it. */
+export interface AppendItem {
+  command: SignedCommand;
+  derived: unknown;
+  /** Service receive time, ms since the epoch. */
+  time: number;
+}
+
+/** An entry as committed, with its RFC 6962 leaf hash. */
+export interface AppendedEntry {
+  entry: LedgerEntry;
+  leafHash: Uint8Array;
+}
+
+/** Why one item of a batch was refused; the rest of the batch is unaffected. */
+export type AppendRefusalCode = 'NONCE_REPLAYED' | 'ENTRY_INVALID';
+
+export type AppendResult =
+  ({ ok: true } & AppendedEntry) | { ok: false; code: AppendRefusalCode; message: string };
+
+/** An entry as stored: `body` is its canonical JSON, exactly the bytes its leaf hash covers. */
+export interface StoredEntry extends AppendedEntry {
+  body: string;
+}
+
+/** A signed checkpoint as stored in the append-only `checkpoints` table. */
+export interface StoredCheckpoint {
+  size: number;
+  root: Uint8Array;
+  note: string;
+  signedAt: number;
+}
+
+export interface LedgerStoreOptions {
+  /** Source of the 16-byte salts; node:crypto randomBytes unless a test injects one. */
+  random?: (n: number) => Uint8Array;
+}
+
+const SALT_BYTES = 16;
+const PAGE_SIZE = 256;
+/** Meta keys fixed by genesis: they may not change once the ledger has entries. */
+const GENESIS_META_KEYS: ReadonlySet<string> = new Set(['ledger_id', 'origin']);
+
+function bytes(buf: Uint8Array): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+function requireIndex(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new LedgerError(
+      'INVALID_ARGUMENT',
+      `"${name}" expected a non-negative safe integer, got ${String(value)}`
+    );
+  }
+  return value;
+}
+
+/** Why an item cannot become an entry, or undefined when it can. */
+function itemProblem(item: AppendItem): string | undefined {
+  if (typeof item !== 'object' || item === null) return 'item is not an object';
+  const { command, time, derived } = item;
+  if (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 0) {
+    return `"time" expected a non-negative safe integer, got ${String(time)}`;
+  }
+  if (derived === undefined) return '"derived" is undefined (use null)';
+  if (typeof command !== 'object' || command === null) return '"command" is not an object';
+  if (typeof command.publicKey !== 'string' || command.publicKey.length === 0) {
+    return '"command.publicKey" expected a non-empty string';
+  }
+  if (typeof command.signature !== 'string') return '"command.signature" expected a string';
+  const payload = command.payload as unknown;
+  if (typeof payload !== 'object' || payload === null) return '"command.payload" is not an object';
+  const nonce = (payload as { nonce?: unknown }).nonce;
+  if (typeof nonce !== 'string' || nonce.length === 0) {
+    return '"command.payload.nonce" expected a non-empty string';
+  }
+  return undefined;
+}
+
+/**
+ * The ledger on SQLite: entries, the Merkle tree's perfect-subtree hashes, command nonces and
+ * signed checkpoints.
+ *
+ * One LedgerStore is the only writer of its database file (the in-memory frontier and size are
+ * its own); other connections may read. Every method is synchronous; appends and checkpoint
+ * writes are single transactions that are durable once the method returns (WAL,
+ * synchronous = FULL).
+ */
+export class LedgerStore {
+  readonly db: LedgerDatabase;
+  /** Perfect-subtree hashes read from `tree_nodes`: proofs and roots cost O(log n) reads. */
+  readonly reader: SubtreeHashReader;
+
+  #size = 0;
+  #prev = GENESIS_PREV;
+  #frontier = new MerkleFrontier();
+  readonly #random: (n: number) => Uint8Array;
+
+  readonly #stmt: Statements;
+  readonly #appendTxn: Database.Transaction<
+    (items: readonly AppendItem[], random: (n: number) => Uint8Array) => AppendResult[]
+  >;
+  readonly #saveCheckpointTxn: Database.Transaction<
+    (checkpoint: StoredCheckpoint, expected: number) => boolean
+  >;
+
+  /** Opens (creating and migrating if needed) the ledger at `path` or `':memory:'`. */
+  static open(path: string, options: LedgerStoreOptions = {}): LedgerStore {
+    return new LedgerStore(openDatabase(path), options);
+  }
+
+  private constructor(db: LedgerDatabase, options: LedgerStoreOptions) {
+    this.db = db;
+    this.#random = options.random ?? ((n) => bytes(randomBytes(n)));
+    this.#stmt = prepareStatements(db);
+    const nodeStmt = this.#stmt.node;
+    this.reader = {
+      hash(level: number, index: number): Uint8Array {
+        const row = nodeStmt.get(level, index);
+        if (row === undefined) {
+          throw new LedgerError('TREE_NODE_MISSING', `tree node (${level}, ${index}) is missing`);
+        }
+        return bytes(row.hash);
+      },
+    };
+    this.#appendTxn = db.transaction(
+      (items: readonly AppendItem[], random: (n: number) => Uint8Array) =>
+        this.#appendInTransaction(items, random)
+    );
+    this.#saveCheckpointTxn = db.transaction((cp: StoredCheckpoint, expected: number) => {
+      if (this.#stmt.casLatest.run(cp.size, cp.note, expected).changes === 0) return false;
+      this.#stmt.insertCheckpoint.run(cp.size, cp.root, cp.note, cp.signedAt);
+      return true;
+    });
+    this.#reload();
+  }
+
+  /** Re-reads size, chain head and frontier from disk (at open, and after a failed append). */
+  #reload(): void {
+    const size = this.#stmt.size.get()?.size ?? 0;
+    this.#frontier = MerkleFrontier.restore(size, this.reader);
+    if (size === 0) {
+      this.#prev = GENESIS_PREV;
+    } else {
+      const last = this.#leafHashAt(size - 1);
+      const node = this.reader.hash(0, size - 1);
+      if (!equalBytes(last, node)) {
+        throw new LedgerError(
+          'ENTRY_CORRUPT',
+          `leaf hash of entry ${size - 1} differs from its tree node`
+        );
+      }
+      this.#prev = bytesToHex(last);
+    }
+    this.#size = size;
+  }
+
+  /** Closes the database. */
+  close(): void {
+    this.db.close();
+  }
+
+  /** Number of committed entries. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The ledger's id, set by genesis; undefined before. */
+  get ledgerId(): string | undefined {
+    return this.getMeta('ledger_id');
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.#stmt.getMeta.get(key);
+    return row?.value;
+  }
+
+  /**
+   * Sets a meta value. `schema_version` is the migrator's; `ledger_id` and `origin` are fixed once
+   * the ledger has entries.
+   */
+  setMeta(key: string, value: string): void {
+    if (typeof key !== 'string' || key.length === 0 || typeof value !== 'string') {
+      throw new LedgerError('INVALID_ARGUMENT', '"key" and "value" expected strings');
+    }
+    if (key === 'schema_version') {
+      throw new LedgerError('INVALID_ARGUMENT', 'schema_version is set by the migrations only');
+    }
+    if (GENESIS_META_KEYS.has(key) && this.#size > 0 && this.getMeta(key) !== value) {
+      throw new LedgerError('LEDGER_NOT_EMPTY', `"${key}" is fixed once the ledger has entries`);
+    }
+    this.#stmt.setMeta.run(key, value);
+  }
+
+  /**
+   * Appends a batch in ONE transaction: each item gets the next seq, the previous leaf hash as
+   * `prev` and a fresh 16-byte salt; its canonical body, leaf hash, the tree nodes it completes
+   * and its nonce row are written together. Items whose (publicKey, nonce) was seen before (in the
+   * ledger or earlier in the batch) or that cannot become an entry are refused on their own and
+   * take no seq. If the transaction fails anyway, nothing of the batch is written, the in-memory
+   * state is reloaded from disk and the error is rethrown.
+   */
+  appendBatch(
+    items: readonly AppendItem[],
+    random: (n: number) => Uint8Array = this.#random
+  ): AppendResult[] {
+    if (!Array.isArray(items))
+      throw new LedgerError('INVALID_ARGUMENT', '"items" expected an array');
+    if (this.db.inTransaction) {
+      // A savepoint inside someone else's transaction could be rolled back behind our back,
+      // leaving the in-memory frontier ahead of the disk.
+      throw new LedgerError('INVALID_ARGUMENT', 'appendBatch must not run inside a transaction');
+    }
+    try {
+      return this.#appendTxn.immediate(items, random);
+    } catch (err) {
+      this.#reload();
+      throw err;
+    }
+  }
+
+  #appendInTransaction(
+    items: readonly AppendItem[],
+    random: (n: number) => Uint8Array
+  ): AppendResult[] {
+    const results: AppendResult[] = [];
+    const seen = new Set<string>();
+    let seq = this.#size;
+    let prev = this.#prev;
+    for (const item of items) {
+      const problem = itemProblem(item);
+      if (problem !== undefined) {
+        results.push({ ok: false, code: 'ENTRY_INVALID', message: problem });
+        continue;
+      }
+      const { publicKey } = item.command;
+      const nonce = item.command.payload.nonce;
+      const key = `${publicKey}\n${nonce}`;
+      if (seen.has(key) || this.#stmt.nonce.get(publicKey, nonce) !== undefined) {
+        results.push({
+          ok: false,
+          code: 'NONCE_REPLAYED',
+          message: 'nonce already used by this key',
+        });
+        continue;
+      }
+      const salt = random(SALT_BYTES);
+      if (!(salt instanceof Uint8Array) || salt.length !== SALT_BYTES) {
+        throw new LedgerError('INVALID_ARGUMENT', `"random" must return ${SALT_BYTES} bytes`);
+      }
+      const draft: LedgerEntry = {
+        v: 1,
+        seq,
+        prev,
+        time: item.time,
+        salt: bytesToHex(salt),
+        command: item.command,
+        derived: item.derived,
+      };
+      let body: string;
+      let entry: LedgerEntry;
+      try {
+        body = canonicalJson(draft);
+        entry = JSON.parse(body) as LedgerEntry;
+        if (!('derived' in entry)) throw new Error('"derived" does not survive canonicalization');
+      } catch (err) {
+        results.push({ ok: false, code: 'ENTRY_INVALID', message: String(err) });
+        continue;
+      }
+      seen.add(key);
+      const hash = leafHash(utf8Encode(body));
+      this.#stmt.insertEntry.run(seq, hash, body);
+      for (const node of this.#frontier.append(hash)) {
+        this.#stmt.insertNode.run(node.level, node.index, node.hash);
+      }
+      this.#stmt.insertNonce.run(publicKey, nonce, seq);
+      results.push({ ok: true, entry, leafHash: hash });
+      prev = bytesToHex(hash);
+      seq++;
+    }
+    this.#size = seq;
+    this.#prev = prev;
+    return results;
+  }
+
+  #row(seq: number): { seq: number; leaf_hash: Uint8Array; body: string } {
+    requireIndex('seq', seq);
+    if (seq >= this.#size) {
+      throw new LedgerError('INDEX_OUT_OF_RANGE', `seq ${seq} is not below size ${this.#size}`);
+    }
+    const row = this.#stmt.entry.get(seq);
+    if (row === undefined) throw new LedgerError('ENTRY_CORRUPT', `entry ${seq} is missing`);
+    return row;
+  }
+
+  /** The entry at `seq`, parsed from its stored canonical body. */
+  entry(seq: number): LedgerEntry {
+    return JSON.parse(this.#row(seq).body) as LedgerEntry;
+  }
+
+  /** The stored canonical JSON of entry `seq`: exactly the bytes its leaf hash covers. */
+  entryBody(seq: number): string {
+    return this.#row(seq).body;
+  }
+
+  /** The RFC 6962 leaf hash of entry `seq`. */
+  leafHash(seq: number): Uint8Array {
+    return bytes(this.#row(seq).leaf_hash);
+  }
+
+  #leafHashAt(seq: number): Uint8Array {
+    const row = this.#stmt.leafHash.get(seq);
+    if (row === undefined) throw new LedgerError('ENTRY_CORRUPT', `entry ${seq} is missing`);
+    return bytes(row.leaf_hash);
+  }
+
+  /**
+   * Entries `from` (inclusive) to `to` (exclusive), read in pages so a large ledger streams and
+   * the connection is free between pages (appends may interleave; entries are immutable).
+   */
+  *iterateEntries(from = 0, to: number = this.#size): Generator<StoredEntry> {
+    requireIndex('from', from);
+    requireIndex('to', to);
+    if (to > this.#size) {
+      throw new LedgerError('SIZE_OUT_OF_RANGE', `"to" ${to} is above size ${this.#size}`);
+    }
+    let next = from;
+    while (next < to) {
+      const rows = this.#stmt.page.all(next, to, PAGE_SIZE);
+      if (rows.length === 0) throw new LedgerError('ENTRY_CORRUPT', `entry ${next} is missing`);
+      for (const row of rows) {
+        if (row.seq !== next) throw new LedgerError('ENTRY_CORRUPT', `entry ${next} is missing`);
+        yield {
+          entry: JSON.parse(row.body) as LedgerEntry,
+          body: row.body,
+          leafHash: bytes(row.leaf_hash),
+        };
+        next++;
+      }
+    }
+  }
+
+  #requireSize(name: string, size: number): number {
+    requireIndex(name, size);
+    if (size > this.#size) {
+      throw new LedgerError('SIZE_OUT_OF_RANGE', `"${name}" ${size} is above size ${this.#size}`);
+    }
+    return size;
+  }
+
+  /** RFC 6962 root of the first `size` entries, from the stored nodes. */
+  root(size: number = this.#size): Uint8Array {
+    return rootAt(this.reader, this.#requireSize('size', size));
+  }
+
+  /** RFC 9162 §2.1.3 inclusion proof of leaf `index` in the tree of `size` entries. */
+  inclusionProof(index: number, size: number = this.#size): Uint8Array[] {
+    this.#requireSize('size', size);
+    requireIndex('index', index);
+    if (index >= size) {
+      throw new LedgerError('INDEX_OUT_OF_RANGE', `index ${index} is not below tree size ${size}`);
+    }
+    return inclusionProof(this.reader, index, size);
+  }
+
+  /** RFC 9162 §2.1.4 consistency proof from size `m` (at least 1) to size `n`. */
+  consistencyProof(m: number, n: number = this.#size): Uint8Array[] {
+    this.#requireSize('n', n);
+    requireIndex('m', m);
+    if (m < 1 || m > n) {
+      throw new LedgerError('CONSISTENCY_RANGE_INVALID', `no consistency proof from ${m} to ${n}`);
+    }
+    return consistencyProof(this.reader, m, n);
+  }
+
+  /** Whether this (publicKey, nonce) pair is already in the ledger. */
+  hasNonce(publicKey: string, nonce: string): boolean {
+    return this.#stmt.nonce.get(publicKey, nonce) !== undefined;
+  }
+
+  /** The compare-and-swap row: the latest signed checkpoint, undefined before the first. */
+  latestCheckpoint(): { size: number; note: string } | undefined {
+    const row = this.#stmt.latest.get();
+    if (row === undefined || row.note === null) return undefined;
+    return { size: row.size, note: row.note };
+  }
+
+  /** The checkpoint signed at `size`, if any. */
+  checkpointAt(size: number): StoredCheckpoint | undefined {
+    requireIndex('size', size);
+    const row = this.#stmt.checkpoint.get(size);
+    return row === undefined ? undefined : fromCheckpointRow(row);
+  }
+
+  /** Every checkpoint ever signed, by size. */
+  *iterateCheckpoints(): Generator<StoredCheckpoint> {
+    let after = -1;
+    for (;;) {
+      const rows = this.#stmt.checkpointPage.all(after, PAGE_SIZE);
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        yield fromCheckpointRow(row);
+        after = row.size;
+      }
+    }
+  }
+
+  /** Sizes of every checkpoint ever signed, ascending. */
+  checkpointSizes(): number[] {
+    return this.#stmt.checkpointSizes.all().map((row) => row.size);
+  }
+
+  /**
+   * Records a signed checkpoint and moves the latest row to it, in one transaction, only if the
+   * latest row is still at `expectedPreviousSize` (0 when there is none yet). Returns false, and
+   * writes nothing, when another writer moved it first.
+   */
+  saveCheckpoint(checkpoint: StoredCheckpoint, expectedPreviousSize: number): boolean {
+    this.#requireSize('size', checkpoint.size);
+    requireIndex('expectedPreviousSize', expectedPreviousSize);
+    return this.#saveCheckpointTxn.immediate(checkpoint, expectedPreviousSize);
+  }
+}
+
+interface CheckpointRow {
+  size: number;
+  root: Uint8Array;
+  note: string;
+  signed_at: number;
+}
+
+function fromCheckpointRow(row: CheckpointRow): StoredCheckpoint {
+  return { size: row.size, root: bytes(row.root), note: row.note, signedAt: row.signed_at };
+}
+
+interface EntryRow {
+  seq: number;
+  leaf_hash: Uint8Array;
+  body: string;
+}
+
+function prepareStatements(db: LedgerDatabase) {
+  return {
+    size: db.prepare<[], { size: number }>('SELECT coalesce(max(seq) + 1, 0) AS size FROM entries'),
+    entry: db.prepare<[number], EntryRow>('SELECT seq, leaf_hash, body FROM entries WHERE seq = ?'),
+    leafHash: db.prepare<[number], { leaf_hash: Uint8Array }>(
+      'SELECT leaf_hash FROM entries WHERE seq = ?'
+    ),
+    page: db.prepare<[number, number, number], EntryRow>(
+      'SELECT seq, leaf_hash, body FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?'
+    ),
+    node: db.prepare<[number, number], { hash: Uint8Array }>(
+      'SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?'
+    ),
+    insertEntry: db.prepare<[number, Uint8Array, string]>(
+      'INSERT INTO entries (seq, leaf_hash, body) VALUES (?, ?, ?)'
+    ),
+    insertNode: db.prepare<[number, number, Uint8Array]>(
+      'INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)'
+    ),
+    insertNonce: db.prepare<[string, string, number]>(
+      'INSERT INTO command_nonces (public_key, nonce, seq) VALUES (?, ?, ?)'
+    ),
+    nonce: db.prepare<[string, string], { seq: number }>(
+      'SELECT seq FROM command_nonces WHERE public_key = ? AND nonce = ?'
+    ),
+    getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    setMeta: db.prepare<[string, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'
+    ),
+    latest: db.prepare<[], { size: number; note: string | null }>(
+      'SELECT size, note FROM latest_checkpoint WHERE id = 1'
+    ),
+    checkpoint: db.prepare<[number], CheckpointRow>(
+      'SELECT size, root, note, signed_at FROM checkpoints WHERE size = ?'
+    ),
+    checkpointPage: db.prepare<[number, number], CheckpointRow>(
+      'SELECT size, root, note, signed_at FROM checkpoints WHERE size > ? ORDER BY size LIMIT ?'
+    ),
+    checkpointSizes: db.prepare<[], { size: number }>('SELECT size FROM checkpoints ORDER BY size'),
+    casLatest: db.prepare<[number, string, number]>(
+      'UPDATE latest_checkpoint SET size = ?, note = ? WHERE id = 1 AND size = ?'
+    ),
+    insertCheckpoint: db.prepare<[number, Uint8Array, string, number]>(
+      'INSERT INTO checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)'
+    ),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;

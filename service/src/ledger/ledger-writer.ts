@@ -1,0 +1,160 @@
+import type { SignedCommand } from '@yishi/schema';
+import { LedgerError } from './error.js';
+import type { AppendedEntry, AppendItem, LedgerStore } from './ledger-store.js';
+
+export interface LedgerWriterOptions {
+  /** Receive time of an append, ms since the epoch. Defaults to Date.now. */
+  clock?: () => number;
+  /** Source of the entries' salts. Defaults to the store's (node:crypto randomBytes). */
+  random?: (n: number) => Uint8Array;
+  /** Most entries committed in one transaction; a larger queue is split. Defaults to 4096. */
+  maxBatchSize?: number;
+}
+
+/** Counters since the writer was made: how many transactions carried how many appends. */
+export interface LedgerWriterStats {
+  transactions: number;
+  appended: number;
+  refused: number;
+  failedTransactions: number;
+}
+
+interface Pending {
+  item: AppendItem;
+  resolve: (entry: AppendedEntry) => void;
+  reject: (err: unknown) => void;
+}
+
+const DEFAULT_MAX_BATCH = 4096;
+
+/**
+ * Group-commit writer in front of a {@link LedgerStore}.
+ *
+ * Durability: the promise of {@link append} resolves only after the transaction that holds its
+ * entry has committed. The database runs WAL with synchronous = FULL, so a commit has been fsynced
+ * to the WAL before it returns: a resolved entry survives a process crash or power loss. A promise
+ * that rejects with `NONCE_REPLAYED` or `ENTRY_INVALID` wrote nothing for its command and did not
+ * disturb the others of its batch. If the transaction itself fails (I/O error, SQLITE_BUSY), every
+ * promise of that batch rejects with that error and nothing of the batch is on disk.
+ *
+ * Concurrency: JavaScript is single-threaded and every transaction is synchronous, so there are
+ * no interleaved writes within a process. Calls to {@link append} made in the same turn of the
+ * event loop are queued and committed together in one transaction, scheduled with setImmediate;
+ * seqs follow call order. {@link appendNow} commits the queue and then its own command at once,
+ * one transaction per call. The writer must be the only writer of its store, and the store the
+ * only writer of its database file (the frontier lives in memory); other connections may read.
+ * Time is taken when `append` is called, not when the batch commits.
+ */
+export class LedgerWriter {
+  readonly store: LedgerStore;
+  readonly #clock: () => number;
+  readonly #random: ((n: number) => Uint8Array) | undefined;
+  readonly #maxBatchSize: number;
+  #queue: Pending[] = [];
+  #scheduled: NodeJS.Immediate | undefined;
+  #closed = false;
+  readonly #stats: LedgerWriterStats = {
+    transactions: 0,
+    appended: 0,
+    refused: 0,
+    failedTransactions: 0,
+  };
+
+  constructor(store: LedgerStore, options: LedgerWriterOptions = {}) {
+    const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH;
+    if (!Number.isSafeInteger(maxBatchSize) || maxBatchSize < 1) {
+      throw new LedgerError('INVALID_ARGUMENT', `"maxBatchSize" expected a positive integer`);
+    }
+    this.store = store;
+    this.#clock = options.clock ?? Date.now;
+    this.#random = options.random;
+    this.#maxBatchSize = maxBatchSize;
+  }
+
+  /** Queues a command; resolves once its entry is committed, rejects with a coded LedgerError. */
+  append(command: SignedCommand, derived: unknown): Promise<AppendedEntry> {
+    if (this.#closed) {
+      return Promise.reject(new LedgerError('WRITER_CLOSED', 'the ledger writer is closed'));
+    }
+    const item: AppendItem = { command, derived, time: this.#clock() };
+    return new Promise<AppendedEntry>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      this.#scheduled ??= setImmediate(() => {
+        this.#scheduled = undefined;
+        this.flush();
+      });
+    });
+  }
+
+  /**
+   * Commits the queue, then this command alone in its own transaction (a batch of one). The
+   * returned promise is already settled when this returns.
+   */
+  appendNow(command: SignedCommand, derived: unknown): Promise<AppendedEntry> {
+    if (this.#closed) {
+      return Promise.reject(new LedgerError('WRITER_CLOSED', 'the ledger writer is closed'));
+    }
+    this.flush();
+    let settle!: Pending;
+    const promise = new Promise<AppendedEntry>((resolve, reject) => {
+      settle = { item: { command, derived, time: this.#clock() }, resolve, reject };
+    });
+    this.#commit([settle]);
+    return promise;
+  }
+
+  /** Commits everything queued now (normally called from setImmediate). */
+  flush(): void {
+    if (this.#scheduled !== undefined) {
+      clearImmediate(this.#scheduled);
+      this.#scheduled = undefined;
+    }
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxBatchSize);
+      this.#commit(batch);
+    }
+  }
+
+  /** Number of appends queued and not yet committed. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** A copy of the counters. */
+  get stats(): LedgerWriterStats {
+    return { ...this.#stats };
+  }
+
+  /** Commits what is queued and refuses further appends. Does not close the store. */
+  close(): void {
+    this.flush();
+    this.#closed = true;
+  }
+
+  #commit(batch: Pending[]): void {
+    let results;
+    try {
+      results = this.store.appendBatch(
+        batch.map((p) => p.item),
+        this.#random
+      );
+    } catch (err) {
+      this.#stats.failedTransactions++;
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    this.#stats.transactions++;
+    batch.forEach((p, i) => {
+      const result = results[i];
+      if (result === undefined) {
+        p.reject(new LedgerError('ENTRY_INVALID', 'no result for this append'));
+      } else if (result.ok) {
+        this.#stats.appended++;
+        p.resolve({ entry: result.entry, leafHash: result.leafHash });
+      } else {
+        this.#stats.refused++;
+        p.reject(new LedgerError(result.code, result.message));
+      }
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { bytesToHex } from '@yishi/crypto';
+import type { SignedCommand } from '@yishi/schema';
+import type { Test } from 'tap';
+
+/** A base64-shaped 32-byte public key that differs per `who` (the store checks no signatures). */
+export function fakePublicKey(who: number): string {
+  return Buffer.alloc(32, who).toString('base64');
+}
+
+/** A well-shaped command; the store does not verify signatures, so the signature is filler. */
+export function fakeCommand(
+  nonce: number,
+  who = 1,
+  extra: Record<string, unknown> = {}
+): SignedCommand {
+  return {
+    payload: {
+      type: 'test.note',
+      ts: 1_700_000_000_000,
+      nonce: nonce.toString(16).padStart(32, '0'),
+      ...extra,
+    },
+    publicKey: fakePublicKey(who),
+    signature: Buffer.alloc(64, 7).toString('base64'),
+  };
+}
+
+/** Deterministic "random" bytes: a counter, so salts are distinct and reproducible. */
+export function counterRandom(start = 0): (n: number) => Uint8Array {
+  let next = start;
+  return (n: number) => {
+    const out = new Uint8Array(n);
+    let v = next++;
+    for (let i = n - 1; i >= 0 && v > 0; i--) {
+      out[i] = v % 256;
+      v = Math.floor(v / 256);
+    }
+    return out;
+  };
+}
+
+/** A fresh database path in the test's own temporary folder. */
+export function tempDbPath(t: Test, name = 'ledger.db'): string {
+  return join(t.testdir({}), name);
+}
+
+export const hex = bytesToHex;
