@@ -35,3 +35,47 @@ export {
 } from './merkle.js';
 export type { SubtreeHashReader, MerkleNode } from './merkle.js';
 export { entryLeafHash, entryLeafHashHex } from './entry.js';
+export {
+  SECRET_KEY_LENGTH,
+  PUBLIC_KEY_LENGTH,
+  SIGNATURE_LENGTH,
+  generateSecretKey,
+  getPublicKey,
+  sign,
+  verify,
+  isAcceptablePublicKey,
+  principalKeyId,
+} from './ed25519.js';
+export {
+  ED25519_ALGORITHM,
+  isValidKeyName,
+  noteKeyId,
+  formatSecretKey,
+  formatPublicKey,
+  parseSecretKey,
+  parsePublicKey,
+} from './key-text.js';
+export type { ParsedSecretKey, ParsedPublicKey } from './key-text.js';
+export {
+  NOTE_MAX_BYTES,
+  NOTE_MAX_SIGNATURES,
+  createNoteSigner,
+  createNoteVerifier,
+  generateNoteKey,
+  parseNoteSigner,
+  parseNoteVerifier,
+  signNote,
+  openNote,
+} from './note.js';
+export type { NoteSigner, NoteVerifier, NoteSignature, OpenedNote } from './note.js';
+export { formatCheckpoint, parseCheckpoint, signCheckpoint, openCheckpoint } from './checkpoint.js';
+export type { Checkpoint } from './checkpoint.js';
+export {
+  TLOG_PROOF_HEADER,
+  TLOG_PROOF_MAX_HASHES,
+  TLOG_PROOF_MAX_LENGTH,
+  formatTlogProof,
+  parseTlogProof,
+  verifyTlogProof,
+} from './tlog-proof.js';
+export type { TlogProof } from './tlog-proof.js';
