@@ -23,8 +23,12 @@ export const LEDGER_ERROR_CODES = [
   'ENTRY_INVALID',
   /** Genesis was asked for on a ledger that already has entries. */
   'LEDGER_NOT_EMPTY',
+  /** The stored tree nodes disagree with the tree built from the entries' leaf hashes. */
+  'TREE_CORRUPT',
   /** The ledger has no id yet (no genesis) and the caller needed one. */
   'LEDGER_NOT_INITIALIZED',
+  /** The checkpoint origin differs from the ledger's (genesis) origin or the key's name. */
+  'ORIGIN_MISMATCH',
   /** The writer was closed; no more appends are taken. */
   'WRITER_CLOSED',
   /** The stored latest checkpoint does not verify under our key, or does not parse. */

@@ -11,3 +11,15 @@ export {
   type StoredEntry,
 } from './ledger-store.js';
 export { LedgerWriter, type LedgerWriterOptions, type LedgerWriterStats } from './ledger-writer.js';
+export {
+  Checkpointer,
+  type CheckpointerFaults,
+  type CheckpointerOptions,
+  type CheckpointResult,
+} from './checkpointer.js';
+export {
+  createGenesisCommand,
+  initLedger,
+  type GenesisOptions,
+  type InitLedgerOptions,
+} from './genesis.js';

@@ -366,6 +366,14 @@ export class LedgerStore {
     return size;
   }
 
+  /**
+   * Root of the whole tree from the in-memory frontier, which was built from the leaf hashes as
+   * they were appended (or restored at open): a cross-check on {@link root}.
+   */
+  frontierRoot(): Uint8Array {
+    return this.#frontier.root();
+  }
+
   /** RFC 6962 root of the first `size` entries, from the stored nodes. */
   root(size: number = this.#size): Uint8Array {
     return rootAt(this.reader, this.#requireSize('size', size));

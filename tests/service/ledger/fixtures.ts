@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { bytesToHex } from '@yishi/crypto';
+import { bytesToHex, generateNoteKey } from '@yishi/crypto';
 import type { SignedCommand } from '@yishi/schema';
 import type { Test } from 'tap';
 
@@ -40,9 +40,21 @@ export function counterRandom(start = 0): (n: number) => Uint8Array {
   };
 }
 
-/** A fresh database path in the test's own temporary folder. */
+const testDirs = new WeakMap<Test, string>();
+
+/** A database path in the test's own temporary folder (made once per test, removed after it). */
 export function tempDbPath(t: Test, name = 'ledger.db'): string {
-  return join(t.testdir({}), name);
+  let dir = testDirs.get(t);
+  if (dir === undefined) {
+    dir = t.testdir({});
+    testDirs.set(t, dir);
+  }
+  return join(dir, name);
 }
 
 export const hex = bytesToHex;
+
+/** A log key pair for `origin`, as the CLI makes one. */
+export function logKey(origin: string): { skey: string; vkey: string } {
+  return generateNoteKey(origin);
+}
