@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -392,4 +393,22 @@ t.test('the timer reports and stops on an inconsistent tree', async (t) => {
     ['TREE_CORRUPT']
   );
   t.same(store.checkpointSizes(), [4]);
+});
+
+t.test('the timer does not keep the process alive', async (t) => {
+  const ledger = new URL('../../../service/dist/ledger/index.js', import.meta.url).href;
+  const script = `
+    const { LedgerStore, Checkpointer } = await import(${JSON.stringify(ledger)});
+    const store = LedgerStore.open(':memory:');
+    store.setMeta('ledger_id', 'test-ledger');
+    new Checkpointer(store, { skey: ${JSON.stringify(KEY.skey)}, checkpointIntervalMs: 5 }).start();
+  `;
+  const started = Date.now();
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    timeout: 10_000,
+    encoding: 'utf8',
+  });
+  t.equal(child.status, 0, child.stderr);
+  t.equal(child.signal, null, 'exited on its own, not killed by the timeout');
+  t.ok(Date.now() - started < 10_000);
 });
