@@ -4,9 +4,13 @@ import {
   canonicalBytes,
   canonicalJson,
   equalBytes,
+  generateSecretKey,
+  getPublicKey,
+  sign,
   signingMessage,
   utf8Decode,
   utf8Encode,
+  verify,
 } from '@yishi/crypto';
 
 t.test(
@@ -113,4 +117,29 @@ t.test('signingMessage refuses malformed contexts', async (t) => {
   }
   t.throws(() => signingMessage(1 as unknown as string, {}), TypeError);
   t.throws(() => signingMessage('yishi/command/v1', undefined), TypeError);
+});
+
+t.test('a signature for one context never verifies for another (domain separation)', async (t) => {
+  const sk = generateSecretKey();
+  const pk = getPublicKey(sk);
+  const value = { meeting: 'm1', seq: 3 };
+  const contexts = [
+    'yishi/command/v1',
+    'yishi/read/v1',
+    'yishi/record/v1',
+    'yishi/tally/v1',
+    'yishi/webhook/v1',
+    'yishi/command/v2',
+  ];
+  for (const signed of contexts) {
+    const sig = sign(signingMessage(signed, value), sk);
+    for (const checked of contexts) {
+      t.equal(
+        verify(sig, signingMessage(checked, value), pk),
+        signed === checked,
+        `${signed} -> ${checked}`
+      );
+    }
+    t.notOk(verify(sig, canonicalBytes(value), pk), 'nor for the bare canonical bytes');
+  }
 });
