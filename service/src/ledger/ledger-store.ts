@@ -124,7 +124,13 @@ export class LedgerStore {
 
   /** Opens (creating and migrating if needed) the ledger at `path` or `':memory:'`. */
   static open(path: string, options: LedgerStoreOptions = {}): LedgerStore {
-    return new LedgerStore(openDatabase(path), options);
+    const db = openDatabase(path);
+    try {
+      return new LedgerStore(db, options);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   private constructor(db: LedgerDatabase, options: LedgerStoreOptions) {
