@@ -9,7 +9,7 @@
  * - NaN and ±Infinity (RFC 8785 §3.2.2.3);
  * - strings or keys with a lone surrogate (RFC 8785 §3.2.2.2 requires valid Unicode);
  * - sparse arrays, cycles, and objects that are not plain (Date, Map, typed arrays, class
- *   instances, anything with `toJSON`), whose JSON form is not their content.
+ *   instances, anything with a `toJSON` method), whose JSON form is not their content.
  * An object property whose value is `undefined` is omitted, as JSON.stringify and a JSON
  * round-trip do, so `{ a: 1, b: undefined }` and `{ a: 1 }` hash alike.
  *
@@ -53,7 +53,8 @@ function check(value: unknown, path: string, seen: Set<object>): void {
     }
   } else {
     const proto: unknown = Object.getPrototypeOf(value);
-    if ((proto !== Object.prototype && proto !== null) || 'toJSON' in value) {
+    const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
+    if ((proto !== Object.prototype && proto !== null) || typeof toJSON === 'function') {
       throw new TypeError(`canonical JSON: ${describe(path)} is not a plain object`);
     }
     for (const [key, child] of Object.entries(value)) {

@@ -88,6 +88,7 @@ t.test('canonicalJson refuses values JCS cannot represent', async (t) => {
     '[{"x":1},{"x":1}]',
     'a shared (acyclic) object is fine'
   );
+  t.equal(canonicalJson({ toJSON: 'data' }), '{"toJSON":"data"}', 'a toJSON data field is fine');
 });
 
 t.test('canonicalBytes is the UTF-8 of canonicalJson', async (t) => {
