@@ -177,12 +177,12 @@ export const itemSubmit: Handler<'item.submit'> = (ctx, p) => {
   if (isRefusal(a)) return a;
   const c = checkCategory(m, p.category, p);
   if (c) return c;
-  const t = checkTiming(ctx, m, p.category);
-  if (isRefusal(t)) return t;
   if (p.category === 'cadre_appointment') {
     const k = checkCadre(ctx, m, p);
     if (k) return k;
   }
+  const t = checkTiming(ctx, m, p.category);
+  if (isRefusal(t)) return t;
   return () => createItem(ctx, m, a.p.id, p.category, p, t.adhoc, null);
 };
 
@@ -434,12 +434,12 @@ export const itemResubmit: Handler<'item.resubmit'> = (ctx, p) => {
   }
   const c = checkCategory(m, r.category, p);
   if (c) return c;
-  const t = checkTiming(ctx, m, r.category);
-  if (isRefusal(t)) return t;
   if (r.category === 'cadre_appointment') {
     const k = checkCadre(ctx, m, p);
     if (k) return k;
   }
+  const t = checkTiming(ctx, m, r.category);
+  if (isRefusal(t)) return t;
   return () => {
     removeReturnable(ctx.state, r.itemId);
     return createItem(ctx, m, a.p.id, r.category, p, t.adhoc, r.itemId);

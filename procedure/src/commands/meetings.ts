@@ -192,8 +192,7 @@ export const meetingOpen: Handler<'meeting.open'> = (ctx, p) => {
     }
     for (const ab of p.absent) ev(ab.principalId, 'absent', ab.reason);
     for (const id of Object.keys(roster)) {
-      if (roster[id]?.suspended === true && roster[id]?.counted === true)
-        ev(id, 'absent', 'suspended');
+      if (roster[id]?.suspended === true) ev(id, 'absent', 'suspended');
     }
     for (const id of p.attendees) {
       m.present[id] = true;
