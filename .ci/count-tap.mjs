@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const [dir = '.tap/test-results', exitCode = '0'] = process.argv.slice(2);
 
 function* files(d) {
-  let names = [];
+  let names;
   try {
     names = readdirSync(d);
   } catch {
@@ -37,7 +37,8 @@ for (const f of files(dir)) {
         else failed++;
       }
     }
-    if (line.trim() !== '' && !/^\s*(---|\.\.\.)\s*$/.test(line) && !/^\s+[\w-]+:/.test(line)) prev = line;
+    if (line.trim() !== '' && !/^\s*(---|\.\.\.)\s*$/.test(line) && !/^\s+[\w-]+:/.test(line))
+      prev = line;
   }
 }
 if (Number(exitCode) !== 0 && failed === 0) failed = 1;

@@ -1,1 +1,4 @@
-export {};
+export * from './audit/ledger-checks.js';
+export * from './audit/verify-ledger.js';
+export * from './audit/export-format.js';
+export * from './sign-command.js';

@@ -1,0 +1,117 @@
+/**
+ * The ledger export an auditor receives: JSON Lines, one object per line.
+ *
+ *   {"yishi":"ledger-export/v1","ledgerId":"…","origin":"…","entries":N,"checkpoints":K}
+ *   {"entry":{…}}            × N, in ledger order, each exactly the hashed entry
+ *   {"checkpoint":"…note…"}  × K, every checkpoint the log signed, oldest first
+ *
+ * The header is informative only: the verifier counts and checks what follows, never trusts it.
+ */
+import { LedgerVerifier, type LedgerReport, type LedgerVerifierOptions } from './verify-ledger.js';
+
+/** The first line's format tag. */
+export const EXPORT_FORMAT = 'ledger-export/v1';
+
+/** The export's first line. */
+export interface ExportHeader {
+  yishi: typeof EXPORT_FORMAT;
+  ledgerId: string;
+  origin: string;
+  entries: number;
+  checkpoints: number;
+}
+
+/** One parsed export line. */
+export type ExportLine =
+  | { kind: 'header'; header: ExportHeader }
+  | { kind: 'entry'; entry: unknown }
+  | { kind: 'checkpoint'; note: string };
+
+/** Why an export line could not be read. */
+export class ExportFormatError extends Error {
+  readonly code = 'EXPORT_MALFORMED';
+  constructor(
+    readonly line: number,
+    message: string
+  ) {
+    super(`line ${line}: ${message}`);
+    this.name = 'ExportFormatError';
+  }
+}
+
+/** Formats the header line (without the newline). */
+export const formatExportHeader = (h: Omit<ExportHeader, 'yishi'>): string =>
+  JSON.stringify({ yishi: EXPORT_FORMAT, ...h });
+
+/** Formats one entry line from the entry's canonical JSON text (without the newline). */
+export const formatExportEntry = (canonicalEntryJson: string): string =>
+  `{"entry":${canonicalEntryJson}}`;
+
+/** Formats one checkpoint line (without the newline). */
+export const formatExportCheckpoint = (note: string): string =>
+  JSON.stringify({ checkpoint: note });
+
+/** Parses one line of an export; `lineNumber` is 1-based, for the error. */
+export function parseExportLine(text: string, lineNumber: number): ExportLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ExportFormatError(lineNumber, 'not JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ExportFormatError(lineNumber, 'not a JSON object');
+  }
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length === 1 && keys[0] === 'entry') return { kind: 'entry', entry: o['entry'] };
+  if (keys.length === 1 && keys[0] === 'checkpoint') {
+    if (typeof o['checkpoint'] !== 'string') {
+      throw new ExportFormatError(lineNumber, 'a checkpoint must be a string');
+    }
+    return { kind: 'checkpoint', note: o['checkpoint'] };
+  }
+  if (o['yishi'] === EXPORT_FORMAT) return { kind: 'header', header: o as unknown as ExportHeader };
+  throw new ExportFormatError(lineNumber, 'neither a header, an entry nor a checkpoint');
+}
+
+/**
+ * Verifies an export given as lines (a string is split on newlines). A malformed line is
+ * reported as `ENTRY_MALFORMED` at the entry it would have been.
+ */
+export function verifyExport(
+  input: string | Iterable<string>,
+  options: LedgerVerifierOptions = {}
+): LedgerReport {
+  const lines = typeof input === 'string' ? input.split('\n') : input;
+  const verifier = new LedgerVerifier(options);
+  feedExportLines(verifier, lines);
+  return verifier.finish();
+}
+
+/**
+ * Feeds export lines into a verifier; blank lines are skipped, a header is accepted only as line
+ * 1. `firstLineNumber` lets a caller feed a long file in batches; returns the next line number.
+ */
+export function feedExportLines(
+  verifier: LedgerVerifier,
+  lines: Iterable<string>,
+  firstLineNumber = 1
+): number {
+  let n = firstLineNumber - 1;
+  for (const raw of lines) {
+    n++;
+    if (raw.trim() === '') continue;
+    let line: ExportLine;
+    try {
+      line = parseExportLine(raw, n);
+    } catch {
+      verifier.addEntry(undefined);
+      continue;
+    }
+    if (line.kind === 'entry') verifier.addEntry(line.entry);
+    else if (line.kind === 'checkpoint') verifier.addCheckpoint(line.note);
+    else if (n !== 1) verifier.addEntry(undefined);
+  }
+  return n + 1;
+}

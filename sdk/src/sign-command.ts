@@ -1,0 +1,32 @@
+import { base64Encode, bytesToHex, getPublicKey, sign, signingMessage } from '@yishi/crypto';
+import { SIGNING_CONTEXTS, type CommandPayload, type SignedCommand } from '@yishi/schema';
+
+/** A command's fields without the envelope the signer fills in (`ts`, `nonce`). */
+export type UnsignedCommand = { type: string } & Record<string, unknown>;
+
+/** Fresh 16-byte nonce, hex, from the platform's CSPRNG (Node 20 and browsers). */
+export function newNonce(): string {
+  return bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(16)));
+}
+
+/**
+ * Signs a command as its principal: adds the client timestamp and a fresh nonce (unless given)
+ * and signs `yishi/command/v1\n || JCS(payload)` with Ed25519.
+ */
+export function signCommand(
+  command: UnsignedCommand & { ts?: number; nonce?: string },
+  secretKey: Uint8Array,
+  now: () => number = Date.now
+): SignedCommand {
+  const payload = {
+    ...command,
+    ts: command.ts ?? now(),
+    nonce: command.nonce ?? newNonce(),
+  } as CommandPayload;
+  const signature = sign(signingMessage(SIGNING_CONTEXTS.command, payload), secretKey);
+  return {
+    payload,
+    publicKey: base64Encode(getPublicKey(secretKey)),
+    signature: base64Encode(signature),
+  };
+}

@@ -1,0 +1,47 @@
+import { type Command, out, err, UsageError } from './cli/io.js';
+
+/** Each command is loaded only when run, so `yishi verify` never loads the web server. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./cli/serve.js')).serveCommand,
+  init: async () => (await import('./cli/init.js')).initCommand,
+  verify: async () => (await import('./cli/verify.js')).verifyCommand,
+  export: async () => (await import('./cli/export.js')).exportCommand,
+};
+
+const USAGE = `yishi — tamper-evident records of a leadership team's major decisions
+
+Usage: yishi <command> [options]
+
+Commands:
+  serve    run the HTTP service (creates the ledger on first start)
+  init     create a ledger, its log key and the first admin's key
+  verify   check a ledger database or export offline
+  export   write the ledger as JSON Lines for an auditor
+
+Run 'yishi <command> --help' for a command's options.
+`;
+
+/** Runs the CLI; resolves to the process exit code (0 ok, 1 check failed, 2 usage error). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    out(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    err(`yishi: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const command = await load();
+    return await command(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`yishi ${name}: ${e.message}\n`);
+      return 2;
+    }
+    err(`yishi ${name}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}

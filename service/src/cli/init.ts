@@ -1,0 +1,46 @@
+import { parseArgs } from 'node:util';
+import { initDataDir } from '../data-dir.js';
+import { dataDirFrom, out, usage, type Command } from './io.js';
+
+const HELP = `Usage: yishi init [--data DIR] [--origin ORIGIN]
+
+Creates a ledger in DIR (default ./data, or $YISHI_DATA): the SQLite ledger, the log's signing
+key (log.key, mode 0600) and verifier key (log.vkey), the first admin's key (admin.key, mode
+0600), the genesis entry and the first signed checkpoint. Refuses a directory that has a ledger.
+
+Options:
+  --data DIR       data directory
+  --origin ORIGIN  checkpoint origin and log key name (default yishi.local/<ledger id>)
+  -h, --help       show this help
+`;
+
+export const initCommand: Command = async (argv) => {
+  const { values } = usage(() =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        data: { type: 'string' },
+        origin: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+  );
+  if (values.help) {
+    out(HELP);
+    return 0;
+  }
+  const result = await initDataDir(
+    dataDirFrom(values.data),
+    values.origin ? { origin: values.origin } : {}
+  );
+  out(
+    `Created ledger ${result.ledgerId} (origin ${result.origin}) in ${result.paths.dir}\n` +
+      `  log signing key:   ${result.paths.logKey} (keep it secret)\n` +
+      `  log verifier key:  ${result.paths.logVkey}\n` +
+      `  first admin's key: ${result.paths.adminKey} (give it to the higher-level organisation)\n` +
+      `  vkey: ${result.vkey}\n`
+  );
+  return 0;
+};

@@ -1,0 +1,28 @@
+/** A CLI command: takes its arguments, resolves to the exit code. */
+export type Command = (argv: string[]) => Promise<number>;
+
+/** Wrong flags or arguments: exit code 2 with the message. */
+export class UsageError extends Error {}
+
+/** Writes to standard output (the CLI's report channel). */
+export const out = (text: string): void => {
+  process.stdout.write(text);
+};
+
+/** Writes to standard error (diagnostics and progress). */
+export const err = (text: string): void => {
+  process.stderr.write(text);
+};
+
+/** Runs an argument parser (node:util parseArgs), turning its errors into usage errors. */
+export function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** The data directory: --data, else $YISHI_DATA, else ./data. */
+export const dataDirFrom = (flag: string | undefined): string =>
+  flag ?? process.env['YISHI_DATA'] ?? 'data';

@@ -1,0 +1,46 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, startServer } from '../server.js';
+import { out, usage, type Command } from './io.js';
+
+const HELP = `Usage: yishi serve [--port N] [--host HOST] [--data DIR]
+
+Runs the HTTP service on the ledger in DIR, creating it on first start (see 'yishi init').
+
+Options (environment variable in brackets):
+  --port N      port to listen on, 0 for any free port [YISHI_PORT] (default 8080)
+  --host HOST   address to bind [YISHI_HOST] (default 127.0.0.1)
+  --data DIR    data directory [YISHI_DATA] (default ./data)
+  -h, --help    show this help
+Also: YISHI_LOG_LEVEL (info), YISHI_CHECKPOINT_INTERVAL_MS (1000), YISHI_RATE_LIMIT (600/min).
+`;
+
+export const serveCommand: Command = async (argv) => {
+  const { values } = usage(() =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+  );
+  if (values.help) {
+    out(HELP);
+    return 0;
+  }
+  const server = await startServer(loadConfig(values));
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void server.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+};

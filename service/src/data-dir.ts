@@ -1,0 +1,119 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  base64Encode,
+  bytesToHex,
+  formatPublicKey,
+  formatSecretKey,
+  generateNoteKey,
+  generateSecretKey,
+  getPublicKey,
+  parseSecretKey,
+} from '@yishi/crypto';
+import { Checkpointer, initLedger, LedgerStore } from './ledger/index.js';
+
+/** Where a data directory keeps its files. */
+export interface DataPaths {
+  dir: string;
+  /** The SQLite ledger. */
+  db: string;
+  /** The log's signing key (C2SP skey text), mode 0600. */
+  logKey: string;
+  /** The log's verifier key (C2SP vkey text), public. */
+  logVkey: string;
+  /** The first admin's secret key, mode 0600: hand it to the higher-level organisation. */
+  adminKey: string;
+  /** The first admin's public key text. */
+  adminPub: string;
+}
+
+/** The files of the data directory `dir`. */
+export function dataPaths(dir: string): DataPaths {
+  const d = resolve(dir);
+  return {
+    dir: d,
+    db: join(d, 'ledger.db'),
+    logKey: join(d, 'log.key'),
+    logVkey: join(d, 'log.vkey'),
+    adminKey: join(d, 'admin.key'),
+    adminPub: join(d, 'admin.pub'),
+  };
+}
+
+/** Whether `yishi init` has run in this data directory. */
+export const isInitialised = (paths: DataPaths): boolean =>
+  existsSync(paths.db) && existsSync(paths.logKey) && existsSync(paths.logVkey);
+
+/** What `initDataDir` created. */
+export interface InitResult {
+  paths: DataPaths;
+  ledgerId: string;
+  origin: string;
+  vkey: string;
+}
+
+/** Options of {@link initDataDir}. */
+export interface InitOptions {
+  /** Checkpoint origin and log key name; default `yishi.local/<ledger id>`. */
+  origin?: string;
+  /** Display name of the first admin (the higher-level organisation). */
+  adminName?: string;
+  clock?: () => number;
+}
+
+/** Writes a secret file that must not exist yet, readable by its owner only. */
+function writeSecret(path: string, text: string): void {
+  writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+}
+
+/**
+ * Creates a ledger in `dir`: the log key, the first admin's key, the genesis entry (signed by the
+ * log key, registering the admin) and the first signed checkpoint. Refuses a directory that
+ * already holds a ledger.
+ */
+export async function initDataDir(dir: string, opts: InitOptions = {}): Promise<InitResult> {
+  const paths = dataPaths(dir);
+  if (existsSync(paths.db) || existsSync(paths.logKey)) {
+    throw new Error(`${paths.dir} already holds a ledger`);
+  }
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  const clock = opts.clock ?? Date.now;
+  const ledgerId = randomUUID();
+  const origin = opts.origin ?? `yishi.local/${ledgerId}`;
+
+  const { skey, vkey } = generateNoteKey(origin);
+  writeSecret(paths.logKey, `${skey}\n`);
+  writeFileSync(paths.logVkey, `${vkey}\n`, { mode: 0o644 });
+
+  const adminSecret = generateSecretKey();
+  const adminPublic = getPublicKey(adminSecret);
+  writeSecret(paths.adminKey, `${formatSecretKey('admin', adminSecret)}\n`);
+  writeFileSync(paths.adminPub, `${formatPublicKey('admin', adminPublic)}\n`, { mode: 0o644 });
+
+  const store = LedgerStore.open(paths.db);
+  try {
+    initLedger(store, {
+      ledgerId,
+      origin,
+      logSecretKey: parseSecretKey(skey).secretKey,
+      admin: {
+        principalId: 'admin',
+        name: opts.adminName ?? '上级党组织 (higher-level organisation)',
+        publicKey: base64Encode(adminPublic),
+      },
+      ts: clock(),
+      nonce: bytesToHex(randomBytes(16)),
+      time: clock(),
+    });
+    const checkpointer = new Checkpointer(store, { skey, origin, clock });
+    checkpointer.checkpointNow();
+  } finally {
+    store.close();
+  }
+  return { paths, ledgerId, origin, vkey };
+}
+
+/** Reads a key file's single line. */
+export const readKeyFile = (path: string): string => readFileSync(path, 'utf8').trim();

@@ -1,0 +1,81 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, ERRORS, type ErrorCode } from './errors.js';
+import { pickLanguage } from './i18n.js';
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'VALIDATION_FAILED',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
+  FST_ERR_VALIDATION: 'VALIDATION_FAILED',
+};
+
+function send(request: FastifyRequest, reply: FastifyReply, err: ApiError): FastifyReply {
+  const lang = pickLanguage(request.headers['accept-language']);
+  const body: Record<string, unknown> = {
+    statusCode: err.statusCode,
+    code: err.code,
+    error: httpReason(err.statusCode),
+    message: err.bilingual[lang],
+  };
+  if (err.rule !== undefined) body['rule'] = err.rule;
+  if (err.details !== undefined) body['details'] = err.details;
+  return reply
+    .code(err.statusCode)
+    .header('content-language', lang === 'zh' ? 'zh-CN' : 'en')
+    .send(body);
+}
+
+function httpReason(status: number): string {
+  const reasons: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    409: 'Conflict',
+    413: 'Payload Too Large',
+    415: 'Unsupported Media Type',
+    422: 'Unprocessable Content',
+    429: 'Too Many Requests',
+    500: 'Internal Server Error',
+    503: 'Service Unavailable',
+  };
+  return reasons[status] ?? 'Error';
+}
+
+/**
+ * One error path for the whole app: coded ApiErrors as they are, fastify's own 4xx mapped onto
+ * the table, anything else logged and answered with a generic 500 (never the error's text).
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ApiError) return send(request, reply, error);
+    const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
+    if (error.validation || mapped) {
+      const code = mapped ?? 'VALIDATION_FAILED';
+      const e = ApiError.of(code);
+      const detail = error.validation?.[0];
+      const details = detail
+        ? { location: error.validationContext, path: detail.instancePath, keyword: detail.keyword }
+        : undefined;
+      return send(
+        request,
+        reply,
+        new ApiError(e.code, e.statusCode, e.bilingual, details ? { details } : {})
+      );
+    }
+    if (error.statusCode === 429) {
+      return send(request, reply, ApiError.of('RATE_LIMITED'));
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      request.log.info({ err: error }, 'client error');
+      return send(request, reply, ApiError.of('VALIDATION_FAILED'));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return send(request, reply, ApiError.of('INTERNAL'));
+  });
+  app.setNotFoundHandler((request, reply) => send(request, reply, ApiError.of('NOT_FOUND')));
+}
+
+export { ERRORS };

@@ -1,0 +1,42 @@
+import Database from 'better-sqlite3';
+
+/** A ledger database opened read-only, as an auditor reads it: rows as stored, in seq order. */
+export interface ReadOnlyLedger {
+  count(): number;
+  entries(): Generator<{ seq: number; body: string; leafHash: Uint8Array }>;
+  checkpointNotes(): Generator<string>;
+  close(): void;
+}
+
+/**
+ * Opens a ledger file without writing to it (no migrations, no WAL checkpoint). Rows are read
+ * as they are: an insider may have edited them, so nothing here is trusted; the verifier checks.
+ */
+export function openLedgerReadOnly(path: string): ReadOnlyLedger {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const page = 1000;
+  return {
+    count: () => (db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n,
+    *entries() {
+      const stmt = db.prepare(
+        'SELECT seq, body, leaf_hash AS leafHash FROM entries WHERE seq > ? ORDER BY seq LIMIT ?'
+      );
+      let after = -1;
+      for (;;) {
+        const rows = stmt.all(after, page) as { seq: number; body: string; leafHash: Buffer }[];
+        if (rows.length === 0) return;
+        for (const row of rows) {
+          yield { seq: row.seq, body: String(row.body), leafHash: new Uint8Array(row.leafHash) };
+          after = row.seq;
+        }
+      }
+    },
+    *checkpointNotes() {
+      const rows = db.prepare('SELECT note FROM checkpoints ORDER BY size').all() as {
+        note: string;
+      }[];
+      for (const row of rows) yield String(row.note);
+    },
+    close: () => db.close(),
+  };
+}
