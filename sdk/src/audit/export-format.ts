@@ -21,6 +21,12 @@ export interface ExportHeader {
   checkpoints: number;
 }
 
+/** Anything that consumes a ledger export: the verifier, the auditor. */
+export interface ExportSink {
+  addEntry(value: unknown): void;
+  addCheckpoint(note: string): void;
+}
+
 /** One parsed export line. */
 export type ExportLine =
   | { kind: 'header'; header: ExportHeader }
@@ -94,7 +100,7 @@ export function verifyExport(
  * 1. `firstLineNumber` lets a caller feed a long file in batches; returns the next line number.
  */
 export function feedExportLines(
-  verifier: LedgerVerifier,
+  verifier: ExportSink,
   lines: Iterable<string>,
   firstLineNumber = 1
 ): number {

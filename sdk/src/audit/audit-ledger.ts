@@ -1,0 +1,103 @@
+/**
+ * The auditor's full check: everything {@link LedgerVerifier} checks, plus procedure replay.
+ *
+ * The same `@yishi/procedure` code the service decides with re-derives every outcome from the
+ * signed commands. Findings name the entry, the rule id and the evidence:
+ * - `ENTRY_REFUSED`: a command is on the ledger although the rules refuse it (e.g. a vote with
+ *   no quorum (P4), a chair's statement before the others (P7), a vote before all statements);
+ * - `DERIVED_MISMATCH`: the outcome the service recorded is not the one the rules give;
+ * - `MALFORMED_ENTRY`: the entry cannot be replayed at all.
+ * Replay goes on after a finding (a refused entry leaves the state as it was), so one audit lists
+ * every finding, up to `maxFindings`.
+ */
+import { initialState, replayEntry, type ReplayFinding, type State } from '@yishi/procedure';
+import type { LedgerEntry } from '@yishi/schema';
+import { feedExportLines } from './export-format.js';
+import { LedgerVerifier, type LedgerReport, type LedgerVerifierOptions } from './verify-ledger.js';
+
+/** Options of {@link LedgerAuditor}. */
+export interface AuditOptions extends LedgerVerifierOptions {
+  /** Stop collecting replay findings after this many (default 100). */
+  maxFindings?: number;
+}
+
+/** The outcome of an audit. */
+export interface AuditReport {
+  /** True when the ledger verifies and replay found nothing. */
+  ok: boolean;
+  verification: LedgerReport;
+  /** Entries replayed through the rules. */
+  replayed: number;
+  findings: ReplayFinding[];
+  /** True when findings were cut at `maxFindings`. */
+  truncated: boolean;
+}
+
+/** Streaming auditor: feed entries in order and checkpoint notes, then {@link finish}. */
+export class LedgerAuditor {
+  private readonly verifier: LedgerVerifier;
+  private readonly maxFindings: number;
+  private state: State = initialState();
+  private replayed = 0;
+  private readonly findings: ReplayFinding[] = [];
+  private truncated = false;
+
+  constructor(options: AuditOptions = {}) {
+    this.verifier = new LedgerVerifier(options);
+    this.maxFindings = options.maxFindings ?? 100;
+  }
+
+  addEntry(value: unknown, storedLeafHash?: Uint8Array): void {
+    this.verifier.addEntry(value, storedLeafHash);
+    let result: { state: State; findings: ReplayFinding[] };
+    try {
+      result = replayEntry(this.state, value as LedgerEntry);
+    } catch (err) {
+      result = {
+        state: this.state,
+        findings: [
+          {
+            seq: this.replayed,
+            code: 'MALFORMED_ENTRY',
+            evidence: { error: (err as Error).message },
+          },
+        ],
+      };
+    }
+    this.state = result.state;
+    this.replayed++;
+    for (const f of result.findings) {
+      if (this.findings.length >= this.maxFindings) {
+        this.truncated = true;
+        break;
+      }
+      this.findings.push(f);
+    }
+  }
+
+  addCheckpoint(note: string): void {
+    this.verifier.addCheckpoint(note);
+  }
+
+  finish(): AuditReport {
+    const verification = this.verifier.finish();
+    return {
+      ok: verification.ok && this.findings.length === 0,
+      verification,
+      replayed: this.replayed,
+      findings: this.findings,
+      truncated: this.truncated,
+    };
+  }
+}
+
+/** Audits an export given as text or lines (see `export-format.ts`). */
+export function auditExport(
+  input: string | Iterable<string>,
+  options: AuditOptions = {}
+): AuditReport {
+  const lines = typeof input === 'string' ? input.split('\n') : input;
+  const auditor = new LedgerAuditor(options);
+  feedExportLines(auditor, lines);
+  return auditor.finish();
+}

@@ -1,0 +1,60 @@
+/**
+ * Check one decision against a signed checkpoint, without the full ledger: the entry as the
+ * service returned it, the `c2sp.org/tlog-proof@v1` text from `GET /log/proof/{index}`, and the
+ * log's vkey the caller trusts. Runs in Node and in a browser.
+ */
+import {
+  bytesToHex,
+  entryLeafHash,
+  parseNoteVerifier,
+  verifyTlogProof,
+  type Checkpoint,
+} from '@yishi/crypto';
+import type { LedgerEntry } from '@yishi/schema';
+
+/** The verdict on one decision. */
+export type DecisionVerdict =
+  | { ok: true; index: number; checkpoint: { origin: string; size: number; rootHash: string } }
+  | { ok: false; code: string; message: string };
+
+/**
+ * Verifies that `entry` is in the log at the index the proof names, under a checkpoint signed by
+ * `vkey`. Never throws for bad input: the verdict carries the failing check's code
+ * (`ENTRY_INDEX_MISMATCH`, `TLOG_PROOF_*`, `NOTE_*`, `CHECKPOINT_*`, `INCLUSION_PROOF_INVALID`,
+ * `KEY_*`, …).
+ */
+export function verifyDecision(
+  tlogProof: string,
+  entry: LedgerEntry,
+  vkey: string
+): DecisionVerdict {
+  try {
+    const verifier = parseNoteVerifier(vkey.trim());
+    const result = verifyTlogProof(tlogProof, {
+      leafHash: entryLeafHash(entry),
+      verifiers: [verifier],
+      origin: verifier.name,
+    });
+    if (result.index !== entry.seq) {
+      return {
+        ok: false,
+        code: 'ENTRY_INDEX_MISMATCH',
+        message: `the proof is for entry ${result.index}, the entry is ${entry.seq}`,
+      };
+    }
+    return { ok: true, index: result.index, checkpoint: describe(result.checkpoint) };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    return {
+      ok: false,
+      code: typeof code === 'string' ? code : 'ENTRY_MALFORMED',
+      message: (err as Error).message,
+    };
+  }
+}
+
+const describe = (c: Checkpoint) => ({
+  origin: c.origin,
+  size: c.size,
+  rootHash: bytesToHex(c.rootHash),
+});

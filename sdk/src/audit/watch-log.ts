@@ -1,0 +1,180 @@
+/**
+ * Consistency monitoring: a watcher keeps the last checkpoint it trusted and accepts a new one
+ * only when it is signed by the log key and provably consistent with it (RFC 9162 §2.1.4). A log
+ * that forks (same size, other root), rolls back (smaller size) or rewrites history (no valid
+ * consistency proof) is caught.
+ */
+import {
+  base64Decode,
+  bytesToHex,
+  equalBytes,
+  hexToBytes,
+  openCheckpoint,
+  parseNoteVerifier,
+  verifyConsistency,
+  type Checkpoint,
+  type NoteVerifier,
+} from '@yishi/crypto';
+
+/** Why a watcher refused a checkpoint. */
+export const WATCH_ERROR_CODES = [
+  'LOG_UNREACHABLE',
+  'CHECKPOINT_UNVERIFIED',
+  'LOG_ROLLED_BACK',
+  'LOG_FORKED',
+  'LOG_INCONSISTENT',
+] as const;
+export type WatchErrorCode = (typeof WATCH_ERROR_CODES)[number];
+
+/** A checkpoint the watcher refused; `code` says why. */
+export class WatchError extends Error {
+  constructor(
+    readonly code: WatchErrorCode,
+    message: string
+  ) {
+    super(message);
+    this.name = 'WatchError';
+  }
+}
+
+/** A checkpoint the watcher trusts. */
+export interface TrustedCheckpoint {
+  size: number;
+  rootHash: string;
+  note: string;
+}
+
+type Fetch = (url: string) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+
+/** Options of {@link LogWatcher}. */
+export interface LogWatcherOptions {
+  /** The last checkpoint trusted before (persist it between runs to catch a rollback). */
+  trusted?: TrustedCheckpoint;
+  fetch?: Fetch;
+}
+
+/** Checks a log's checkpoints one after another, each against the last trusted. */
+export class LogWatcher {
+  private readonly base: string;
+  private readonly verifier: NoteVerifier;
+  private readonly fetch: Fetch;
+  private last: (TrustedCheckpoint & { root: Uint8Array }) | undefined;
+
+  constructor(url: string, vkey: string, options: LogWatcherOptions = {}) {
+    this.base = url.replace(/\/+$/, '');
+    this.verifier = parseNoteVerifier(vkey.trim());
+    this.fetch = options.fetch ?? ((u) => globalThis.fetch(u));
+    if (options.trusted) {
+      this.last = { ...options.trusted, root: hexToBytes(options.trusted.rootHash) };
+    }
+  }
+
+  /** The checkpoint trusted now. */
+  get trusted(): TrustedCheckpoint | undefined {
+    return (
+      this.last && { size: this.last.size, rootHash: this.last.rootHash, note: this.last.note }
+    );
+  }
+
+  /**
+   * Fetches the latest checkpoint and accepts it if consistent with the last trusted one.
+   * @throws WatchError when the log cannot be reached or misbehaves.
+   */
+  async check(): Promise<TrustedCheckpoint> {
+    const note = await this.get('/log/checkpoint');
+    let checkpoint: Checkpoint;
+    try {
+      checkpoint = openCheckpoint(note, [this.verifier], this.verifier.name).checkpoint;
+    } catch (err) {
+      throw new WatchError('CHECKPOINT_UNVERIFIED', (err as Error).message);
+    }
+    const last = this.last;
+    if (last) {
+      if (checkpoint.size < last.size) {
+        throw new WatchError(
+          'LOG_ROLLED_BACK',
+          `the log shows size ${checkpoint.size} after it had signed size ${last.size}`
+        );
+      }
+      if (checkpoint.size === last.size && !equalBytes(checkpoint.rootHash, last.root)) {
+        throw new WatchError('LOG_FORKED', `two different roots signed at size ${last.size}`);
+      }
+      if (checkpoint.size > last.size && last.size > 0) {
+        const text = await this.get(`/log/consistency?from=${last.size}&to=${checkpoint.size}`);
+        try {
+          const proof = text
+            .split('\n')
+            .filter((l) => l !== '')
+            .map(base64Decode);
+          verifyConsistency(last.size, checkpoint.size, proof, last.root, checkpoint.rootHash);
+        } catch (err) {
+          throw new WatchError('LOG_INCONSISTENT', (err as Error).message);
+        }
+      }
+    }
+    this.last = {
+      size: checkpoint.size,
+      rootHash: bytesToHex(checkpoint.rootHash),
+      root: checkpoint.rootHash,
+      note,
+    };
+    return this.trusted as TrustedCheckpoint;
+  }
+
+  private async get(path: string): Promise<string> {
+    let res;
+    try {
+      res = await this.fetch(`${this.base}${path}`);
+    } catch (err) {
+      throw new WatchError('LOG_UNREACHABLE', (err as Error).message);
+    }
+    if (!res.ok) throw new WatchError('LOG_UNREACHABLE', `${path} answered ${res.status}`);
+    return res.text();
+  }
+}
+
+/** A running watch: stop it to end polling. */
+export interface LogWatch {
+  stop(): void;
+  readonly watcher: LogWatcher;
+}
+
+/**
+ * Polls a log every `intervalMs` (default 10 s), calling `onCheckpoint` for each newly trusted
+ * checkpoint and `onError` (then stopping) when the log misbehaves.
+ */
+export function watchLog(
+  url: string,
+  vkey: string,
+  handlers: {
+    onCheckpoint?: (c: TrustedCheckpoint) => void;
+    onError?: (e: WatchError) => void;
+    intervalMs?: number;
+  } & LogWatcherOptions = {}
+): LogWatch {
+  const watcher = new LogWatcher(url, vkey, handlers);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const tick = async () => {
+    try {
+      const before = watcher.trusted?.size;
+      const c = await watcher.check();
+      if (c.size !== before) handlers.onCheckpoint?.(c);
+    } catch (err) {
+      stopped = true;
+      handlers.onError?.(
+        err instanceof WatchError ? err : new WatchError('LOG_UNREACHABLE', String(err))
+      );
+      return;
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), handlers.intervalMs ?? 10_000);
+  };
+  void tick();
+  return {
+    watcher,
+    stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
+}
