@@ -5,6 +5,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./cli/serve.js')).serveCommand,
   init: async () => (await import('./cli/init.js')).initCommand,
   verify: async () => (await import('./cli/verify.js')).verifyCommand,
+  audit: async () => (await import('./cli/audit.js')).auditCommand,
   export: async () => (await import('./cli/export.js')).exportCommand,
 };
 
@@ -16,6 +17,7 @@ Commands:
   serve    run the HTTP service (creates the ledger on first start)
   init     create a ledger, its log key and the first admin's key
   verify   check a ledger database or export offline
+  audit    verify, then replay every entry under the rules of procedure
   export   write the ledger as JSON Lines for an auditor
 
 Run 'yishi <command> --help' for a command's options.

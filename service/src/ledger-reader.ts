@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 /** A ledger database opened read-only, as an auditor reads it: rows as stored, in seq order. */
@@ -39,4 +40,16 @@ export function openLedgerReadOnly(path: string): ReadOnlyLedger {
     },
     close: () => db.close(),
   };
+}
+
+/** Whether the file at `path` is an SQLite database (by its 16-byte header). */
+export function isSqliteFile(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    readSync(fd, buf, 0, 16, 0);
+    return buf.toString('latin1') === 'SQLite format 3\0';
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,0 +1,125 @@
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { feedExportLines, LedgerAuditor, type AuditReport } from '@yishi/sdk';
+import { fastVerify } from '../fast-ed25519.js';
+import { isSqliteFile, openLedgerReadOnly } from '../ledger-reader.js';
+import { err, out, usage, UsageError, type Command } from './io.js';
+
+const HELP = `Usage: yishi audit <export.jsonl | ledger.db> [--vkey VKEY] [--json]
+
+Everything 'yishi verify' checks, plus procedure replay: the same rules code the service decides
+with re-derives every outcome from the signed commands and reports each entry whose recorded
+outcome differs (DERIVED_MISMATCH), each command on the ledger although the rules refuse it
+(ENTRY_REFUSED, with the rule id: a vote without quorum, a chair's statement before the others,
+an adopted item without the majority), and each entry that cannot be replayed (MALFORMED_ENTRY).
+Exits 0 when the ledger verifies and replay finds nothing, 1 otherwise, 2 on a usage error.
+
+Options:
+  --vkey VKEY   the log's verifier key you trust (text or a file holding it)
+  --json        print a machine-readable report
+  -h, --help    show this help
+`;
+
+async function auditFile(path: string, auditor: LedgerAuditor): Promise<AuditReport> {
+  if (isSqliteFile(path)) {
+    const ledger = openLedgerReadOnly(path);
+    try {
+      for (const row of ledger.entries()) {
+        let value: unknown;
+        try {
+          value = JSON.parse(row.body);
+        } catch {
+          value = undefined;
+        }
+        auditor.addEntry(value, row.leafHash);
+      }
+      for (const note of ledger.checkpointNotes()) auditor.addCheckpoint(note);
+    } finally {
+      ledger.close();
+    }
+    return auditor.finish();
+  }
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let next = 1;
+  let batch: string[] = [];
+  for await (const line of lines) {
+    batch.push(line);
+    if (batch.length >= 1000) {
+      next = feedExportLines(auditor, batch, next);
+      batch = [];
+    }
+  }
+  feedExportLines(auditor, batch, next);
+  return auditor.finish();
+}
+
+function describe(report: AuditReport): string {
+  const v = report.verification;
+  const lines: string[] = [];
+  lines.push(
+    report.ok
+      ? 'OK: the ledger verifies and every entry replays under the rules.'
+      : 'FAILED: the audit found problems.'
+  );
+  lines.push(
+    `  entries:     ${v.entries} (${v.signaturesVerified} signatures verified, ${report.replayed} replayed)`
+  );
+  lines.push(`  checkpoints: ${v.checkpoints}`);
+  if (v.failure) {
+    const where =
+      v.failure.seq !== undefined
+        ? `entry ${v.failure.seq}`
+        : `checkpoint ${v.failure.checkpointSize ?? ''}`;
+    lines.push(`  integrity:   ${v.failure.check} at ${where}: ${v.failure.detail}`);
+  } else {
+    lines.push('  integrity:   hash chain, signatures, tree and checkpoints hold');
+  }
+  if (v.logKeySource === 'genesis') {
+    lines.push(
+      '  warning:     checked against the log key the ledger itself declares; pass --vkey'
+    );
+  }
+  for (const f of report.findings) {
+    lines.push(
+      `  finding:     entry ${f.seq}: ${f.code}${f.rule ? ` (${f.rule})` : ''} ${JSON.stringify(f.evidence)}`
+    );
+  }
+  if (report.truncated) lines.push('  (more findings were not listed)');
+  return `${lines.join('\n')}\n`;
+}
+
+export const auditCommand: Command = async (argv) => {
+  const { values, positionals } = usage(() =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        vkey: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+  );
+  if (values.help) {
+    out(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('give exactly one ledger file to audit');
+  const path = positionals[0] as string;
+  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
+  let vkey: string | undefined;
+  if (values.vkey !== undefined) {
+    vkey =
+      existsSync(values.vkey) && statSync(values.vkey).isFile()
+        ? readFileSync(values.vkey, 'utf8').trim()
+        : values.vkey;
+  }
+  const auditor = new LedgerAuditor({ verifySignature: fastVerify, ...(vkey ? { vkey } : {}) });
+  const report = await auditFile(path, auditor);
+  if (values.json) out(`${JSON.stringify(report, null, 2)}\n`);
+  else if (report.ok) out(describe(report));
+  else err(describe(report));
+  return report.ok ? 0 : 1;
+};
