@@ -5,3 +5,5 @@ export * from './sign-command.js';
 export * from './audit/audit-ledger.js';
 export * from './audit/verify-decision.js';
 export * from './audit/watch-log.js';
+export * from './keys.js';
+export * from './signer.js';

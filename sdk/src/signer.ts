@@ -1,0 +1,44 @@
+/**
+ * Signing as a principal, so a client never handles canonicalisation or signatures itself:
+ * commands (`yishi/command/v1`) and the `Authorization` header of reads (`yishi/read/v1`).
+ */
+import { bodyDigest, EMPTY_BODY_DIGEST, parseSecretKey, signReadRequest } from '@yishi/crypto';
+import type { SignedCommand } from '@yishi/schema';
+import { signCommand, type UnsignedCommand } from './sign-command.js';
+
+/** Signs for one principal. Create it from the principal's secret-key text. */
+export class Signer {
+  readonly #secretKey: Uint8Array;
+  readonly #now: () => number;
+  readonly name: string;
+
+  constructor(secretKeyText: string, now: () => number = Date.now) {
+    const parsed = parseSecretKey(secretKeyText.trim());
+    this.#secretKey = parsed.secretKey;
+    this.name = parsed.name;
+    this.#now = now;
+  }
+
+  /** Signs a command; `ts` and a fresh `nonce` are added unless given. */
+  command(command: UnsignedCommand & { ts?: number; nonce?: string }): SignedCommand {
+    return signCommand(command, this.#secretKey, this.#now);
+  }
+
+  /**
+   * The `Authorization` header for a request. `url` is the request target as sent (path and
+   * query, or a full URL); `body` the exact bytes or text sent, if any.
+   */
+  authorization(method: string, url: string, body?: Uint8Array | string): string {
+    const u = new URL(url, 'http://placeholder.invalid');
+    return signReadRequest(
+      {
+        method: method.toUpperCase(),
+        path: u.pathname,
+        query: u.search.startsWith('?') ? u.search.slice(1) : '',
+        bodyDigest: body === undefined || body.length === 0 ? EMPTY_BODY_DIGEST : bodyDigest(body),
+        ts: this.#now(),
+      },
+      this.#secretKey
+    );
+  }
+}
