@@ -79,3 +79,4 @@ export {
   verifyTlogProof,
 } from './tlog-proof.js';
 export type { TlogProof } from './tlog-proof.js';
+export * from './read-request.js';
