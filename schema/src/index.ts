@@ -1,2 +1,3 @@
 export * from './ledger.js';
 export * from './commands.js';
+export * from './api.js';

@@ -1,11 +1,22 @@
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { parseSecretKey } from '@yishi/crypto';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { claimsSignature } from './auth/read-auth.js';
+import { CommandPipeline } from './commands/pipeline.js';
 import { installErrorHandling } from './error-handler.js';
 import type { Checkpointer, LedgerStore } from './ledger/index.js';
+import { registerOpenApi } from './openapi.js';
+import { RateLimiter } from './rate-limit.js';
+import { commandRoutes } from './routes/commands.js';
 import { healthRoutes } from './routes/health.js';
+import { ledgerRoutes } from './routes/ledger.js';
 import { logRoutes } from './routes/log.js';
+import { readRoutes } from './routes/reads.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { openServiceDatabase } from './service-db.js';
+import type { ReportRow } from './state/projections.js';
+import { Webhooks, type Timer } from './webhooks/webhooks.js';
 
 /** What {@link buildApp} needs; it never reads the environment and never listens. */
 export interface AppOptions {
@@ -13,21 +24,41 @@ export interface AppOptions {
   checkpointer: Checkpointer;
   /** The log's verifier key line (C2SP vkey), served at `/log/key`. */
   logVkey: string;
+  /** The log's secret key text (C2SP skey): signs webhook deliveries. Without it none are sent. */
+  logSkey?: string;
+  /** The service database (idempotency, webhooks): a file, or `':memory:'` (the default). */
+  serviceDb?: string;
   /** The pino logger requests are logged to; none by default (tests). */
   logger?: FastifyBaseLogger;
-  /** Requests per minute per client before 429 (default 600). */
+  /** The service clock, ms since the epoch (entry times, skew checks); Date.now by default. */
+  clock?: () => number;
+  /** Requests per minute per signing key, and per address for unsigned requests (default 600). */
   rateLimitPerMinute?: number;
-  /** Largest accepted request body in bytes (default 64 KiB). */
+  /** Largest accepted request body in bytes (default 128 KiB). */
   bodyLimit?: number;
+  /** Most commands in flight before 503 BUSY (default 1024). */
+  maxInFlight?: number;
+  /** Webhook delivery: fetch, timer and backoff (tests inject them). */
+  webhooks?: {
+    fetch?: typeof fetch;
+    timer?: Timer;
+    baseDelayMs?: number;
+    maxDelayMs?: number;
+    maxAttempts?: number;
+  };
 }
 
-/** Builds the yishi HTTP app. */
+const quiet = { info() {}, warn() {}, error() {} };
+
+/** Builds the yishi HTTP app: replays the ledger into the rules' state first. */
 export async function buildApp(opts: AppOptions) {
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
-    bodyLimit: opts.bodyLimit ?? 64 * 1024,
+    bodyLimit: opts.bodyLimit ?? 128 * 1024,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
     ajv: {
       // What a member signed must be what is validated and stored: no silent rewriting.
       customOptions: {
@@ -38,19 +69,75 @@ export async function buildApp(opts: AppOptions) {
       },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const log = opts.logger ?? quiet;
+  const clock = opts.clock ?? Date.now;
 
+  // Replies are built by this code from typed values: JSON.stringify them rather than compile a
+  // fast-json-stringify serializer per route and status (which would also silently drop or
+  // coerce whatever did not match). Tests check replies against the response schemas.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
   await app.register(helmet, { contentSecurityPolicy: false });
-  await app.register(rateLimit, {
-    max: opts.rateLimitPerMinute ?? 600,
-    timeWindow: 60_000,
+
+  // Unsigned requests are counted per address as they arrive. Signed ones are counted per key
+  // once their signature verified; a signed request that fails (400, 401, 413, 415) counts
+  // against its address, and an address over its allowance is refused before any work.
+  const limiter = new RateLimiter({ max: opts.rateLimitPerMinute ?? 600, clock });
+  app.addHook('onRequest', async (req) => {
+    if (req.url === '/health' || req.url === '/ready') return;
+    if (claimsSignature(req)) limiter.check(`ip:${req.ip}`);
+    else limiter.take(`ip:${req.ip}`);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    if (claimsSignature(req) && [400, 401, 413, 415].includes(reply.statusCode)) {
+      limiter.count(`ip:${req.ip}`);
+    }
   });
 
+  const serviceDb = openServiceDatabase(opts.serviceDb ?? ':memory:');
+  let webhooks: Webhooks | undefined;
+  const pipeline = new CommandPipeline({
+    store: opts.store,
+    serviceDb,
+    limiter,
+    log,
+    clock,
+    ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}),
+    onDurable: (entry) => {
+      const rows: ReportRow[] = [];
+      for (const r of Array.isArray(entry.derived['reports']) ? entry.derived['reports'] : []) {
+        const row = pipeline.projections.reports.get((r as { reportId: string }).reportId);
+        if (row) rows.push(row);
+      }
+      webhooks?.enqueue(rows);
+    },
+  });
+  webhooks = new Webhooks({
+    db: serviceDb,
+    logSecretKey: opts.logSkey ? parseSecretKey(opts.logSkey).secretKey : null,
+    report: (id) => (pipeline.status === 'ok' ? pipeline.projections.reports.get(id) : undefined),
+    log,
+    clock,
+    ...opts.webhooks,
+  });
+  if (pipeline.status === 'ok') webhooks.resume(pipeline.projections.reports.values());
+
+  app.addHook('onClose', async () => {
+    await pipeline.close();
+    await webhooks.close();
+    serviceDb.close();
+  });
+
+  await registerOpenApi(app);
   await app.register(healthRoutes, { store: opts.store });
   await app.register(logRoutes, {
     store: opts.store,
     checkpointer: opts.checkpointer,
     logVkey: opts.logVkey,
   });
-  return app;
+  await app.register(commandRoutes, { pipeline });
+  await app.register(webhookRoutes, { pipeline, limiter, webhooks, db: serviceDb });
+  await app.register(readRoutes, { pipeline, limiter });
+  await app.register(ledgerRoutes, { store: opts.store, pipeline, limiter });
+  return Object.assign(app, { pipeline, webhooks });
 }

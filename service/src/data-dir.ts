@@ -11,7 +11,8 @@ import {
   getPublicKey,
   parseSecretKey,
 } from '@yishi/crypto';
-import { Checkpointer, initLedger, LedgerStore } from './ledger/index.js';
+import { decide, initialState } from '@yishi/procedure';
+import { Checkpointer, createGenesisCommand, initLedger, LedgerStore } from './ledger/index.js';
 
 /** Where a data directory keeps its files. */
 export interface DataPaths {
@@ -26,6 +27,8 @@ export interface DataPaths {
   adminKey: string;
   /** The first admin's public key text. */
   adminPub: string;
+  /** The service's own tables (idempotency, webhooks): never part of the ledger. */
+  service: string;
 }
 
 /** The files of the data directory `dir`. */
@@ -38,6 +41,7 @@ export function dataPaths(dir: string): DataPaths {
     logVkey: join(d, 'log.vkey'),
     adminKey: join(d, 'admin.key'),
     adminPub: join(d, 'admin.pub'),
+    service: join(d, 'service.db'),
   };
 }
 
@@ -94,7 +98,8 @@ export async function initDataDir(dir: string, opts: InitOptions = {}): Promise<
 
   const store = LedgerStore.open(paths.db);
   try {
-    initLedger(store, {
+    const now = clock();
+    const genesis = {
       ledgerId,
       origin,
       logSecretKey: parseSecretKey(skey).secretKey,
@@ -103,10 +108,18 @@ export async function initDataDir(dir: string, opts: InitOptions = {}): Promise<
         name: opts.adminName ?? '上级党组织 (higher-level organisation)',
         publicKey: base64Encode(adminPublic),
       },
-      ts: clock(),
+      ts: now,
       nonce: bytesToHex(randomBytes(16)),
-      time: clock(),
+    };
+    // Entry 0 carries what the rules derive from it, like every other entry, so that replay (the
+    // service's state and an auditor's check) reproduces it.
+    const decided = decide(initialState(), {
+      seq: 0,
+      time: now,
+      command: createGenesisCommand(genesis),
     });
+    if (!decided.ok) throw new Error(`the rules refuse the genesis: ${decided.refusal.code}`);
+    initLedger(store, { ...genesis, time: now, derived: decided.derived });
     const checkpointer = new Checkpointer(store, { skey, origin, clock });
     checkpointer.checkpointNow();
   } finally {

@@ -20,6 +20,7 @@ function send(request: FastifyRequest, reply: FastifyReply, err: ApiError): Fast
   };
   if (err.rule !== undefined) body['rule'] = err.rule;
   if (err.details !== undefined) body['details'] = err.details;
+  if (err.headers !== undefined) void reply.headers(err.headers);
   return reply
     .code(err.statusCode)
     .header('content-language', lang === 'zh' ? 'zh-CN' : 'en')

@@ -11,6 +11,7 @@ export interface ServerConfig {
   logLevel: string;
   checkpointIntervalMs: number;
   rateLimitPerMinute: number;
+  bodyLimit: number;
 }
 
 const int = (name: string, text: string | undefined, fallback: number): number => {
@@ -21,7 +22,8 @@ const int = (name: string, text: string | undefined, fallback: number): number =
 
 /**
  * Reads the configuration: flags first, then the environment (YISHI_DATA, YISHI_HOST,
- * YISHI_PORT, YISHI_LOG_LEVEL, YISHI_CHECKPOINT_INTERVAL_MS, YISHI_RATE_LIMIT), then defaults.
+ * YISHI_PORT, YISHI_LOG_LEVEL, YISHI_CHECKPOINT_INTERVAL_MS, YISHI_RATE_LIMIT,
+ * YISHI_BODY_LIMIT), then defaults.
  */
 export function loadConfig(
   flags: { data?: string; host?: string; port?: string },
@@ -38,6 +40,7 @@ export function loadConfig(
       1000
     ),
     rateLimitPerMinute: int('YISHI_RATE_LIMIT', env['YISHI_RATE_LIMIT'], 600),
+    bodyLimit: int('YISHI_BODY_LIMIT', env['YISHI_BODY_LIMIT'], 128 * 1024),
   };
 }
 
@@ -50,6 +53,9 @@ export const REDACT_PATHS = [
   '*.skey',
   '*.signature',
   '*.privateKey',
+  '*.publicKey',
+  '*.logSkey',
+  'req.headers["yishi-signature"]',
 ];
 
 /** Creates the service's pino logger. */
@@ -63,11 +69,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** What tests may inject into {@link startServer}. */
+export interface ServerDeps {
+  /** The service clock (entry times, skew checks). */
+  clock?: () => number;
+}
+
 /** Opens (creating on first start) the ledger in the data directory and listens. */
-export async function startServer(config: ServerConfig, logger = createLogger(config.logLevel)) {
+export async function startServer(
+  config: ServerConfig,
+  logger = createLogger(config.logLevel),
+  deps: ServerDeps = {}
+) {
   const paths = dataPaths(config.dataDir);
   if (!isInitialised(paths)) {
-    const created = await initDataDir(config.dataDir);
+    const created = await initDataDir(config.dataDir, deps.clock ? { clock: deps.clock } : {});
     logger.info(
       {
         ledgerId: created.ledgerId,
@@ -93,8 +109,12 @@ export async function startServer(config: ServerConfig, logger = createLogger(co
     store,
     checkpointer,
     logVkey,
+    logSkey: skey,
+    serviceDb: paths.service,
     logger,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    bodyLimit: config.bodyLimit,
+    ...(deps.clock ? { clock: deps.clock } : {}),
   });
   checkpointer.start();
   const url = await app.listen({ host: config.host, port: config.port });

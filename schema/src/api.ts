@@ -1,0 +1,357 @@
+/**
+ * The HTTP API's bodies: what the service answers and the envelopes it accepts, as TypeBox
+ * models (each a schema and its static type). The service's routes take these objects inline and
+ * `schema/openapi.json` names them in `components.schemas` (by the `NAMED_API_MODELS` table).
+ * Command payloads themselves are in `commands.ts`.
+ */
+import { Type, type Static, type TSchema } from 'typebox';
+import {
+  CategorySchema,
+  MeetingKindSchema,
+  PrincipalIdSchema,
+  RefIdSchema,
+  ReportIdSchema,
+  RoleSchema,
+  RuleIdSchema,
+} from './commands.js';
+import { PublicKeySchema, Sha256HexSchema, SignatureSchema } from './ledger.js';
+
+const TsSchema = Type.Integer({ minimum: 0, maximum: 8640000000000000 });
+const NonceSchema = Type.String({ pattern: '^[0-9a-f]{32}$' });
+const Seq = Type.Integer({ minimum: 0 });
+const Time = Type.Integer({ minimum: 0, description: 'ms since the epoch' });
+const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/**
+ * Every 4xx/5xx body: fastify's shape plus `rule` (P1…P16) when a rule of procedure refused, and
+ * `details` when the refusal has evidence. `message` is in English or Simplified Chinese, chosen
+ * by `Accept-Language`; `code` is stable (the service's error table or the engine's refusals).
+ */
+export const ErrorReplySchema = Type.Object(
+  {
+    statusCode: Type.Integer({ minimum: 400, maximum: 599 }),
+    code: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }),
+    error: Type.String(),
+    message: Type.String(),
+    rule: Type.Optional(RuleIdSchema),
+    details: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  },
+  { additionalProperties: false }
+);
+export type ErrorReply = Static<typeof ErrorReplySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+/**
+ * The request body of a state-changing route: a command exactly as its principal signed it, with
+ * `payload` validated against the route's command schema (no property added, removed or coerced).
+ */
+export function signedCommandOf<T extends TSchema>(payload: T) {
+  return Type.Object(
+    { payload, publicKey: PublicKeySchema, signature: SignatureSchema },
+    { additionalProperties: false }
+  );
+}
+
+/** What a state-changing route answers once the entry is durable (201, and on a retry). */
+export const CommandResultSchema = Type.Object(
+  {
+    seq: Seq,
+    leafHash: Sha256HexSchema,
+    time: Time,
+    derived: Type.Unknown({ description: 'what the rules derived (ids, outcome, reports)' }),
+  },
+  { additionalProperties: false }
+);
+export type CommandResult = Static<typeof CommandResultSchema>;
+
+function serviceCommand<T extends string, P extends Record<string, TSchema>>(type: T, props: P) {
+  return Type.Object(
+    { type: Type.Literal(type), ts: TsSchema, nonce: NonceSchema, ...props },
+    { additionalProperties: false }
+  );
+}
+
+/**
+ * Admin: register a webhook that receives every report addressed upward (P13). A service
+ * command: signed like a ledger command, kept by the service, never written to the ledger.
+ */
+export const WebhookRegisterSchema = serviceCommand('webhook.register', {
+  url: Type.String({ pattern: '^https?://[^\\s]+$', minLength: 8, maxLength: 2000 }),
+});
+export type WebhookRegister = Static<typeof WebhookRegisterSchema>;
+
+/** Admin: stop delivering to a webhook. A service command, as above. */
+export const WebhookRemoveSchema = serviceCommand('webhook.remove', {
+  webhookId: Type.String({ pattern: '^wh-[0-9]{1,16}$' }),
+});
+export type WebhookRemove = Static<typeof WebhookRemoveSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+/** The signed-in principal, as `GET /principals/me` and the directory show it. */
+export const PrincipalViewSchema = Type.Object(
+  {
+    principalId: PrincipalIdSchema,
+    name: Type.String(),
+    role: RoleSchema,
+    bodyId: Nullable(RefIdSchema),
+    votes: Type.Boolean(),
+    suspended: Type.Boolean(),
+    active: Type.Boolean(),
+    keys: Type.Array(PublicKeySchema),
+    auditorOf: Type.Array(RefIdSchema),
+    registeredSeq: Seq,
+  },
+  { additionalProperties: false }
+);
+export type PrincipalView = Static<typeof PrincipalViewSchema>;
+
+/** A body with its members and the rulebook in force. */
+export const BodyViewSchema = Type.Object(
+  {
+    bodyId: RefIdSchema,
+    name: Type.String(),
+    chairId: Nullable(PrincipalIdSchema),
+    createdSeq: Seq,
+    rulebookVersion: Type.Integer({ minimum: 1 }),
+    rulebook: Type.Unknown({
+      description: 'the complete rulebook (see @yishi/procedure Rulebook)',
+    }),
+    members: Type.Array(
+      Type.Object(
+        {
+          principalId: PrincipalIdSchema,
+          name: Type.String(),
+          role: RoleSchema,
+          votes: Type.Boolean(),
+          suspended: Type.Boolean(),
+        },
+        { additionalProperties: false }
+      )
+    ),
+  },
+  { additionalProperties: false }
+);
+export type BodyView = Static<typeof BodyViewSchema>;
+
+/** An agenda item in a meeting summary. */
+export const ItemSummarySchema = Type.Object(
+  {
+    itemId: RefIdSchema,
+    category: CategorySchema,
+    title: Type.String(),
+    state: Type.String(),
+    submitterId: PrincipalIdSchema,
+    materialsDigest: Sha256HexSchema,
+    previousItemId: Nullable(RefIdSchema),
+    urgent: Type.Boolean(),
+    outcome: Nullable(
+      Type.Object(
+        { result: Type.String(), rule: RuleIdSchema, basis: Type.String() },
+        { additionalProperties: false }
+      )
+    ),
+  },
+  { additionalProperties: false }
+);
+export type ItemSummary = Static<typeof ItemSummarySchema>;
+
+/** A meeting at a glance: live, closed, archived (record signed by both) or cancelled. */
+export const MeetingSummarySchema = Type.Object(
+  {
+    meetingId: RefIdSchema,
+    bodyId: RefIdSchema,
+    kind: MeetingKindSchema,
+    title: Type.String(),
+    state: Type.Union([
+      Type.Literal('scheduled'),
+      Type.Literal('open'),
+      Type.Literal('closed'),
+      Type.Literal('archived'),
+      Type.Literal('cancelled'),
+    ]),
+    scheduledStart: Time,
+    openedAt: Nullable(Time),
+    closedAt: Nullable(Time),
+    denominator: Type.Integer({ minimum: 0 }),
+    present: Type.Array(PrincipalIdSchema),
+    current: Nullable(RefIdSchema),
+    minutes: Nullable(
+      Type.Object({ year: Type.Integer(), number: Type.Integer() }, { additionalProperties: false })
+    ),
+    recordDigest: Nullable(Sha256HexSchema),
+    items: Type.Array(ItemSummarySchema),
+  },
+  { additionalProperties: false }
+);
+export type MeetingSummary = Static<typeof MeetingSummarySchema>;
+
+/** The live detail of one item (statements, recusals, votes as the rules hold them). */
+export const ItemDetailSchema = Type.Object(
+  {
+    itemId: RefIdSchema,
+    meetingId: RefIdSchema,
+    bodyId: RefIdSchema,
+    item: Type.Unknown({
+      description: 'the item as the engine holds it (see @yishi/procedure Item)',
+    }),
+  },
+  { additionalProperties: false }
+);
+export type ItemDetail = Static<typeof ItemDetailSchema>;
+
+/** Who signed a closed meeting's record digest, by ledger seq (P16). */
+const RecordSignaturesSchema = Type.Object(
+  { recorder: Nullable(Seq), chair: Nullable(Seq) },
+  { additionalProperties: false }
+);
+
+/**
+ * The record of a meeting (P16). `final` once the meeting closed: the record is then the one whose
+ * digest the recorder and the chair sign; before, a provisional record of the meeting so far.
+ */
+export const RecordReplySchema = Type.Object(
+  {
+    meetingId: RefIdSchema,
+    final: Type.Boolean(),
+    recordDigest: Nullable(Sha256HexSchema),
+    signatures: RecordSignaturesSchema,
+    record: Type.Unknown({ description: 'see @yishi/procedure MeetingRecord' }),
+  },
+  { additionalProperties: false }
+);
+export type RecordReply = Static<typeof RecordReplySchema>;
+
+/** The minutes of a closed meeting (P16), committing to the record's digest. */
+export const MinutesReplySchema = Type.Object(
+  {
+    meetingId: RefIdSchema,
+    recordDigest: Sha256HexSchema,
+    signatures: RecordSignaturesSchema,
+    minutes: Type.Unknown({ description: 'see @yishi/procedure Minutes' }),
+  },
+  { additionalProperties: false }
+);
+export type MinutesReply = Static<typeof MinutesReplySchema>;
+
+/** A procedural objection (P14). */
+export const ObjectionViewSchema = Type.Object(
+  {
+    objectionId: RefIdSchema,
+    bodyId: RefIdSchema,
+    meetingId: RefIdSchema,
+    itemId: Nullable(RefIdSchema),
+    raisedBy: PrincipalIdSchema,
+    rule: RuleIdSchema,
+    text: Type.String(),
+    seq: Seq,
+    state: Type.String(),
+    answer: Type.Unknown(),
+    escalation: Type.Unknown(),
+    ruling: Type.Unknown(),
+  },
+  { additionalProperties: false }
+);
+export type ObjectionView = Static<typeof ObjectionViewSchema>;
+
+/** An interference record (P15): readable by the discipline role, admins and auditors only. */
+export const InterferenceViewSchema = Type.Object(
+  {
+    interferenceId: RefIdSchema,
+    bodyId: RefIdSchema,
+    seq: Seq,
+    time: Time,
+    recordedBy: PrincipalIdSchema,
+    reportId: ReportIdSchema,
+    deliverTo: Type.Array(PrincipalIdSchema),
+    subject: Type.Unknown({ description: 'who, post, matter, form, when, details' }),
+  },
+  { additionalProperties: false }
+);
+export type InterferenceView = Static<typeof InterferenceViewSchema>;
+
+/** A report addressed upward (P13), in the outbox until an admin acknowledges it. */
+export const ReportViewSchema = Type.Object(
+  {
+    reportId: ReportIdSchema,
+    kind: Type.String(),
+    addressee: Type.String(),
+    bodyId: RefIdSchema,
+    seq: Seq,
+    time: Time,
+    acknowledgedSeq: Nullable(Seq),
+    subject: Type.Unknown(),
+  },
+  { additionalProperties: false }
+);
+export type ReportView = Static<typeof ReportViewSchema>;
+
+/** A registered webhook. */
+export const WebhookViewSchema = Type.Object(
+  {
+    webhookId: Type.String(),
+    url: Type.String(),
+    registeredBy: PrincipalIdSchema,
+    createdAt: Time,
+    active: Type.Boolean(),
+  },
+  { additionalProperties: false }
+);
+export type WebhookView = Static<typeof WebhookViewSchema>;
+
+/** One attempt to deliver a report to a webhook. */
+export const WebhookDeliverySchema = Type.Object(
+  {
+    webhookId: Type.String(),
+    reportId: ReportIdSchema,
+    attempt: Type.Integer({ minimum: 1 }),
+    at: Time,
+    ok: Type.Boolean(),
+    httpStatus: Nullable(Type.Integer()),
+    error: Nullable(Type.String()),
+  },
+  { additionalProperties: false }
+);
+export type WebhookDelivery = Static<typeof WebhookDeliverySchema>;
+
+/**
+ * What a webhook receives (POST, `application/json`), signed by the log key: the header
+ * `Yishi-Signature: <base64>` is Ed25519 over `yishi/webhook/v1\n` + the canonical JSON of this
+ * body, verifiable with the log's public key (`GET /log/key`).
+ */
+export const WebhookPayloadSchema = Type.Object(
+  {
+    webhookId: Type.String(),
+    deliveryId: Type.String(),
+    attempt: Type.Integer({ minimum: 1 }),
+    sentAt: Time,
+    report: ReportViewSchema,
+  },
+  { additionalProperties: false }
+);
+export type WebhookPayload = Static<typeof WebhookPayloadSchema>;
+
+/** Models that `schema/openapi.json` names in `components.schemas`. */
+export const NAMED_API_MODELS = {
+  ErrorReply: ErrorReplySchema,
+  CommandResult: CommandResultSchema,
+  PrincipalView: PrincipalViewSchema,
+  BodyView: BodyViewSchema,
+  ItemSummary: ItemSummarySchema,
+  MeetingSummary: MeetingSummarySchema,
+  ItemDetail: ItemDetailSchema,
+  RecordReply: RecordReplySchema,
+  MinutesReply: MinutesReplySchema,
+  ObjectionView: ObjectionViewSchema,
+  InterferenceView: InterferenceViewSchema,
+  ReportView: ReportViewSchema,
+  WebhookView: WebhookViewSchema,
+  WebhookDelivery: WebhookDeliverySchema,
+  WebhookPayload: WebhookPayloadSchema,
+} as const;

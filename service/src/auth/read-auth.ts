@@ -1,0 +1,65 @@
+import {
+  base64Decode,
+  EMPTY_BODY_DIGEST,
+  parseReadAuthorization,
+  readRequestMessage,
+} from '@yishi/crypto';
+import type { Principal } from '@yishi/procedure';
+import type { FastifyRequest } from 'fastify';
+import type { CommandPipeline } from '../commands/pipeline.js';
+import { ApiError } from '../errors.js';
+import { fastVerify } from '../fast-ed25519.js';
+import type { RateLimiter } from '../rate-limit.js';
+import { acceptableKey, checkSkew, principalOfKey } from './principal.js';
+
+/** Splits a request target into its path and its query as sent (no decoding). */
+export function splitTarget(url: string): { path: string; query: string } {
+  const q = url.indexOf('?');
+  return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
+}
+
+/** Whether a request claims to be signed (it is then rate-limited per key once verified). */
+export function claimsSignature(req: FastifyRequest): boolean {
+  const h = req.headers.authorization;
+  return req.method === 'POST' || (typeof h === 'string' && h.startsWith('Yishi-Ed25519 '));
+}
+
+/**
+ * Authenticates a signed read (see `crypto/src/read-request.ts` for the header): the signature
+ * over method, path, query, body digest and ts; ts within 5 minutes; the key registered and not
+ * revoked on the ledger now, its principal active. Counted against the key's allowance once the
+ * signature verified.
+ * @throws ApiError AUTH_REQUIRED, SIGNATURE_INVALID, CLOCK_SKEW, UNKNOWN_KEY, KEY_REVOKED (401),
+ *   PRINCIPAL_INACTIVE, PRINCIPAL_SUSPENDED (403), RATE_LIMITED (429)
+ */
+export function authenticateRead(
+  req: FastifyRequest,
+  pipeline: CommandPipeline,
+  limiter: RateLimiter
+): Principal {
+  const header = req.headers.authorization;
+  if (header === undefined) throw ApiError.of('AUTH_REQUIRED');
+  const auth = parseReadAuthorization(header);
+  if (auth === null) throw ApiError.of('AUTH_REQUIRED', { why: 'malformed' });
+  const key = acceptableKey(auth.publicKey);
+  if (key === null) throw ApiError.of('SIGNATURE_INVALID', { why: 'public_key' });
+  const { path, query } = splitTarget(req.url);
+  let message: Uint8Array;
+  try {
+    message = readRequestMessage({
+      method: req.method,
+      path,
+      query,
+      bodyDigest: EMPTY_BODY_DIGEST,
+      ts: auth.ts,
+    });
+  } catch {
+    throw ApiError.of('SIGNATURE_INVALID', { why: 'request_target' });
+  }
+  if (!fastVerify(base64Decode(auth.signature), message, key)) {
+    throw ApiError.of('SIGNATURE_INVALID');
+  }
+  limiter.take(`key:${auth.publicKey}`);
+  checkSkew(auth.ts, pipeline.now());
+  return principalOfKey(pipeline.state, auth.publicKey);
+}

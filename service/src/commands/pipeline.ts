@@ -1,0 +1,330 @@
+import { bytesToHex, canonicalJson } from '@yishi/crypto';
+import { decide, type State } from '@yishi/procedure';
+import type { CommandResult, LedgerEntry, SignedCommand } from '@yishi/schema';
+import type { Statement } from 'better-sqlite3';
+import { acceptableKey, checkSkew, verifyCommandSignature } from '../auth/principal.js';
+import { ApiError } from '../errors.js';
+import { LedgerWriter, type LedgerStore } from '../ledger/index.js';
+import type { RateLimiter } from '../rate-limit.js';
+import type { ServiceDatabase } from '../service-db.js';
+import { rebuildState, type LedgerState } from '../state/ledger-state.js';
+import type { AppliedEntry, Projections } from '../state/projections.js';
+import { fromStored, IdempotencyStore, toStored } from './idempotency.js';
+import { refusalError } from './refusals.js';
+
+/** The little of a logger the pipeline needs (pino and fastify's logger fit). */
+export interface PipelineLogger {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface CommandPipelineOptions {
+  store: LedgerStore;
+  serviceDb: ServiceDatabase;
+  limiter: RateLimiter;
+  log: PipelineLogger;
+  /** The service clock, ms since the epoch: entry times and the skew check. */
+  clock?: () => number;
+  /**
+   * Most commands decided and not yet durable; more are answered 503 BUSY. Kept below the
+   * writer's batch size so every append decided before a commit is in that one transaction.
+   */
+  maxInFlight?: number;
+  /** Called once an accepted entry is durable (webhook deliveries start here). */
+  onDurable?: (entry: AppliedEntry) => void;
+}
+
+/** Where a request came from, for Idempotency-Key. */
+export interface SubmitContext {
+  idempotencyKey?: string | undefined;
+  /** SHA-256 (hex) over the method, the path and the canonical JSON of the body. */
+  requestDigest: string;
+}
+
+/** A 2xx answer; `replayed` when it repeats an earlier answer. */
+export interface Answer<T> {
+  statusCode: number;
+  body: T;
+  replayed: boolean;
+}
+
+/** Pipeline health: accepting, re-reading the ledger after a failed append, or stopped for good. */
+export type PipelineStatus = 'ok' | 'recovering' | 'failed' | 'closed';
+
+const WRITER_BATCH = 4096;
+
+/** Errors that are the answer to the request itself (worth repeating under an Idempotency-Key). */
+const decided = new WeakSet<ApiError>();
+const decidedError = (e: ApiError): ApiError => {
+  decided.add(e);
+  return e;
+};
+
+function resultOf(entry: LedgerEntry, leafHash: Uint8Array): CommandResult {
+  return {
+    seq: entry.seq,
+    leafHash: bytesToHex(leafHash),
+    time: entry.time,
+    derived: entry.derived,
+  };
+}
+
+/** Payload fields that register a public key: refused unless canonical and not of small order. */
+const KEY_FIELDS = ['publicKey', 'newPublicKey'] as const;
+
+/**
+ * The one way a command reaches the ledger. In order: the route validated the body against the
+ * command's schema (no coercion, no removal, no defaults) → the signature over the canonical
+ * payload → the signer's rate limit → Idempotency-Key → a retry of a command already on the
+ * ledger gets the original answer (its nonce identifies it) → the nonce is not in flight → the
+ * clock skew → registered keys are acceptable → `decide` on the state, synchronously → the writer
+ * appends the command with what the rules derived → 201 once durable.
+ *
+ * Seq prediction: the engine decides entry `state.seq + 1` and the writer must assign that seq.
+ * Everything that could make the store refuse an item (a nonce seen before, JSON that is not
+ * canonical) is checked before `decide`, and decide → append runs without yielding, so the
+ * writer's queue is in decision order. If an append fails after the rules accepted it, the
+ * in-memory state is ahead of the disk: the pipeline stops accepting commands, waits for every
+ * append in flight, and rebuilds the state from the ledger by replay. If that replay fails, it
+ * stays stopped (fail closed).
+ *
+ * One vote per member per item, and every other uniqueness the rules impose, is decided on the
+ * state that already holds every accepted command, durable or in flight, in ledger order.
+ */
+export class CommandPipeline {
+  readonly #store: LedgerStore;
+  readonly #writer: LedgerWriter;
+  readonly #limiter: RateLimiter;
+  readonly #log: PipelineLogger;
+  readonly #clock: () => number;
+  readonly #maxInFlight: number;
+  readonly #onDurable: ((entry: AppliedEntry) => void) | undefined;
+  readonly #idempotency: IdempotencyStore;
+  readonly #nonceSeq: Statement<[string, string], { seq: number }>;
+  readonly #inFlight = new Map<string, { canonical: string; settled: Promise<void> }>();
+  #ledger: LedgerState | undefined;
+  #status: PipelineStatus = 'ok';
+  #recovery: Promise<void> | undefined;
+  /** Entry time of the append being queued: the writer's clock reads it. */
+  #appendTime = 0;
+
+  constructor(opts: CommandPipelineOptions) {
+    this.#store = opts.store;
+    this.#limiter = opts.limiter;
+    this.#log = opts.log;
+    this.#clock = opts.clock ?? Date.now;
+    this.#maxInFlight = Math.min(opts.maxInFlight ?? 1024, WRITER_BATCH);
+    this.#onDurable = opts.onDurable;
+    this.#writer = new LedgerWriter(opts.store, {
+      clock: () => this.#appendTime,
+      maxBatchSize: WRITER_BATCH,
+    });
+    this.#idempotency = new IdempotencyStore(opts.serviceDb, { clock: this.#clock });
+    this.#nonceSeq = opts.store.db.prepare(
+      'SELECT seq FROM command_nonces WHERE public_key = ? AND nonce = ?'
+    );
+    try {
+      this.#ledger = rebuildState(opts.store);
+    } catch (err) {
+      this.#status = 'failed';
+      this.#log.error(
+        { err },
+        'the ledger does not replay under the rules; no command is accepted'
+      );
+    }
+  }
+
+  /** Whether commands are accepted. */
+  get status(): PipelineStatus {
+    return this.#status;
+  }
+
+  /** The state and read models as of the last accepted command. @throws LEDGER_UNAVAILABLE */
+  get ledger(): LedgerState {
+    if (this.#status !== 'ok' || this.#ledger === undefined)
+      throw ApiError.of('LEDGER_UNAVAILABLE');
+    return this.#ledger;
+  }
+
+  /** The engine's state. @throws LEDGER_UNAVAILABLE */
+  get state(): State {
+    return this.ledger.state;
+  }
+
+  /** The read models. @throws LEDGER_UNAVAILABLE */
+  get projections(): Projections {
+    return this.ledger.projections;
+  }
+
+  /** The clock the pipeline decides with. */
+  now(): number {
+    return this.#clock();
+  }
+
+  /**
+   * Verifies a signed command and counts it against its signer's allowance.
+   * @throws ApiError SIGNATURE_INVALID, VALIDATION_FAILED, RATE_LIMITED
+   */
+  authenticate(command: SignedCommand): void {
+    verifyCommandSignature(command);
+    this.#limiter.take(`key:${command.publicKey}`);
+  }
+
+  /**
+   * Runs `fn` under the request's Idempotency-Key, if it has one: a repeat gets the remembered
+   * answer; the answer of `fn` (a success or a decided refusal) is remembered.
+   */
+  async idempotent<T>(
+    publicKey: string,
+    ctx: SubmitContext,
+    fn: () => Promise<Answer<T>>
+  ): Promise<Answer<T>> {
+    const key = ctx.idempotencyKey;
+    if (key === undefined) return fn();
+    const prior = this.#idempotency.begin(publicKey, key, ctx.requestDigest);
+    if (prior) {
+      if (prior.kind === 'error') throw fromStored(prior);
+      return { statusCode: prior.statusCode, body: prior.body as T, replayed: true };
+    }
+    try {
+      const answer = await fn();
+      this.#idempotency.finish(publicKey, key, ctx.requestDigest, {
+        kind: 'result',
+        statusCode: answer.statusCode,
+        body: answer.body,
+      });
+      return answer;
+    } catch (err) {
+      if (err instanceof ApiError && decided.has(err)) {
+        this.#idempotency.finish(publicKey, key, ctx.requestDigest, toStored(err));
+      } else {
+        this.#idempotency.abandon(publicKey, key);
+      }
+      throw err;
+    }
+  }
+
+  /** Submits a ledger command (the route has validated its shape and type). */
+  async submit(command: SignedCommand, ctx: SubmitContext): Promise<Answer<CommandResult>> {
+    this.authenticate(command);
+    return this.idempotent(command.publicKey, ctx, () => this.#submit(command));
+  }
+
+  async #submit(command: SignedCommand): Promise<Answer<CommandResult>> {
+    const { publicKey } = command;
+    const { nonce, ts } = command.payload;
+    const canonical = canonicalJson(command);
+
+    // A retry of a command already on the ledger: the original answer, never a second entry.
+    const onLedger = this.#nonceSeq.get(publicKey, nonce);
+    if (onLedger !== undefined) {
+      const entry = this.#store.entry(onLedger.seq);
+      if (canonicalJson(entry.command) !== canonical) throw ApiError.of('NONCE_REPLAYED');
+      return {
+        statusCode: 201,
+        body: resultOf(entry, this.#store.leafHash(onLedger.seq)),
+        replayed: true,
+      };
+    }
+    const id = `${publicKey}\n${nonce}`;
+    const flying = this.#inFlight.get(id);
+    if (flying) {
+      throw ApiError.of(flying.canonical === canonical ? 'COMMAND_IN_FLIGHT' : 'NONCE_REPLAYED');
+    }
+    checkSkew(ts, this.#clock());
+    const payload = command.payload as Record<string, unknown>;
+    for (const field of KEY_FIELDS) {
+      const k = payload[field];
+      if (typeof k === 'string' && acceptableKey(k) === null) {
+        throw decidedError(ApiError.of('KEY_NOT_ACCEPTABLE', { field }));
+      }
+    }
+    if (this.#status !== 'ok' || this.#ledger === undefined)
+      throw ApiError.of('LEDGER_UNAVAILABLE');
+    if (this.#inFlight.size >= this.#maxInFlight) throw ApiError.of('BUSY');
+
+    const { state, projections } = this.#ledger;
+    const seq = state.seq + 1;
+    const time = Math.max(this.#clock(), state.time);
+    const captured = projections.before(state, command);
+    const d = decide(state, { seq, time, command });
+    if (!d.ok) throw decidedError(refusalError(d.refusal));
+
+    // Accepted: the state now holds this entry, ahead of the disk until the append is durable.
+    let done: Promise<{ entry: LedgerEntry; leafHash: Uint8Array }>;
+    try {
+      canonicalJson(d.derived);
+      projections.after(state, { seq, time, command, derived: d.derived }, captured);
+      this.#appendTime = time;
+      done = this.#writer.append(command, d.derived);
+    } catch (err) {
+      this.#fail(err);
+      throw ApiError.of('LEDGER_UNAVAILABLE');
+    }
+    this.#inFlight.set(id, { canonical, settled: done.then(noop, noop) });
+    let appended: { entry: LedgerEntry; leafHash: Uint8Array };
+    try {
+      appended = await done;
+    } catch (err) {
+      this.#fail(err);
+      throw ApiError.of('LEDGER_UNAVAILABLE');
+    } finally {
+      this.#inFlight.delete(id);
+    }
+    if (appended.entry.seq !== seq) {
+      this.#fail(
+        new Error(`the writer assigned seq ${appended.entry.seq}, the rules decided ${seq}`)
+      );
+      throw ApiError.of('LEDGER_UNAVAILABLE');
+    }
+    const applied: AppliedEntry = { seq, time, command, derived: d.derived };
+    try {
+      this.#onDurable?.(applied);
+    } catch (err) {
+      this.#log.error({ err, seq }, 'a post-commit hook failed');
+    }
+    return { statusCode: 201, body: resultOf(appended.entry, appended.leafHash), replayed: false };
+  }
+
+  #fail(err: unknown): void {
+    this.#log.error({ err }, 'an accepted command did not become durable; re-reading the ledger');
+    if (this.#status === 'failed' || this.#status === 'closed' || this.#recovery) return;
+    this.#status = 'recovering';
+    this.#recovery = this.#recover().finally(() => {
+      this.#recovery = undefined;
+    });
+  }
+
+  async #recover(): Promise<void> {
+    // Every append still queued was decided on the state that is now suspect: let them settle.
+    while (this.#inFlight.size > 0) {
+      await Promise.all([...this.#inFlight.values()].map((f) => f.settled));
+    }
+    try {
+      this.#ledger = rebuildState(this.#store);
+      if (this.#status === 'recovering') this.#status = 'ok';
+      this.#log.info(
+        { size: this.#store.size },
+        'state rebuilt from the ledger; accepting commands'
+      );
+    } catch (err) {
+      this.#ledger = undefined;
+      this.#status = 'failed';
+      this.#log.error({ err }, 'the ledger does not replay; no command is accepted');
+    }
+  }
+
+  /** Waits for recovery (tests) . */
+  async settled(): Promise<void> {
+    while (this.#recovery) await this.#recovery;
+  }
+
+  /** Commits what is queued and stops accepting commands. */
+  async close(): Promise<void> {
+    this.#status = 'closed';
+    this.#writer.close();
+    await Promise.all([...this.#inFlight.values()].map((f) => f.settled));
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  COMMAND_SCHEMAS,
+  CommandResultSchema,
+  PrincipalIdSchema,
+  RefIdSchema,
+  ReportIdSchema,
+  signedCommandOf,
+  type SignedCommand,
+} from '@yishi/schema';
+import { Type, type TSchema } from 'typebox';
+import type { CommandPipeline } from '../commands/pipeline.js';
+import { ApiError } from '../errors.js';
+import { COMMAND_ROUTES } from './command-table.js';
+import { COMMAND_ERRORS, IdempotencyHeaders, submitContext } from './common.js';
+
+const PARAM_SCHEMAS: Record<string, TSchema> = {
+  bodyId: RefIdSchema,
+  meetingId: RefIdSchema,
+  itemId: RefIdSchema,
+  motionId: RefIdSchema,
+  objectionId: RefIdSchema,
+  principalId: PrincipalIdSchema,
+  reportId: ReportIdSchema,
+};
+
+/** The request body schema of each command type: one object per type, named in OpenAPI. */
+export const COMMAND_BODIES = Object.fromEntries(
+  Object.entries(COMMAND_SCHEMAS).map(([type, schema]) => [type, signedCommandOf(schema)])
+) as unknown as Record<keyof typeof COMMAND_SCHEMAS, TSchema>;
+
+function paramsSchema(url: string) {
+  const names = [...url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1] as string);
+  if (names.length === 0) return undefined;
+  const props: Record<string, TSchema> = {};
+  for (const n of names) {
+    const s = PARAM_SCHEMAS[n];
+    if (!s) throw new Error(`no schema for path parameter ${n}`);
+    props[n] = s;
+  }
+  return Type.Object(props, { additionalProperties: false });
+}
+
+/** The state-changing routes: one per command of the procedure engine, all through the pipeline. */
+export const commandRoutes: FastifyPluginAsyncTypebox<{ pipeline: CommandPipeline }> = async (
+  app,
+  opts
+) => {
+  const { pipeline } = opts;
+  for (const route of COMMAND_ROUTES) {
+    const params = paramsSchema(route.url);
+    app.post(
+      route.url,
+      {
+        schema: {
+          tags: [route.tag],
+          summary: route.summary,
+          description: `Command \`${route.type}\`, signed by the acting principal. Enforces: ${route.rules}.`,
+          operationId: route.type.replace(/[._]([a-z])/g, (_m, c: string) => c.toUpperCase()),
+          ...(params ? { params } : {}),
+          headers: IdempotencyHeaders,
+          body: COMMAND_BODIES[route.type],
+          response: { 201: CommandResultSchema, ...COMMAND_ERRORS },
+        },
+      },
+      async (req, reply) => {
+        const command = req.body as SignedCommand;
+        const payload = command.payload as Record<string, unknown>;
+        for (const [name, value] of Object.entries((req.params ?? {}) as Record<string, string>)) {
+          if (payload[name] !== value) throw ApiError.of('PATH_MISMATCH', { parameter: name });
+        }
+        const answer = await pipeline.submit(command, submitContext(req));
+        if (answer.replayed) void reply.header('idempotent-replayed', 'true');
+        return reply.code(201).send(answer.body);
+      }
+    );
+  }
+};

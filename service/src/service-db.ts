@@ -1,0 +1,85 @@
+import Database from 'better-sqlite3';
+
+export type ServiceDatabase = Database.Database;
+
+/**
+ * The service's own tables, in a database beside the ledger (`service.db`): remembered
+ * Idempotency-Key answers, the nonces of service commands, webhooks and their delivery attempts.
+ * Nothing here is evidence: the ledger is. Losing this file loses idempotency answers older than a
+ * restart and the webhook registrations, never a decision.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE idempotency (
+    public_key TEXT NOT NULL,
+    idem_key TEXT NOT NULL,
+    request_digest TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (public_key, idem_key)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX idempotency_created ON idempotency (created_at);
+
+  CREATE TABLE service_nonces (
+    public_key TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    command TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (public_key, nonce)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE webhooks (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    registered_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    after_seq INTEGER NOT NULL,
+    active INTEGER NOT NULL CHECK (active IN (0, 1)),
+    command TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE webhook_jobs (
+    webhook_id INTEGER NOT NULL REFERENCES webhooks (id),
+    report_id TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL,
+    next_at INTEGER NOT NULL,
+    PRIMARY KEY (webhook_id, report_id)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE webhook_attempts (
+    id INTEGER PRIMARY KEY,
+    webhook_id INTEGER NOT NULL REFERENCES webhooks (id),
+    report_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+    http_status INTEGER,
+    error TEXT
+  ) STRICT;
+  CREATE INDEX webhook_attempts_by_hook ON webhook_attempts (webhook_id, id);
+  `,
+];
+
+/** Opens (creating and migrating) the service database at `path` or `':memory:'`. */
+export function openServiceDatabase(path: string): ServiceDatabase {
+  const db = new Database(path);
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.transaction(() => {
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (current > MIGRATIONS.length) {
+        throw new Error(`service.db schema ${current} is newer than this code`);
+      }
+      for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${MIGRATIONS.length}`);
+    }).immediate();
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

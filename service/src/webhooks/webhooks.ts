@@ -1,0 +1,373 @@
+import { base64Encode, canonicalJson, signingMessage } from '@yishi/crypto';
+import {
+  SIGNING_CONTEXTS,
+  type ReportView,
+  type WebhookDelivery,
+  type WebhookPayload,
+  type WebhookView,
+} from '@yishi/schema';
+import type { Statement } from 'better-sqlite3';
+import { ApiError } from '../errors.js';
+import { fastSign } from '../fast-ed25519.js';
+import type { ServiceDatabase } from '../service-db.js';
+import type { ReportRow } from '../state/projections.js';
+
+/** Timers, injectable so tests control the backoff. */
+export interface Timer {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const realTimer: Timer = {
+  set: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  clear: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface WebhookOptions {
+  db: ServiceDatabase;
+  /** The log's 32-byte secret key: deliveries are signed with it (`yishi/webhook/v1`). */
+  logSecretKey: Uint8Array | null;
+  /** The report with this id, from the read models. */
+  report: (reportId: string) => ReportRow | undefined;
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  clock?: () => number;
+  fetch?: typeof fetch;
+  timer?: Timer;
+  /** First retry delay (default 1 s); each retry doubles it, up to `maxDelayMs` (1 h). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Attempts before a delivery is given up (default 10). */
+  maxAttempts?: number;
+  /** Per-attempt timeout (default 10 s). */
+  timeoutMs?: number;
+}
+
+interface WebhookRow {
+  id: number;
+  url: string;
+  registered_by: string;
+  created_at: number;
+  after_seq: number;
+  active: number;
+  command: string;
+}
+
+interface JobRow {
+  webhook_id: number;
+  report_id: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_at: number;
+}
+
+const webhookId = (id: number): string => `wh-${id}`;
+
+/** The id number of `wh-<n>`, or undefined. */
+export function parseWebhookId(id: string): number | undefined {
+  const m = /^wh-([0-9]{1,15})$/.exec(id);
+  return m ? Number(m[1]) : undefined;
+}
+
+function view(row: WebhookRow): WebhookView {
+  return {
+    webhookId: webhookId(row.id),
+    url: row.url,
+    registeredBy: row.registered_by,
+    createdAt: row.created_at,
+    active: row.active === 1,
+  };
+}
+
+/** A report as the outbox and webhooks show it. */
+export function reportView(row: ReportRow): ReportView {
+  return {
+    reportId: row.report.reportId,
+    kind: row.report.kind,
+    addressee: row.report.addressee,
+    bodyId: row.report.bodyId,
+    seq: row.seq,
+    time: row.time,
+    acknowledgedSeq: row.acknowledgedSeq,
+    subject: row.report.subject,
+  };
+}
+
+/**
+ * Webhooks for the reports outbox (P13). An admin registers a URL; every report addressed upward
+ * (those pending when it registers, and every later one) is POSTed to it as JSON, signed with the
+ * log key: `Yishi-Signature: base64(Ed25519(yishi/webhook/v1\n || body))`, the body being the
+ * canonical JSON of a {@link WebhookPayload}. A delivery succeeds on any 2xx; otherwise it is
+ * retried with exponential backoff (1 s, 2 s, 4 s, … up to 1 h) up to `maxAttempts`. Jobs and
+ * every attempt are kept in service.db; pending jobs resume after a restart.
+ */
+export class Webhooks {
+  readonly #db: ServiceDatabase;
+  readonly #key: Uint8Array | null;
+  readonly #report: WebhookOptions['report'];
+  readonly #log: WebhookOptions['log'];
+  readonly #clock: () => number;
+  readonly #fetch: typeof fetch;
+  readonly #timer: Timer;
+  readonly #base: number;
+  readonly #max: number;
+  readonly #maxAttempts: number;
+  readonly #timeoutMs: number;
+  readonly #timers = new Map<string, unknown>();
+  readonly #running = new Set<Promise<void>>();
+  #closed = false;
+  readonly #s: {
+    insertHook: Statement<[string, string, number, number, string]>;
+    hook: Statement<[number], WebhookRow>;
+    hookByCommand: Statement<[string], WebhookRow>;
+    hooks: Statement<[], WebhookRow>;
+    deactivate: Statement<[number]>;
+    insertJob: Statement<[number, string, number]>;
+    job: Statement<[number, string], JobRow>;
+    pendingJobs: Statement<[], JobRow>;
+    updateJob: Statement<[string, number, number, number, string]>;
+    insertAttempt: Statement<
+      [number, string, number, number, number, number | null, string | null]
+    >;
+    attempts: Statement<
+      [number],
+      {
+        webhook_id: number;
+        report_id: string;
+        attempt: number;
+        at: number;
+        ok: number;
+        http_status: number | null;
+        error: string | null;
+      }
+    >;
+  };
+
+  constructor(opts: WebhookOptions) {
+    this.#db = opts.db;
+    this.#key = opts.logSecretKey;
+    this.#report = opts.report;
+    this.#log = opts.log;
+    this.#clock = opts.clock ?? Date.now;
+    this.#fetch = opts.fetch ?? globalThis.fetch;
+    this.#timer = opts.timer ?? realTimer;
+    this.#base = opts.baseDelayMs ?? 1000;
+    this.#max = opts.maxDelayMs ?? 3_600_000;
+    this.#maxAttempts = opts.maxAttempts ?? 10;
+    this.#timeoutMs = opts.timeoutMs ?? 10_000;
+    const db = opts.db;
+    this.#s = {
+      insertHook: db.prepare(
+        `INSERT INTO webhooks (url, registered_by, created_at, after_seq, active, command)
+         VALUES (?, ?, ?, ?, 1, ?)`
+      ),
+      hook: db.prepare('SELECT * FROM webhooks WHERE id = ?'),
+      hookByCommand: db.prepare('SELECT * FROM webhooks WHERE command = ?'),
+      hooks: db.prepare('SELECT * FROM webhooks ORDER BY id'),
+      deactivate: db.prepare('UPDATE webhooks SET active = 0 WHERE id = ?'),
+      insertJob: db.prepare(
+        `INSERT OR IGNORE INTO webhook_jobs (webhook_id, report_id, state, attempts, next_at)
+         VALUES (?, ?, 'pending', 0, ?)`
+      ),
+      job: db.prepare('SELECT * FROM webhook_jobs WHERE webhook_id = ? AND report_id = ?'),
+      pendingJobs: db.prepare(
+        `SELECT j.* FROM webhook_jobs j JOIN webhooks w ON w.id = j.webhook_id
+         WHERE j.state = 'pending' AND w.active = 1 ORDER BY j.next_at`
+      ),
+      updateJob: db.prepare(
+        `UPDATE webhook_jobs SET state = ?, attempts = ?, next_at = ?
+         WHERE webhook_id = ? AND report_id = ?`
+      ),
+      insertAttempt: db.prepare(
+        `INSERT INTO webhook_attempts (webhook_id, report_id, attempt, at, ok, http_status, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`
+      ),
+      attempts: db.prepare(
+        `SELECT webhook_id, report_id, attempt, at, ok, http_status, error
+         FROM webhook_attempts WHERE webhook_id = ? ORDER BY id`
+      ),
+    };
+  }
+
+  /** The webhook registered by this exact signed command (canonical JSON), if any. */
+  byCommand(commandJson: string): WebhookView | undefined {
+    const row = this.#s.hookByCommand.get(commandJson);
+    return row ? view(row) : undefined;
+  }
+
+  /** Registers `url`; the reports in `pending` (unacknowledged now) are delivered to it too. */
+  register(
+    url: string,
+    registeredBy: string,
+    afterSeq: number,
+    commandJson: string,
+    pending: ReportRow[]
+  ): WebhookView {
+    if (this.#key === null) throw ApiError.of('WEBHOOKS_UNAVAILABLE');
+    const now = this.#clock();
+    const id = this.#db.transaction(() => {
+      const r = this.#s.insertHook.run(url, registeredBy, now, afterSeq, commandJson);
+      const hookId = Number(r.lastInsertRowid);
+      for (const p of pending) this.#s.insertJob.run(hookId, p.report.reportId, now);
+      return hookId;
+    })();
+    for (const p of pending) this.#schedule(id, p.report.reportId, 0);
+    return view(this.#s.hook.get(id) as WebhookRow);
+  }
+
+  /** Stops deliveries to a webhook. */
+  remove(id: number): WebhookView | undefined {
+    const row = this.#s.hook.get(id);
+    if (!row) return undefined;
+    this.#s.deactivate.run(id);
+    for (const [key, handle] of this.#timers) {
+      if (key.startsWith(`${id}\n`)) {
+        this.#timer.clear(handle);
+        this.#timers.delete(key);
+      }
+    }
+    return view({ ...row, active: 0 });
+  }
+
+  get(id: number): WebhookView | undefined {
+    const row = this.#s.hook.get(id);
+    return row ? view(row) : undefined;
+  }
+
+  list(): WebhookView[] {
+    return this.#s.hooks.all().map(view);
+  }
+
+  /** Every delivery attempt to a webhook, oldest first. */
+  attempts(id: number): WebhookDelivery[] {
+    return this.#s.attempts.all(id).map((a) => ({
+      webhookId: webhookId(a.webhook_id),
+      reportId: a.report_id,
+      attempt: a.attempt,
+      at: a.at,
+      ok: a.ok === 1,
+      httpStatus: a.http_status,
+      error: a.error,
+    }));
+  }
+
+  /** Queues `reports` (just made durable) for every active webhook. */
+  enqueue(reports: ReportRow[]): void {
+    if (reports.length === 0 || this.#closed) return;
+    const now = this.#clock();
+    const hooks = this.#s.hooks.all().filter((h) => h.active === 1);
+    if (hooks.length === 0) return;
+    this.#db.transaction(() => {
+      for (const h of hooks)
+        for (const r of reports) this.#s.insertJob.run(h.id, r.report.reportId, now);
+    })();
+    for (const h of hooks) for (const r of reports) this.#schedule(h.id, r.report.reportId, 0);
+  }
+
+  /**
+   * After a start: queues the reports a crash may have kept from being queued (every report after
+   * a webhook's registration, and every unacknowledged one), then resumes pending jobs.
+   */
+  resume(reports: Iterable<ReportRow>): void {
+    const now = this.#clock();
+    const hooks = this.#s.hooks.all().filter((h) => h.active === 1);
+    const all = [...reports];
+    this.#db.transaction(() => {
+      for (const h of hooks) {
+        for (const r of all) {
+          if (r.seq > h.after_seq || r.acknowledgedSeq === null) {
+            this.#s.insertJob.run(h.id, r.report.reportId, now);
+          }
+        }
+      }
+    })();
+    for (const j of this.#s.pendingJobs.all()) {
+      this.#schedule(j.webhook_id, j.report_id, Math.max(0, j.next_at - now));
+    }
+  }
+
+  #schedule(hookId: number, reportId: string, delay: number): void {
+    if (this.#closed) return;
+    const key = `${hookId}\n${reportId}`;
+    if (this.#timers.has(key)) return;
+    const handle = this.#timer.set(() => {
+      this.#timers.delete(key);
+      const run = this.#deliver(hookId, reportId).finally(() => this.#running.delete(run));
+      this.#running.add(run);
+    }, delay);
+    this.#timers.set(key, handle);
+  }
+
+  async #deliver(hookId: number, reportId: string): Promise<void> {
+    const hook = this.#s.hook.get(hookId);
+    const job = this.#s.job.get(hookId, reportId);
+    const row = this.#report(reportId);
+    if (!hook || hook.active !== 1 || !job || job.state !== 'pending' || this.#closed) return;
+    const attempt = job.attempts + 1;
+    let ok = false;
+    let httpStatus: number | null = null;
+    let error: string | null = null;
+    if (!row || this.#key === null) {
+      error = row ? 'no log key' : 'report not found';
+    } else {
+      const payload: WebhookPayload = {
+        webhookId: webhookId(hookId),
+        deliveryId: `${webhookId(hookId)}/${reportId}`,
+        attempt,
+        sentAt: this.#clock(),
+        report: reportView(row),
+      };
+      const body = canonicalJson(payload);
+      const signature = fastSign(signingMessage(SIGNING_CONTEXTS.webhook, payload), this.#key);
+      try {
+        const res = await this.#fetch(hook.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'yishi-signature': base64Encode(signature),
+            'yishi-delivery': payload.deliveryId,
+          },
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(this.#timeoutMs),
+        });
+        httpStatus = res.status;
+        ok = res.status >= 200 && res.status < 300;
+        if (!ok) error = `HTTP ${res.status}`;
+        await res.body?.cancel();
+      } catch (err) {
+        error = (err as Error).name === 'TimeoutError' ? 'timeout' : String((err as Error).message);
+      }
+    }
+    const now = this.#clock();
+    const giveUp = !ok && (attempt >= this.#maxAttempts || !row || this.#key === null);
+    const delay = Math.min(this.#base * 2 ** (attempt - 1), this.#max);
+    const state = ok ? 'delivered' : giveUp ? 'failed' : 'pending';
+    this.#db.transaction(() => {
+      this.#s.insertAttempt.run(hookId, reportId, attempt, now, ok ? 1 : 0, httpStatus, error);
+      this.#s.updateJob.run(state, attempt, ok || giveUp ? now : now + delay, hookId, reportId);
+    })();
+    if (state === 'pending') {
+      this.#log.info({ webhookId: webhookId(hookId), reportId, attempt, error }, 'webhook retry');
+      this.#schedule(hookId, reportId, delay);
+    } else if (state === 'failed') {
+      this.#log.warn({ webhookId: webhookId(hookId), reportId, attempt }, 'webhook gave up');
+    }
+  }
+
+  /** Deliveries running now (tests wait on them). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all([...this.#running]);
+  }
+
+  /** Stops scheduling; running deliveries finish. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const h of this.#timers.values()) this.#timer.clear(h);
+    this.#timers.clear();
+    await this.idle();
+  }
+}
