@@ -14,9 +14,19 @@ export {
   createLogger,
   REDACT_PATHS,
   type ServerConfig,
+  type ServerDeps,
 } from './server.js';
 export { openLedgerReadOnly, type ReadOnlyLedger } from './ledger-reader.js';
 export { writeExport } from './cli/export.js';
 export { main } from './cli.js';
 export * from './ledger/index.js';
 export { fastVerify, fastSign } from './fast-ed25519.js';
+export { COMMAND_ROUTES, type CommandRoute } from './routes/command-table.js';
+export { CommandPipeline, type PipelineStatus } from './commands/pipeline.js';
+export { refusalStatus } from './commands/refusals.js';
+export { RateLimiter } from './rate-limit.js';
+export { MAX_SKEW_MS } from './auth/principal.js';
+export { openApiDocument, sortKeys, API_VERSION } from './openapi.js';
+export { rebuildState, type LedgerState } from './state/ledger-state.js';
+export { Webhooks, type Timer } from './webhooks/webhooks.js';
+export { openServiceDatabase } from './service-db.js';
