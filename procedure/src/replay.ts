@@ -36,7 +36,8 @@ export function replayEntry(
     e === null ||
     !Number.isSafeInteger((e as LedgerEntry).seq) ||
     !Number.isSafeInteger((e as LedgerEntry).time) ||
-    typeof (e as LedgerEntry).command !== 'object'
+    typeof (e as LedgerEntry).command !== 'object' ||
+    (e as LedgerEntry).command === null
   ) {
     return { state, findings: [{ seq: position, code: 'MALFORMED_ENTRY', evidence: {} }] };
   }
