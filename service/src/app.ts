@@ -76,6 +76,8 @@ export async function buildApp(opts: AppOptions) {
   // fast-json-stringify serializer per route and status (which would also silently drop or
   // coerce whatever did not match). Tests check replies against the response schemas.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Commands are JSON and nothing else: any other body is 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   await app.register(helmet, { contentSecurityPolicy: false });
 

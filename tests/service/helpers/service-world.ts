@@ -225,7 +225,8 @@ export class ServiceWorld {
     return { itemId: d.itemId as string, digest: d.materialsDigest as string };
   }
 
-  /** Opens a meeting at its start with `present` voters (the rest absent), the attendee in. */
+  /** Opens a meeting at its start with `present` voters (the rest absent); the attendee and the
+   * non-voting discipline secretary attend. */
   async open(meetingId: string, start: number, present: readonly string[] = VOTERS) {
     if (this.now < start) this.now = start;
     return this.ok('chair', {
@@ -236,7 +237,7 @@ export class ServiceWorld {
         principalId,
         reason: '出差',
       })),
-      attendees: ['att'],
+      attendees: ['att', 'disc'],
     });
   }
 
