@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   verify: async () => (await import('./cli/verify.js')).verifyCommand,
   audit: async () => (await import('./cli/audit.js')).auditCommand,
   export: async () => (await import('./cli/export.js')).exportCommand,
+  openapi: async () => (await import('./cli/openapi.js')).openapiCommand,
 };
 
 const USAGE = `yishi — tamper-evident records of a leadership team's major decisions
@@ -19,6 +20,7 @@ Commands:
   verify   check a ledger database or export offline
   audit    verify, then replay every entry under the rules of procedure
   export   write the ledger as JSON Lines for an auditor
+  openapi  print the HTTP API's OpenAPI 3.1 document
 
 Run 'yishi <command> --help' for a command's options.
 `;

@@ -30,3 +30,4 @@ export { openApiDocument, sortKeys, API_VERSION } from './openapi.js';
 export { rebuildState, type LedgerState } from './state/ledger-state.js';
 export { Webhooks, type Timer } from './webhooks/webhooks.js';
 export { openServiceDatabase } from './service-db.js';
+export { generateOpenApi } from './cli/openapi.js';
