@@ -1,26 +1,11 @@
 import { parseArgs } from 'node:util';
-import {
-  createReadStream,
-  existsSync,
-  openSync,
-  readFileSync,
-  readSync,
-  closeSync,
-  statSync,
-} from 'node:fs';
-import { createInterface } from 'node:readline';
-import {
-  feedExportLines,
-  LedgerVerifier,
-  type LedgerReport,
-  type LedgerVerifierOptions,
-} from '@yishi/sdk';
-import { openLedgerReadOnly } from '../ledger-reader.js';
-import { fastVerify } from '../fast-ed25519.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { LedgerReport } from '@yishi/sdk';
+import { defaultWorkers, verifyLedgerFile } from '../verify-parallel.js';
 import { err, out, usage, UsageError, type Command } from './io.js';
 import { Progress } from './progress.js';
 
-const HELP = `Usage: yishi verify <ledger.db | export.jsonl> [--vkey VKEY] [--json]
+const HELP = `Usage: yishi verify <ledger.db | export.jsonl> [--vkey VKEY] [--json] [--workers N]
 
 Checks a ledger offline: re-hashes every entry, checks the hash chain and every command's
 signature, rebuilds the Merkle tree and checks every stored checkpoint (root, size, signature)
@@ -32,78 +17,22 @@ Options:
                 checkpoints are checked against the key the ledger's genesis declares, which
                 proves consistency but not who signed.
   --json        print a machine-readable report
+  --workers N   check entries on N worker threads (default: one per CPU, here ${defaultWorkers()});
+                1 checks everything in this process. The verdict is the same either way.
   -h, --help    show this help
 `;
-
-const SQLITE_MAGIC = 'SQLite format 3\0';
-
-function isSqlite(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(16);
-    readSync(fd, buf, 0, 16, 0);
-    return buf.toString('latin1') === SQLITE_MAGIC;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function readVkey(value: string): string {
   if (existsSync(value) && statSync(value).isFile()) return readFileSync(value, 'utf8').trim();
   return value.trim();
 }
 
-async function verifyExportFile(
-  path: string,
-  options: LedgerVerifierOptions,
-  progress: Progress
-): Promise<LedgerReport> {
-  const verifier = new LedgerVerifier(options);
-  const total = statSync(path).size;
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  let read = 0;
-  let lineNumber = 1;
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  const batch: string[] = [];
-  for await (const line of lines) {
-    read += Buffer.byteLength(line) + 1;
-    batch.push(line);
-    if (batch.length >= 1000) {
-      lineNumber = feedExportLines(verifier, batch.splice(0), lineNumber);
-      progress.update(read, total);
-    }
+function parseWorkers(text: string | undefined): number {
+  if (text === undefined) return defaultWorkers();
+  if (!/^[1-9][0-9]{0,2}$/.test(text) || Number(text) > 256) {
+    throw new UsageError(`--workers expects a whole number from 1 to 256, got '${text}'`);
   }
-  feedExportLines(verifier, batch, lineNumber);
-  progress.update(total, total);
-  return verifier.finish();
-}
-
-function verifyDatabase(
-  path: string,
-  options: LedgerVerifierOptions,
-  progress: Progress
-): LedgerReport {
-  const ledger = openLedgerReadOnly(path);
-  try {
-    const verifier = new LedgerVerifier(options);
-    const total = ledger.count();
-    let n = 0;
-    for (const row of ledger.entries()) {
-      let value: unknown;
-      try {
-        value = JSON.parse(row.body);
-      } catch {
-        value = undefined;
-      }
-      verifier.addEntry(value, row.leafHash);
-      if (++n % 1000 === 0) progress.update(n, total);
-    }
-    for (const note of ledger.checkpointNotes()) verifier.addCheckpoint(note);
-    progress.update(total, total);
-    return verifier.finish();
-  } finally {
-    ledger.close();
-  }
+  return Number(text);
 }
 
 function describe(report: LedgerReport): string {
@@ -150,6 +79,7 @@ export const verifyCommand: Command = async (argv) => {
       options: {
         vkey: { type: 'string' },
         json: { type: 'boolean' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -161,12 +91,13 @@ export const verifyCommand: Command = async (argv) => {
   if (positionals.length !== 1) throw new UsageError('give exactly one ledger file to verify');
   const path = positionals[0] as string;
   if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
-  const options: LedgerVerifierOptions = { verifySignature: fastVerify };
-  if (values.vkey !== undefined) options.vkey = readVkey(values.vkey);
+  const workers = parseWorkers(values.workers);
   const progress = new Progress(process.stderr, !values.json);
-  const report = isSqlite(path)
-    ? verifyDatabase(path, options, progress)
-    : await verifyExportFile(path, options, progress);
+  const { report } = await verifyLedgerFile(path, {
+    workers,
+    ...(values.vkey !== undefined ? { vkey: readVkey(values.vkey) } : {}),
+    onProgress: (done, total) => progress.update(done, total),
+  });
   progress.done();
   if (values.json) out(`${JSON.stringify(report, null, 2)}\n`);
   else if (report.ok) out(describe(report));
