@@ -25,6 +25,7 @@ import * as votes from './commands/votes.js';
 import type { Ctx, Derived, Handler } from './context.js';
 import { isRefusal, refuse, type Refusal } from './error.js';
 import { sweepExpired } from './expiry.js';
+import { wellFormedStrings } from './canonical.js';
 import type { State } from './state.js';
 
 /** What the engine needs of an entry to decide it. */
@@ -132,6 +133,11 @@ export function decide(state: State, input: DecideInput): Decision {
       .slice(0, 3)
       .map((e) => ({ path: e.instancePath, keyword: e.keyword }));
     return no(refuse('MALFORMED_COMMAND', undefined, { type, errors }));
+  }
+  if (!wellFormedStrings(command.payload)) {
+    return no(
+      refuse('MALFORMED_COMMAND', undefined, { type, errors: [{ keyword: 'wellFormedUnicode' }] })
+    );
   }
   if (state.ledger === null && t !== 'ledger.genesis') return no(refuse('GENESIS_REQUIRED'));
   const ctx: Ctx = { state, seq, time, publicKey: command.publicKey };

@@ -1,9 +1,10 @@
 /**
  * Digests the engine computes: the proposal digest that statements and votes bind to (P7, P9),
- * and SHA-256 of canonical JSON (RFC 8785) for the record (P16), through `@yishi/crypto`.
+ * and SHA-256 of canonical JSON (RFC 8785) for the record (P16); SHA-256 from `@yishi/crypto`.
  */
-import { bytesToHex, canonicalJson, sha256, utf8Encode } from '@yishi/crypto';
+import { bytesToHex, sha256, utf8Encode } from '@yishi/crypto';
 import type { Candidate, Category, Material } from '@yishi/schema';
+import { canonicalJsonFast } from './canonical.js';
 
 /** Lowercase hex SHA-256 of the UTF-8 bytes of `text`. */
 export function sha256Hex(text: string): string {
@@ -12,7 +13,7 @@ export function sha256Hex(text: string): string {
 
 /** Lowercase hex SHA-256 of the canonical JSON of `value`. */
 export function jsonDigest(value: unknown): string {
-  return sha256Hex(canonicalJson(value));
+  return sha256Hex(canonicalJsonFast(value));
 }
 
 /** What an item proposes; the digest covers all of it, so a changed proposal is a new digest. */

@@ -1,23 +1,15 @@
 /**
  * Replay: the state is always `replay(ledger)`. An auditor folds the same `decide` over a ledger
- * and checks each entry's recorded `derived` against the recomputed one (canonical JSON, RFC
- * 8785). `replayEntry` returns findings for a toolkit; `replay` throws at the first finding.
+ * and checks each entry's recorded `derived` against the recomputed one (equal as canonical
+ * JSON, RFC 8785, compared without serializing: see `json-equal.ts`). `replayEntry` returns findings for a toolkit; `replay` throws at the first finding.
  *
  * Trust boundary: entries come from files handed to an auditor; every field is checked before use.
  */
-import { canonicalJson } from '@yishi/crypto';
 import type { LedgerEntry } from '@yishi/schema';
 import { decide } from './decide.js';
 import { ReplayError, type ReplayFinding } from './error.js';
+import { jsonEqual } from './json-equal.js';
 import { initialState, type State } from './state.js';
-
-function canonicalOrNull(value: unknown): string | null {
-  try {
-    return canonicalJson(value);
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Apply one entry. Returns the state (the same object, advanced when the entry was accepted) and
@@ -51,9 +43,7 @@ export function replayEntry(
     if (d.refusal.rule) f.rule = d.refusal.rule;
     return { state, findings: [f] };
   }
-  const recorded = canonicalOrNull(entry.derived);
-  const recomputed = canonicalJson(d.derived);
-  if (recorded !== recomputed) {
+  if (!jsonEqual(entry.derived, d.derived)) {
     return {
       state: d.state,
       findings: [

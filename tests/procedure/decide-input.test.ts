@@ -62,6 +62,18 @@ t.test('decide input', async (t) => {
     t.equal(n.ok ? 'ok' : n.refusal.code, 'MALFORMED_COMMAND');
   });
 
+  t.test(
+    'refuses text with a lone surrogate (not valid Unicode, not canonical JSON)',
+    async (t) => {
+      const w = World.create();
+      t.equal(
+        w.no('admin', { type: 'body.create', name: 'bad \ud800 name' }).code,
+        'MALFORMED_COMMAND'
+      );
+      t.ok(w.ok('admin', { type: 'body.create', name: 'good \ud83d\ude00 name' }).bodyId);
+    }
+  );
+
   t.test('an unknown key is refused', async (t) => {
     const w = World.create();
     t.equal(w.no('stranger', { type: 'body.create', name: 'x' }).code, 'UNKNOWN_KEY');

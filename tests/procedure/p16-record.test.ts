@@ -9,6 +9,7 @@ import {
   renderMinutesMarkdown,
   renderRecordMarkdown,
 } from '@yishi/procedure';
+import { bytesToHex, canonicalJson, sha256, utf8Encode } from '@yishi/crypto';
 import { DAY, World, firstVoters, positions } from './helpers/world.js';
 
 /** A full meeting: attendance, recusal, opinion, statements, roll call with dissent, a secret ballot, an objection. */
@@ -76,6 +77,29 @@ t.test('P16', async (t) => {
     t.match(d.recordDigest, /^[0-9a-f]{64}$/);
     t.same(d.minutes, { year: 2025, number: 1 });
     t.same(buildRecord(w.state, m), record, 'a pure function of the state');
+    t.equal(
+      d.recordDigest,
+      bytesToHex(sha256(utf8Encode(canonicalJson(record)))),
+      'the digest is SHA-256 over @yishi/crypto canonical JSON (RFC 8785)'
+    );
+  });
+
+  t.test('the record digest matches RFC 8785 even for awkward text', async (t) => {
+    const w = World.create();
+    const m = w.schedule();
+    const odd = 'Tab\t quote" backslash\\ ctrl\u0001 emoji 😀 é \u2028 中文';
+    w.ok('m1', {
+      type: 'item.submit',
+      meetingId: m,
+      category: 'routine',
+      title: odd,
+      materials: [{ title: odd, sha256: 'a'.repeat(64) }],
+    });
+    w.open(m);
+    const d = w.close(m);
+    const record = buildRecord(w.state, m);
+    t.equal(record.items[0]?.title, odd);
+    t.equal(d.recordDigest, bytesToHex(sha256(utf8Encode(canonicalJson(record)))));
   });
 
   t.test(

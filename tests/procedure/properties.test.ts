@@ -21,10 +21,10 @@ t.test(
         adopted += r.adoptions;
         refused += r.refusals;
       }),
-      { numRuns: 100, seed: 20250303 }
+      { numRuns: 70, seed: 20250303 }
     );
     t.ok(accepted > 1000, `sequences were productive: ${accepted} accepted commands`);
-    t.ok(adopted >= 30, `adoptions checked against the oracle: ${adopted}`);
+    t.ok(adopted >= 25, `adoptions checked against the oracle: ${adopted}`);
     t.ok(refused > 1000, `refusals checked for no state change: ${refused}`);
   }
 );

@@ -3,6 +3,7 @@
  * commands against the live state (half random, half driving the oldest live flow forward), and
  * the oracles checked after every accepted command.
  */
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { State } from '@yishi/procedure';
 import { HOUR, SHA_A, SHA_B, VOTERS, World } from './world.js';
@@ -483,11 +484,10 @@ export function run(steps: Step[]) {
   let refusals = 0;
   for (const st of steps) {
     const [signer, payload] = interpret(w, st);
-    const before = JSON.stringify(w.state);
-    const stateBefore = JSON.parse(before) as State;
+    const stateBefore = structuredClone(w.state);
     const d = w.send(signer, payload);
     if (!d.ok) {
-      if (JSON.stringify(w.state) !== before)
+      if (!isDeepStrictEqual(w.state, stateBefore))
         throw new Error(`refused ${String(payload.type)} changed the state`);
       refusals++;
       continue;

@@ -4,6 +4,7 @@
  * helpers that sign-look commands and drive meetings. The engine does not check signatures, so
  * commands carry a fixed fake signature; public keys are real base64 of 32 bytes.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { base64Encode, sha256, utf8Encode } from '@yishi/crypto';
 import {
   decide,
@@ -94,7 +95,7 @@ export class Ledger {
     const before = structuredClone(this.state);
     const d = this.send(signer, payload);
     if (d.ok) throw new Error(`expected ${String(payload.type)} by ${signer} to be refused`);
-    if (JSON.stringify(before) !== JSON.stringify(this.state)) {
+    if (!isDeepStrictEqual(before, this.state)) {
       throw new Error(`refused ${String(payload.type)} changed the state`);
     }
     return d.refusal;
