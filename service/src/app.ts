@@ -131,7 +131,10 @@ export async function buildApp(opts: AppOptions) {
   });
 
   await registerOpenApi(app);
-  await app.register(healthRoutes, { store: opts.store });
+  await app.register(healthRoutes, {
+    store: opts.store,
+    accepting: () => pipeline.status === 'ok',
+  });
   await app.register(logRoutes, {
     store: opts.store,
     checkpointer: opts.checkpointer,
