@@ -118,8 +118,9 @@ export function isMajor(category: string): boolean {
   return category !== 'routine';
 }
 
-/** Milliseconds in an hour and a day. */
+/** Milliseconds in an hour. */
 export const HOUR = 3_600_000;
+/** Milliseconds in a day. */
 export const DAY = 86_400_000;
 
 /** Ids the engine derives from the entry's seq. */

@@ -3,7 +3,7 @@
  * returnable items, P11 cadre failures are counted, P12 adopted decisions are indexed for
  * reconsideration, P13 reports go upward for adopted major matters and urgent overrides.
  */
-import { isMajor, own, type Ctx } from './context.js';
+import { DAY, isMajor, own, type Ctx } from './context.js';
 import { addReturnable } from './expiry.js';
 import type { ReportBatch } from './reports.js';
 import type { Candidate } from '@yishi/schema';
@@ -92,7 +92,7 @@ export function settle(
       post: item.post,
       reason: 'deferred',
       sinceSeq: ctx.seq,
-      expiresAt: ctx.time + m.rulebook.deferralExpiryDays * 86_400_000,
+      expiresAt: ctx.time + m.rulebook.deferralExpiryDays * DAY,
     });
   }
   return outcomeJson(item.id, o);

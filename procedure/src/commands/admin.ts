@@ -11,6 +11,7 @@ import type { Role } from '@yishi/schema';
 import {
   actor,
   adminActor,
+  DAY,
   derivedId,
   isRefusal,
   own,
@@ -323,7 +324,7 @@ export const rulingRegister: Handler<'ruling.register'> = (ctx, p) => {
       const d: Record<string, unknown> = { rulingId, itemId, decision: p.decision };
       if (p.decision === 'returned') {
         const rb = own(ctx.state.bodies, e.item.bodyId)?.rulebook ?? defaultRulebook();
-        const expiresAt = ctx.time + rb.deferralExpiryDays * 86_400_000;
+        const expiresAt = ctx.time + rb.deferralExpiryDays * DAY;
         addReturnable(ctx.state, { ...e.item, reason: 'returned', sinceSeq: ctx.seq, expiresAt });
         d.expiresAt = expiresAt;
       }

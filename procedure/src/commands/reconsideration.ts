@@ -6,6 +6,7 @@
  */
 import {
   derivedId,
+  DAY,
   getMeeting,
   isMajor,
   isRefusal,
@@ -144,7 +145,7 @@ export const reconsiderationClose: Handler<'reconsideration.close'> = (ctx, p) =
         post: ad.post,
         reason: 'reopened',
         sinceSeq: ctx.seq,
-        expiresAt: ctx.time + m.rulebook.deferralExpiryDays * 86_400_000,
+        expiresAt: ctx.time + m.rulebook.deferralExpiryDays * DAY,
       });
     }
     return {
