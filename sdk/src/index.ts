@@ -7,3 +7,6 @@ export * from './audit/verify-decision.js';
 export * from './audit/watch-log.js';
 export * from './keys.js';
 export * from './signer.js';
+export * from './client.js';
+export { COMMAND_ROUTES, type CommandRouteType } from './generated/command-routes.js';
+export type { paths, components, operations } from './generated/api.js';

@@ -1,0 +1,128 @@
+/**
+ * The yishi client: openapi-fetch over the generated types, returning `{ data, error, response }`
+ * and never throwing on an HTTP status. With a {@link Signer}, every read carries its signed
+ * `Authorization` header and {@link YishiClient.submit} signs commands, so callers never handle
+ * canonicalisation or signatures.
+ */
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import type { SignedCommand } from '@yishi/schema';
+import type { components, paths } from './generated/api.js';
+import { COMMAND_ROUTES, type CommandRouteType } from './generated/command-routes.js';
+import type { UnsignedCommand } from './sign-command.js';
+import type { Signer } from './signer.js';
+
+/** The service's error body (`{ statusCode, code, error, message, rule? }`). */
+export type ApiErrorBody = components['schemas']['ErrorReply'];
+/** What the service answers to an accepted command. */
+export type CommandResult = components['schemas']['CommandResult'];
+
+/** Options of {@link createYishiClient}. */
+export interface YishiClientOptions {
+  /** The service's base URL, e.g. `http://127.0.0.1:8080`. */
+  baseUrl: string;
+  /** Signs reads and commands as this principal. */
+  signer?: Signer;
+  /** Language of error messages: `en` (default) or `zh`. */
+  language?: 'en' | 'zh';
+  fetch?: typeof globalThis.fetch;
+}
+
+/** The result of {@link YishiClient.submit}. */
+export type SubmitResult =
+  | { data: CommandResult; error?: undefined; response: Response; command: SignedCommand }
+  | { data?: undefined; error: ApiErrorBody; response: Response; command: SignedCommand };
+
+/** A typed client bound to one service and, optionally, one principal. */
+export interface YishiClient {
+  /** The typed openapi-fetch client: `api.GET('/meetings/{meetingId}', { params })`. */
+  readonly api: Client<paths>;
+  /**
+   * Signs `command` as the client's principal (or `options.signer`) and posts it to the route
+   * that takes its type, filling the path from the payload (`{itemId}` ← `payload.itemId`).
+   */
+  submit(
+    command: UnsignedCommand & { type: CommandRouteType },
+    options?: { signer?: Signer; idempotencyKey?: string }
+  ): Promise<SubmitResult>;
+  /** Posts an already signed command as it is (for retries: the same bytes, the same answer). */
+  submitSigned(
+    command: SignedCommand,
+    options?: { idempotencyKey?: string }
+  ): Promise<SubmitResult>;
+}
+
+function signingMiddleware(signer: Signer): Middleware {
+  return {
+    async onRequest({ request }) {
+      if (request.headers.has('authorization')) return request;
+      const body = request.body ? new Uint8Array(await request.clone().arrayBuffer()) : undefined;
+      const url = new URL(request.url);
+      request.headers.set(
+        'authorization',
+        signer.authorization(request.method, `${url.pathname}${url.search}`, body)
+      );
+      return request;
+    },
+  };
+}
+
+/** The path of the route taking `command`, with its parameters filled from the payload. */
+export function commandPath(payload: Record<string, unknown>): string {
+  const type = payload['type'];
+  const template = (COMMAND_ROUTES as Record<string, string>)[String(type)];
+  if (template === undefined)
+    throw new TypeError(`no route takes commands of type ${String(type)}`);
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = payload[name];
+    if (typeof value !== 'string') {
+      throw new TypeError(`a ${String(type)} command needs "${name}" to address its route`);
+    }
+    return encodeURIComponent(value);
+  });
+}
+
+/** Creates a client for the service at `options.baseUrl`. */
+export function createYishiClient(options: YishiClientOptions): YishiClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const fetchImpl = options.fetch ?? ((input: Request) => globalThis.fetch(input));
+  const api = createClient<paths>({
+    baseUrl,
+    fetch: fetchImpl,
+    headers: options.language
+      ? { 'accept-language': options.language === 'zh' ? 'zh-CN' : 'en' }
+      : {},
+  });
+  if (options.signer) api.use(signingMiddleware(options.signer));
+
+  async function submitSigned(
+    command: SignedCommand,
+    opts: { idempotencyKey?: string } = {}
+  ): Promise<SubmitResult> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (options.language) headers['accept-language'] = options.language === 'zh' ? 'zh-CN' : 'en';
+    if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
+    const request = new Request(`${baseUrl}${commandPath(command.payload)}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(command),
+    });
+    const response = await fetchImpl(request);
+    const body = (await response.json().catch(() => undefined)) as unknown;
+    if (response.ok) return { data: body as CommandResult, response, command };
+    return { error: body as ApiErrorBody, response, command };
+  }
+
+  return {
+    api,
+    submitSigned,
+    async submit(command, opts = {}) {
+      const signer = opts.signer ?? options.signer;
+      if (!signer) throw new TypeError('submit needs a signer (in the client options or the call)');
+      const signed = signer.command(command);
+      return submitSigned(
+        signed,
+        opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}
+      );
+    },
+  };
+}

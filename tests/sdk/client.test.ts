@@ -1,0 +1,106 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  COMMAND_ROUTES,
+  commandPath,
+  createYishiClient,
+  generateKeyPair,
+  Signer,
+} from '@yishi/sdk';
+import { startServer, type ServerConfig } from '@yishi/service';
+import { pino } from 'pino';
+import { tempDir } from '../helpers/ledger-fixture.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const dir = tempDir(t);
+const config: ServerConfig = {
+  dataDir: join(dir, 'data'),
+  host: '127.0.0.1',
+  port: 0,
+  logLevel: 'silent',
+  checkpointIntervalMs: 20,
+  rateLimitPerMinute: 10_000,
+  bodyLimit: 128 * 1024,
+};
+const server = await startServer(config, pino({ level: 'silent' }));
+t.teardown(() => server.close());
+const admin = new Signer(readFileSync(join(config.dataDir, 'admin.key'), 'utf8'));
+const client = createYishiClient({ baseUrl: server.url, signer: admin });
+
+t.test('the generated files match the committed OpenAPI document', async (t) => {
+  const { generate } = (await import(join(repoRoot, 'sdk/scripts/generate-sdk.mjs'))) as {
+    generate(doc: unknown): Promise<Record<string, string>>;
+  };
+  const doc = JSON.parse(readFileSync(join(repoRoot, 'schema/openapi.json'), 'utf8'));
+  const files = await generate(doc);
+  for (const [name, text] of Object.entries(files)) {
+    const committed = readFileSync(join(repoRoot, 'sdk/src/generated', name), 'utf8');
+    t.equal(committed, text, `sdk/src/generated/${name} is up to date (npm run sdk)`);
+  }
+});
+
+t.test(
+  'commandPath fills the route from the payload and refuses what it cannot address',
+  async (t) => {
+    t.equal(
+      commandPath({ type: 'statement.record', itemId: 'item/7' }),
+      '/items/item%2F7/statements'
+    );
+    t.equal(commandPath({ type: 'body.create' }), '/bodies');
+    t.throws(() => commandPath({ type: 'statement.record' }), TypeError);
+    t.throws(() => commandPath({ type: 'no.such' }), TypeError);
+    t.ok(Object.keys(COMMAND_ROUTES).length >= 30);
+  }
+);
+
+t.test('submits signed commands and reads with a signed header', async (t) => {
+  const created = await client.submit({ type: 'body.create', name: '某市委常委会' });
+  t.equal(created.response.status, 201, JSON.stringify(created.error));
+  const bodyId = (created.data?.derived as { bodyId: string }).bodyId;
+  t.type(bodyId, 'string');
+  t.type(created.data?.seq, 'number');
+
+  const keys = generateKeyPair('li-yi');
+  const registered = await client.submit({
+    type: 'principal.register',
+    principalId: 'li-yi',
+    name: '李一',
+    publicKey: keys.publicKeyBase64,
+    role: 'member',
+    bodyId,
+  });
+  t.equal(registered.response.status, 201, JSON.stringify(registered.error));
+
+  const member = createYishiClient({ baseUrl: server.url, signer: new Signer(keys.secretKey) });
+  const me = await member.api.GET('/principals/me');
+  t.equal(me.response.status, 200, JSON.stringify(me.error));
+  t.match(me.data, { principalId: 'li-yi' });
+
+  const anonymous = createYishiClient({ baseUrl: server.url });
+  const denied = await anonymous.api.GET('/principals/me');
+  t.equal(denied.response.status, 401);
+  t.equal(denied.error?.code, 'AUTH_REQUIRED');
+});
+
+t.test('a refusal comes back as a typed error, in Chinese when asked', async (t) => {
+  const stranger = new Signer(generateKeyPair('stranger').secretKey);
+  const zh = createYishiClient({ baseUrl: server.url, signer: stranger, language: 'zh' });
+  const r = await zh.submit({ type: 'body.create', name: '冒名机构' });
+  t.equal(r.data, undefined);
+  t.ok(r.response.status >= 400 && r.response.status < 500);
+  t.type(r.error?.code, 'string');
+  t.match(r.error?.message, /[\u4e00-\u9fff]/, 'message in Chinese');
+});
+
+t.test('a retried signed command gets the same answer and no second entry', async (t) => {
+  const signed = admin.command({ type: 'body.create', name: '另一机构' });
+  const first = await client.submitSigned(signed, { idempotencyKey: 'retry-1' });
+  const again = await client.submitSigned(signed, { idempotencyKey: 'retry-1' });
+  const bare = await client.submitSigned(signed);
+  t.equal(first.response.status, 201);
+  t.same(again.data, first.data);
+  t.equal(bare.data?.seq, first.data?.seq);
+  const unsigned = createYishiClient({ baseUrl: server.url });
+  await t.rejects(unsigned.submit({ type: 'body.create', name: 'x' }), TypeError);
+});
