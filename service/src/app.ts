@@ -97,7 +97,14 @@ export async function buildApp(opts: AppOptions) {
   });
 
   const serviceDb = openServiceDatabase(opts.serviceDb ?? ':memory:');
-  let webhooks: Webhooks | undefined;
+  const webhooks = new Webhooks({
+    db: serviceDb,
+    logSecretKey: opts.logSkey ? parseSecretKey(opts.logSkey).secretKey : null,
+    report: (id) => (pipeline.status === 'ok' ? pipeline.projections.reports.get(id) : undefined),
+    log,
+    clock,
+    ...opts.webhooks,
+  });
   const pipeline = new CommandPipeline({
     store: opts.store,
     serviceDb,
@@ -111,16 +118,8 @@ export async function buildApp(opts: AppOptions) {
         const row = pipeline.projections.reports.get((r as { reportId: string }).reportId);
         if (row) rows.push(row);
       }
-      webhooks?.enqueue(rows);
+      webhooks.enqueue(rows);
     },
-  });
-  webhooks = new Webhooks({
-    db: serviceDb,
-    logSecretKey: opts.logSkey ? parseSecretKey(opts.logSkey).secretKey : null,
-    report: (id) => (pipeline.status === 'ok' ? pipeline.projections.reports.get(id) : undefined),
-    log,
-    clock,
-    ...opts.webhooks,
   });
   if (pipeline.status === 'ok') webhooks.resume(pipeline.projections.reports.values());
 

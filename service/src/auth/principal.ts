@@ -32,7 +32,7 @@ export function verifyCommandSignature(command: SignedCommand): void {
   try {
     message = signingMessage(SIGNING_CONTEXTS.command, command.payload);
   } catch {
-    // e.g. a lone surrogate written as a \\ud800 escape: not representable in canonical JSON.
+    // e.g. a lone surrogate sent as a \ud800 escape: it has no canonical JSON form.
     throw ApiError.of('VALIDATION_FAILED', { why: 'not_canonical_json' });
   }
   let signature: Uint8Array;

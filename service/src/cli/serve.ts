@@ -11,7 +11,9 @@ Options (environment variable in brackets):
   --host HOST   address to bind [YISHI_HOST] (default 127.0.0.1)
   --data DIR    data directory [YISHI_DATA] (default ./data)
   -h, --help    show this help
-Also: YISHI_LOG_LEVEL (info), YISHI_CHECKPOINT_INTERVAL_MS (1000), YISHI_RATE_LIMIT (600/min).
+Also: YISHI_LOG_LEVEL (info), YISHI_CHECKPOINT_INTERVAL_MS (1000), YISHI_RATE_LIMIT (600 requests
+a minute per signing key, or per address for unsigned requests), YISHI_BODY_LIMIT (131072 bytes).
+The API reference is served at /docs; the service's own tables are in DIR/service.db.
 `;
 
 export const serveCommand: Command = async (argv) => {

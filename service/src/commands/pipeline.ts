@@ -314,7 +314,7 @@ export class CommandPipeline {
     }
   }
 
-  /** Waits for recovery (tests) . */
+  /** Resolves once a recovery under way has finished. */
   async settled(): Promise<void> {
     while (this.#recovery) await this.#recovery;
   }

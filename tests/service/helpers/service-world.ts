@@ -127,6 +127,7 @@ export class ServiceWorld {
   }
 
   /** Sends and requires 201; returns `derived`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async ok(signer: string, payload: Payload): Promise<Record<string, any>> {
     const res = await this.send(signer, payload);
     if (res.statusCode !== 201) {
