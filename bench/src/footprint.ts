@@ -1,0 +1,87 @@
+// 7.6 the server as shipped (`yishi serve`) on the generated ledger: start-up time and memory,
+// against the same server on a fresh ledger; and 7.5's /log/proof endpoint under load, against
+// /health on the same server.
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MeetingLedger } from './ledgers.js';
+import { load, rssMb, serve } from './processes.js';
+import { figure, skipped, type Figure } from './report.js';
+import { note, tempFolder, type BenchOptions } from './util.js';
+
+export async function footprintBench(ledger: MeetingLedger, opts: BenchOptions): Promise<Figure[]> {
+  const size = ledger.entries.toLocaleString();
+  const at1M = ledger.entries >= 1_000_000;
+  const seconds = opts.quick ? 2 : 5;
+  const fresh = tempFolder('fresh');
+  const work = tempFolder('serve');
+  const rows: Figure[] = [];
+  try {
+    note('footprint: yishi serve on a fresh ledger (baseline)');
+    const base = await serve(join(fresh.dir, 'data'), 60_000);
+    const baseRss = rssMb(base.child.pid as number);
+    await base.stop();
+
+    note(`footprint: yishi serve on the ${size}-entry ledger (a copy)`);
+    cpSync(ledger.dir, join(work.dir, 'data'), { recursive: true });
+    const startName = `server start-up with ${size} entries`;
+    const rssName = `server RSS with ${size} entries (after start and load)`;
+    const proofName = `GET /log/proof/{index} at ${size}, 10 connections`;
+    let big;
+    try {
+      big = await serve(join(work.dir, 'data'), opts.quick ? 40_000 : 300_000);
+    } catch (err) {
+      const why = (err as Error).message;
+      return [
+        skipped(startName, why, '<= 2 s'),
+        skipped(rssName, why, '<= 200 MB'),
+        skipped(proofName, why),
+      ];
+    }
+    const pid = big.child.pid as number;
+    const rssStarted = rssMb(pid);
+    try {
+      note(`footprint: /log/proof and /health, ${seconds} s each`);
+      let i = 0;
+      const proofs = await load({
+        url: big.url,
+        connections: 10,
+        seconds,
+        method: 'GET',
+        next: () => ({ path: `/log/proof/${(i++ * 2_654_435_761) % ledger.entries}` }),
+      });
+      const health = await load({
+        url: big.url,
+        connections: 10,
+        seconds,
+        method: 'GET',
+        next: () => ({ path: '/health' }),
+      });
+      const rss = Math.max(rssStarted, rssMb(pid));
+      rows.push(
+        figure(
+          startName,
+          big.startSeconds,
+          's',
+          'the same server on a fresh ledger',
+          base.startSeconds,
+          {
+            target: at1M ? '<= 2 s' : '(<= 2 s at 1M)',
+            met: big.startSeconds <= 2,
+          }
+        ),
+        figure(rssName, rss, 'MB', 'the same server on a fresh ledger', baseRss, {
+          target: at1M ? '<= 200 MB' : '(<= 200 MB at 1M)',
+          met: rss <= 200,
+        }),
+        figure(proofName, proofs.rps, 'req/s', 'GET /health on the same server', health.rps)
+      );
+      if (proofs.failed > 0) note(`footprint: ${proofs.failed} proof requests failed`);
+    } finally {
+      await big.stop();
+    }
+    return rows;
+  } finally {
+    fresh.remove();
+    work.remove();
+  }
+}

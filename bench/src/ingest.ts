@@ -1,0 +1,139 @@
+// 7.1 signed-vote ingest over HTTP: many members of many committees cast their votes, signed in
+// advance, through POST /items/{itemId}/votes (validation, signature, rules, durable group
+// commit), against a bare fastify POST route given the same bodies in the same run.
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { nonce, Principal } from './keys.js';
+import { votingLedger } from './ledgers.js';
+import { forkServer, load, type Load } from './processes.js';
+import { formatHotspots, profileFromDir } from './profile.js';
+import { figure, skipped, type Figure } from './report.js';
+import { note, tempFolder, type BenchOptions } from './util.js';
+
+const CONNECTIONS = 50;
+
+interface Vote {
+  path: string;
+  body: string;
+}
+
+/** Every voter's vote on its committee's open item, signed for the server's clock at `ts`. */
+function signVotes(ledger: Awaited<ReturnType<typeof votingLedger>>, ts: number): Vote[] {
+  const out: Vote[] = [];
+  for (const v of ledger.votes) {
+    v.voters.forEach((id, i) => {
+      const p = Principal.derive(ledger.namespace, id);
+      const command = p.command({
+        type: 'vote.cast',
+        itemId: v.itemId,
+        materialsDigest: v.materialsDigest,
+        choice: i % 7 === 3 ? 'against' : 'for',
+        ts,
+        nonce: nonce(),
+      });
+      out.push({ path: `/items/${v.itemId}/votes`, body: JSON.stringify(command) });
+    });
+  }
+  // Interleave the committees, as concurrent meetings would.
+  return out.sort((a, b) => (a.body < b.body ? -1 : 1));
+}
+
+async function runYishi(
+  ledger: Awaited<ReturnType<typeof votingLedger>>,
+  execArgv: string[]
+): Promise<Load> {
+  const tmp = tempFolder('ingest');
+  try {
+    cpSync(ledger.dir, join(tmp.dir, 'data'), { recursive: true });
+    const base = ledger.lastTime + 60_000;
+    const votes = signVotes(ledger, base + 30_000);
+    const server = await forkServer(
+      'ingest-server',
+      [join(tmp.dir, 'data'), String(base)],
+      execArgv
+    );
+    try {
+      let i = 0;
+      return await load({
+        url: server.url,
+        connections: CONNECTIONS,
+        amount: votes.length,
+        method: 'POST',
+        next: () => votes[i++ % votes.length] as Vote,
+      });
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    tmp.remove();
+  }
+}
+
+async function runBare(votes: Vote[]): Promise<Load> {
+  const server = await forkServer('bare-server', []);
+  try {
+    let i = 0;
+    return await load({
+      url: server.url,
+      connections: CONNECTIONS,
+      amount: votes.length,
+      method: 'POST',
+      next: () => votes[i++ % votes.length] as Vote,
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+/** 7.1 */
+export async function ingestBench(
+  opts: BenchOptions
+): Promise<{ rows: Figure[]; notes: string[] }> {
+  const committees = opts.quick ? 60 : 300;
+  const voters = opts.quick ? 15 : 25;
+  const name = `HTTP ingest of signed votes, ${CONNECTIONS} connections (durable)`;
+  const notes: string[] = [];
+  try {
+    const ledger = await votingLedger(committees, voters);
+    const count = ledger.votes.length * voters;
+    note(
+      `ingest: ${count.toLocaleString()} pre-signed votes by ${committees} committees, bare fastify first`
+    );
+    const bare = await runBare(signVotes(ledger, 0));
+    note('ingest: the yishi service');
+    const yishi = await runYishi(ledger, []);
+    if (yishi.failed > 0) notes.push(`ingest: ${yishi.failed} of ${count} votes were not accepted`);
+    const rows = [
+      figure(name, yishi.rps, 'req/s', 'bare fastify POST route, same bodies', bare.rps, {
+        target: 'ratio >= 0.4',
+        met: yishi.rps / bare.rps >= 0.4,
+      }),
+      figure('HTTP ingest latency, p50', yishi.p50, 'ms', 'bare fastify POST route, p50', bare.p50),
+      figure(
+        'HTTP ingest latency, p99',
+        yishi.p99,
+        'ms',
+        'bare fastify POST route, p99',
+        bare.p99,
+        {
+          target: '<= 20 ms',
+          met: yishi.p99 <= 20,
+        }
+      ),
+    ];
+    if (!opts.quick) {
+      note('ingest: profiling a second run (node --cpu-prof in the server)');
+      const prof = tempFolder('prof');
+      try {
+        await runYishi(ledger, ['--cpu-prof', `--cpu-prof-dir=${prof.dir}`]);
+        const hot = profileFromDir(prof.dir);
+        notes.push(formatHotspots('profile of the yishi server during ingest (self time):', hot));
+      } finally {
+        prof.remove();
+      }
+    }
+    return { rows, notes };
+  } catch (err) {
+    return { rows: [skipped(name, (err as Error).message, 'ratio >= 0.4, p99 <= 20 ms')], notes };
+  }
+}
