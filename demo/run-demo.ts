@@ -1,0 +1,240 @@
+/**
+ * `runDemo`: starts the service on a temporary (or the given) folder, on 127.0.0.1 port 0, with
+ * the story's clock; plays the story through the SDK; exports the ledger as the auditor and
+ * audits it with the log's key. Importable, so tests (and tamper tests) can use its ledger.
+ */
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import { auditExport, verifyDecision, type AuditReport, type DecisionVerdict } from '@yishi/sdk';
+import type { LedgerEntry } from '@yishi/schema';
+import { startServer, type ServerConfig } from '@yishi/service';
+import { DemoError } from './error.js';
+import { Narrator } from './narrator.js';
+import { Stage } from './stage.js';
+import { Story, STORY_START, type DemoSummary } from './story.js';
+import { AUDITOR } from './team.js';
+
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** Keep what the demo made in this folder (`data/`, `ledger.jsonl`, `log.vkey`, minutes). */
+  out?: string;
+  /** Where the narration goes, one line per call (default: nowhere). */
+  log?: (line: string) => void;
+}
+
+/** Where the demo kept its files (with `out`). */
+export interface DemoFiles {
+  dir: string;
+  data: string;
+  ledger: string;
+  vkey: string;
+  minutes: string[];
+  records: string[];
+}
+
+/** What {@link runDemo} returns. */
+export interface DemoResult {
+  summary: DemoSummary;
+  audit: AuditReport;
+  decision: DecisionVerdict;
+  /** The export's text (header, entries, checkpoints). */
+  ledger: string;
+  /** The log's verifier key (C2SP vkey), as `log.vkey` holds it. */
+  vkey: string;
+  files?: DemoFiles;
+}
+
+const CHECKPOINT_WAIT_MS = 10_000;
+
+function prepareOut(out: string): DemoFiles {
+  const dir = resolve(out);
+  const files: DemoFiles = {
+    dir,
+    data: join(dir, 'data'),
+    ledger: join(dir, 'ledger.jsonl'),
+    vkey: join(dir, 'log.vkey'),
+    minutes: [],
+    records: [],
+  };
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new DemoError('OUT_NOT_EMPTY', `${dir} is not empty: give a new or empty folder`);
+  }
+  mkdirSync(dir, { recursive: true });
+  return files;
+}
+
+/** Plays the whole demo. Throws a {@link DemoError} if any step goes otherwise than told. */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const say = new Narrator(options.log ?? (() => {}));
+  const files = options.out !== undefined ? prepareOut(options.out) : undefined;
+  const scratch = files ? undefined : mkdtempSync(join(tmpdir(), 'yishi-demo-'));
+  const dataDir = files ? files.data : join(scratch as string, 'data');
+  const stage = new Stage(STORY_START);
+  const config: ServerConfig = {
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'error',
+    checkpointIntervalMs: 200,
+    rateLimitPerMinute: 100_000,
+    bodyLimit: 128 * 1024,
+  };
+  const logger = pino({ level: 'error' }, pino.destination(2));
+  const server = await startServer(config, logger, { clock: stage.clock });
+  try {
+    // The service and every signer read the stage's clock: the story can span two weeks.
+    stage.connect(server.url);
+    stage.enrol('admin', readFileSync(join(dataDir, 'admin.key'), 'utf8'));
+    const vkey = readFileSync(join(dataDir, 'log.vkey'), 'utf8').trim();
+
+    say.title(
+      'yishi 议事 · a five-minute demo',
+      'Major decisions (三重一大) of a leadership team: rules enforced, every step signed, nothing erased.'
+    );
+    say.line();
+    say.say(
+      `The service is running on ${server.url} with a fresh ledger in ${dataDir}.`,
+      'Everything below goes through the TypeScript SDK (@yishi/sdk), as a client app would:',
+      'each person signs their own commands with their own key; the service applies the rules of',
+      'procedure P1–P16 and appends each accepted step to a hash-chained ledger with signed checkpoints.',
+      "The service's clock is moved forward so the story can span two weeks."
+    );
+
+    const story = new Story(stage, say);
+    await story.team();
+    const first = await story.agenda();
+    await story.meetingOne(first);
+    const second = await story.between(first.cadre);
+    await story.meetingTwo({ ...second, previousItemId: first.cadre.itemId });
+    const texts = await story.minutes();
+    await story.reports();
+    const summary = story.result();
+
+    say.heading(`The audit 审计 — ${AUDITOR.name} (${AUDITOR.post}) checks the record`);
+    const ledger = await exportWhenCheckpointed(stage, stage.lastSeq + 1);
+    const lines = ledger.trimEnd().split('\n');
+    say.say(
+      `${AUDITOR.name} exports the ledger (GET /ledger/export): ${lines.length - 1} lines, every entry exactly as hashed,`,
+      'then every checkpoint the log signed. He trusts only the log key he was given (log.vkey):',
+      `  ${vkey}`
+    );
+    const audit = auditExport(ledger, { vkey });
+    const v = audit.verification;
+    say.line();
+    if (audit.ok) {
+      say.ok(
+        `integrity: ${v.entries} entries, ${v.signaturesVerified} member signatures, the hash chain, the Merkle tree`,
+        `and ${v.checkpoints} signed checkpoints all hold (root ${v.rootHash?.slice(0, 16)}…)`
+      );
+      say.ok(
+        `procedure replay: the same rules code re-decided all ${audit.replayed} entries and found every`,
+        'recorded outcome, refusal-free and in order: 0 findings'
+      );
+    } else {
+      say.refused(
+        `the audit FAILED: ${v.failure ? `${v.failure.check} at entry ${v.failure.seq}` : ''}`,
+        ...audit.findings.map((f) => `${f.code} ${f.rule ?? ''} at entry ${f.seq}`)
+      );
+    }
+
+    const decision = await checkDecision(stage, lines, summary.cadreDecisionSeq, vkey);
+    say.line();
+    say.say(
+      'A member of the public holding one decision can check it alone, without the ledger',
+      '(GET /log/proof/{index} and verifyDecision):'
+    );
+    if (decision.ok) {
+      say.ok(
+        `the cadre appointment (entry #${decision.index}) is in the log under checkpoint ${decision.checkpoint.size},`,
+        `signed by ${decision.checkpoint.origin}`
+      );
+    } else {
+      say.refused(`verifyDecision failed: ${decision.code} ${decision.message}`);
+    }
+
+    await server.close();
+    if (files) {
+      writeFileSync(files.ledger, ledger);
+      writeFileSync(files.vkey, `${vkey}\n`);
+      texts.forEach((t, i) => {
+        const minutes = join(files.dir, `minutes-${i + 1}.md`);
+        const record = join(files.dir, `record-${i + 1}.md`);
+        writeFileSync(minutes, t.minutes);
+        writeFileSync(record, t.record);
+        files.minutes.push(minutes);
+        files.records.push(record);
+      });
+      say.heading('Kept for you');
+      say.say(
+        `${files.data}/      the service's data folder (SQLite ledger, log key, admin key)`,
+        `${files.ledger}    the export an auditor receives`,
+        `${files.vkey}       the log's verifier key`,
+        `${join(files.dir, 'minutes-*.md')}, record-*.md   the minutes and the full records`,
+        '',
+        'Audit it yourself, then change one character of a vote in ledger.jsonl and audit again:',
+        `  npx yishi audit ${files.ledger} --vkey ${files.vkey}`
+      );
+    } else {
+      say.line();
+      say.say(
+        'Run `npm run demo -- --out DIR` to keep the ledger, the log key and the minutes, then try',
+        '`npx yishi audit DIR/ledger.jsonl --vkey DIR/log.vkey` — and again after changing one vote.'
+      );
+    }
+    say.line();
+    return { summary, audit, decision, ledger, vkey, ...(files ? { files } : {}) };
+  } finally {
+    await server.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Waits until the log signed a checkpoint over `size` entries, then exports as the auditor. */
+async function exportWhenCheckpointed(stage: Stage, size: number): Promise<string> {
+  const auditor = stage.client(AUDITOR.id);
+  const deadline = Date.now() + CHECKPOINT_WAIT_MS;
+  for (;;) {
+    const cp = await auditor.api.GET('/log/checkpoint', { parseAs: 'text' });
+    if (cp.data?.split('\n')[1] === String(size)) break;
+    if (Date.now() > deadline) {
+      throw new DemoError('CHECKPOINT_TIMEOUT', `no checkpoint over ${size} entries was signed`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const exported = await auditor.api.GET('/ledger/export', { parseAs: 'text' });
+  if (exported.data === undefined) {
+    throw new DemoError('READ_FAILED', 'the ledger could not be exported', exported.error);
+  }
+  return exported.data;
+}
+
+/** One decision checked on its own: the entry, its inclusion proof, the trusted log key. */
+async function checkDecision(
+  stage: Stage,
+  lines: string[],
+  seq: number,
+  vkey: string
+): Promise<DecisionVerdict> {
+  const entry = lines
+    .slice(1)
+    .map((l) => JSON.parse(l) as { entry?: LedgerEntry })
+    .find((l) => l.entry?.seq === seq)?.entry;
+  const proof = await stage.client(AUDITOR.id).api.GET('/log/proof/{index}', {
+    params: { path: { index: String(seq) } },
+    parseAs: 'text',
+  });
+  if (!entry || proof.data === undefined) {
+    throw new DemoError('READ_FAILED', `entry ${seq} or its proof could not be read`);
+  }
+  return verifyDecision(proof.data, entry, vkey);
+}
