@@ -147,7 +147,17 @@ t.test('an urgent item by show of hands, then a reconsideration motion (P8, P12)
     materialsDigest: Y.digest,
     method: 'show_of_hands',
   });
-  for (const id of present) {
+  // Two different votes by one member at the same moment: one entry, the other refused.
+  const size = w.size;
+  const [a, b] = await Promise.all(
+    (['for', 'against'] as const).map((choice) =>
+      w.send('m1', { type: 'vote.cast', itemId: Y.itemId, materialsDigest: Y.digest, choice })
+    )
+  );
+  t.same([a?.statusCode, b?.statusCode].sort(), [201, 409]);
+  t.equal((a?.statusCode === 409 ? a : b)?.json().code, 'ALREADY_VOTED');
+  t.equal(w.size, size + 1);
+  for (const id of present.filter((v) => v !== 'm1')) {
     await w.ok(id, {
       type: 'vote.cast',
       itemId: Y.itemId,
