@@ -24,7 +24,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import {
   base64Decode,
   bytesToHex,
-  canonicalBytes,
+  canonicalJson,
   consistencyProof,
   equalBytes,
   formatPublicKey,
@@ -34,7 +34,6 @@ import {
   parseNoteVerifier,
   parsePublicKey,
   rootAt,
-  signingMessage,
   verifyConsistency,
   type SubtreeHashReader,
 } from '@yishi/crypto';
@@ -300,11 +299,31 @@ function isEntryShape(v: unknown): boolean {
   return typeof nonce === 'string' && HEX32.test(nonce);
 }
 
+/** An entry that passed {@link isEntryShape}. */
+interface LedgerEntryShape {
+  v: 1;
+  seq: number;
+  prev: string;
+  time: number;
+  salt: string;
+  command: { payload: Json; publicKey: string; signature: string };
+  derived: unknown;
+}
+
+/**
+ * RFC 8785 canonical JSON of an entry that passed {@link isEntryShape}, given its payload's:
+ * members in code-unit order (command, derived, prev, salt, seq, time, v; in command: payload,
+ * publicKey, signature), the strings plain ASCII, the numbers safe integers. Equal to
+ * canonicalJson(entry) without canonicalizing the payload twice (it is also what is signed).
+ */
+const canonicalEntry = (e: LedgerEntryShape, payloadJson: string): string =>
+  `{"command":{"payload":${payloadJson},"publicKey":"${e.command.publicKey}","signature":"${e.command.signature}"},"derived":${canonicalJson(e.derived)},"prev":"${e.prev}","salt":"${e.salt}","seq":${e.seq},"time":${e.time},"v":1}`;
+
 const LEAF_PREFIX = Buffer.from([0]);
 const NODE_PREFIX = Buffer.from([1]);
 
 /** RFC 6962 leaf hash, SHA-256(0x00 || data), by node:crypto: same bytes as `leafHash`. */
-const leafHashOf = (data: Uint8Array): Buffer =>
+const leafHashOf = (data: Uint8Array | string): Buffer =>
   createHash('sha256').update(LEAF_PREFIX).update(data).digest();
 
 /** RFC 6962 node hash, SHA-256(0x01 || left || right), by node:crypto: same as `nodeHash`. */
@@ -330,30 +349,28 @@ class EntryChecker {
   /** The entry's leaf hash if every per-entry check holds, else a reason. */
   check(value: unknown, stored: Uint8Array | undefined): Buffer | string {
     if (!isEntryShape(value)) return 'an entry is not in the shape the fast pass knows';
-    const entry = value as Json & { command: Json & { payload: Json } };
+    const entry = value as LedgerEntryShape;
+    const { payload, publicKey, signature } = entry.command;
+    let payloadJson: string;
     let leaf: Buffer;
     try {
-      leaf = leafHashOf(canonicalBytes(entry));
+      payloadJson = canonicalJson(payload);
+      leaf = leafHashOf(canonicalEntry(entry, payloadJson));
     } catch {
       return 'an entry has no canonical form';
     }
     if (stored !== undefined && !equalBytes(stored, leaf)) return 'a stored leaf hash differs';
-    const { payload, publicKey, signature } = entry.command as {
-      payload: Json;
-      publicKey: string;
-      signature: string;
-    };
     let key: Uint8Array;
     let sig: Uint8Array;
-    let message: Uint8Array;
     try {
       key = base64Decode(publicKey);
       sig = base64Decode(signature);
-      message = signingMessage(this.commandContext, payload);
     } catch {
-      return 'an entry has a malformed key, signature or payload';
+      return 'an entry has a malformed key or signature';
     }
     if (!this.keyIsAcceptable(publicKey, key)) return 'an entry is signed by an unacceptable key';
+    // signingMessage(context, payload): utf8(context + "\n" + JCS(payload)).
+    const message = Buffer.from(`${this.commandContext}\n${payloadJson}`, 'utf8');
     if (!fastVerify(sig, message, key)) return 'a signature does not verify';
     return leaf;
   }
