@@ -11,10 +11,12 @@ import type { MeetingLedger } from './ledgers.js';
 import { figure, skipped, type Figure } from './report.js';
 import { note, repoRoot, since, type BenchOptions } from './util.js';
 
-const yishiBin = join(repoRoot, 'service', 'bin', 'yishi.js');
+const verifyChild = join(repoRoot, 'bench', 'dist', 'verify-child.js');
 
 interface VerifyRun {
   seconds: number;
+  /** CPU seconds of the verifying process, all threads. */
+  cpu: number;
   ok: boolean;
   entries: number;
   signatures: number;
@@ -26,7 +28,7 @@ function runVerify(db: string, vkey: string, workers: number, limitMs: number): 
     const start = performance.now();
     const child = spawn(
       process.execPath,
-      [yishiBin, 'verify', db, '--vkey', vkey, '--json', '--workers', String(workers)],
+      [verifyChild, db, '--vkey', vkey, '--json', '--workers', String(workers)],
       { stdio: ['ignore', 'pipe', 'pipe'] }
     );
     let out = '';
@@ -45,8 +47,13 @@ function runVerify(db: string, vkey: string, workers: number, limitMs: number): 
           entries: number;
           signaturesVerified: number;
         };
+        const cpu = JSON.parse(/@@cpu (.*)/.exec(err)?.[1] ?? '{}') as {
+          user?: number;
+          system?: number;
+        };
         resolve({
           seconds,
+          cpu: ((cpu.user ?? Number.NaN) + (cpu.system ?? Number.NaN)) / 1e6,
           ok: report.ok && code === 0,
           entries: report.entries,
           signatures: report.signaturesVerified,
@@ -111,6 +118,13 @@ export async function verifyBench(ledger: MeetingLedger, opts: BenchOptions): Pr
         'entries/s',
         'node:crypto Ed25519 verify alone, 1 thread',
         raw
+      ),
+      figure(
+        `${oneName}: CPU per entry`,
+        (1e6 * one.cpu) / one.entries,
+        'µs',
+        'node:crypto Ed25519 verify alone, per signature',
+        1e6 / raw
       )
     );
   } catch (err) {
@@ -127,8 +141,15 @@ export async function verifyBench(ledger: MeetingLedger, opts: BenchOptions): Pr
           parName,
           rate,
           'entries/s',
-          'yishi verify, 1 process (row above)',
+          'yishi verify, 1 process (same run)',
           one.entries / one.seconds
+        ),
+        figure(
+          `${parName}: CPU per entry, all threads`,
+          (1e6 * par.cpu) / par.entries,
+          'µs',
+          'yishi verify, 1 process, CPU per entry (same run)',
+          (1e6 * one.cpu) / one.entries
         )
       );
     }
