@@ -169,3 +169,33 @@ t.test('registering is an admin service command: signed, never replayed', async 
   t.equal(missing.statusCode, 404);
   t.equal(missing.json().code, 'WEBHOOK_NOT_FOUND');
 });
+
+t.test('pending deliveries resume after a restart', async (t) => {
+  const { buildApp, Checkpointer, LedgerStore } = await import('@yishi/service');
+  const parked = { set: () => 0, clear: () => {} }; // the first process never gets to deliver
+  const w = await ServiceWorld.create(t, { webhooks: { timer: parked } });
+  await w.populate();
+  const hook = await receiver(t, 0);
+  t.equal((await registerHook(w, hook.url)).statusCode, 201);
+  const d = await interfere(w);
+  await w.app.close();
+  t.equal(hook.received.length, 0);
+
+  const { timer } = fastTimer();
+  const store = LedgerStore.open(w.init.paths.db);
+  const app = await buildApp({
+    store,
+    checkpointer: new Checkpointer(store, { skey: w.skey }),
+    logVkey: w.init.vkey,
+    logSkey: w.skey,
+    serviceDb: w.init.paths.service,
+    clock: w.clock,
+    webhooks: { timer },
+  });
+  t.teardown(async () => {
+    await app.close();
+    store.close();
+  });
+  await until(() => hook.received.length === 1, 'the resumed delivery');
+  t.equal(JSON.parse((hook.received[0] as Received).body).report.reportId, d.reports[0].reportId);
+});
