@@ -133,16 +133,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     say.line();
     if (audit.ok) {
       say.ok(
-        `integrity: ${v.entries} entries, ${v.signaturesVerified} member signatures, the hash chain, the Merkle tree`,
+        `integrity: ${v.entries} entries and their ${v.signaturesVerified} signatures, the hash chain, the Merkle tree`,
         `and ${v.checkpoints} signed checkpoints all hold (root ${v.rootHash?.slice(0, 16)}…)`
       );
       say.ok(
-        `procedure replay: the same rules code re-decided all ${audit.replayed} entries and found every`,
-        'recorded outcome, refusal-free and in order: 0 findings'
+        `procedure replay: the same rules code re-decided all ${audit.replayed} signed commands; every one is`,
+        'allowed by the rules and every recorded outcome is the one they give: 0 findings'
       );
     } else {
       say.refused(
-        `the audit FAILED: ${v.failure ? `${v.failure.check} at entry ${v.failure.seq}` : ''}`,
+        `the audit FAILED${v.failure ? `: ${v.failure.check} at entry ${v.failure.seq}` : ''}`,
         ...audit.findings.map((f) => `${f.code} ${f.rule ?? ''} at entry ${f.seq}`)
       );
     }
@@ -150,8 +150,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const decision = await checkDecision(stage, lines, summary.cadreDecisionSeq, vkey);
     say.line();
     say.say(
-      'A member of the public holding one decision can check it alone, without the ledger',
-      '(GET /log/proof/{index} and verifyDecision):'
+      'Whoever holds a single entry (the appointment, say) can check it without the rest of the ledger:',
+      'GET /log/proof/{index} gives its inclusion proof, verifyDecision checks it against the log key.'
     );
     if (decision.ok) {
       say.ok(
@@ -161,6 +161,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     } else {
       say.refused(`verifyDecision failed: ${decision.code} ${decision.message}`);
     }
+    recap(say, summary, audit);
 
     await server.close();
     if (files) {
@@ -237,4 +238,22 @@ async function checkDecision(
     throw new DemoError('READ_FAILED', `entry ${seq} or its proof could not be read`);
   }
   return verifyDecision(proof.data, entry, vkey);
+}
+
+/** The last chapter: what the newcomer just saw, rule by rule, from the service's answers. */
+function recap(say: Narrator, s: DemoSummary, audit: AuditReport): void {
+  const c = (x: { counts?: { for: number; against: number; abstain: number } }) =>
+    x.counts ? `${x.counts.for}–${x.counts.against}–${x.counts.abstain}` : '';
+  const minutes = s.meetings.map((m) => `〔${m.minutes.year}〕${m.minutes.number}号`).join(', ');
+  say.heading('In short');
+  say.say(
+    `${s.project.rule.padEnd(4)} the major project: ${s.project.result} ${c(s.project)}, the chair having spoken last`,
+    `${s.cadre.first.rule.padEnd(4)} the cadre appointment: ${s.cadre.first.result} for large disagreement, then ${s.cadre.second.result} at the next meeting by ${s.cadre.second.method} ballot ${c(s.cadre.second)}`,
+    `${(s.refusals.chairFirst.rule ?? '').padEnd(4)} the chair's statement before the others: refused (${s.refusals.chairFirst.code})`,
+    `${(s.refusals.adhoc.rule ?? '').padEnd(4)} a late ad-hoc item: refused (${s.refusals.adhoc.code})`,
+    `P14  the discipline secretary's objection: ${s.objection.escalated ? 'rejected by the chair, so escalated upward' : 'not escalated'}`,
+    `P15  an interference attempt: recorded, delivered to the discipline secretary, reported upward`,
+    `P16  minutes ${minutes}, each committing to a record signed by the recorder and the chair`,
+    `     audit: ${audit.ok ? `${audit.replayed} entries verify and replay with no finding` : 'FAILED'}`
+  );
 }

@@ -4,7 +4,6 @@
  */
 import { parseArgs } from 'node:util';
 import { DemoError } from './error.js';
-import { runDemo } from './run-demo.js';
 
 const HELP = `Usage: npm run demo [-- --out DIR]
 
@@ -33,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  // Loaded only now: `--help` answers without starting the service's modules.
+  const { runDemo } = await import('./run-demo.js');
   try {
     const result = await runDemo({
       ...(values.out !== undefined ? { out: values.out } : {}),

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ApiErrorBody } from '@yishi/sdk';
 import { DemoError } from './error.js';
 import { cst, pad, type Narrator } from './narrator.js';
-import { DAY, HOUR, MINUTE, type Stage } from './stage.js';
+import { HOUR, MINUTE, type Stage } from './stage.js';
 import {
   ADMIN_NAME,
   AUDITOR,
@@ -97,6 +97,15 @@ function doc(title: string): { title: string; sha256: string } {
   };
 }
 
+/** Names and posts of the principals `ids`, for the narration. */
+const names = (ids: string[]): string =>
+  ids
+    .map((id) => {
+      const p = CAST.find((c) => c.id === id);
+      return p ? `${p.name}（${p.post}）` : id;
+    })
+    .join('、');
+
 const refusalOf = (e: ApiErrorBody): Refusal => ({ code: e.code, rule: e.rule ?? undefined });
 const roleLabel: Record<Person['role'], string> = {
   chair: 'chair, votes',
@@ -140,11 +149,12 @@ export class Story {
     say.heading('The team 班子');
     say.when(
       stage.time,
-      `${ADMIN_NAME} (the higher-level Party organisation, the admin) registers the body`
+      `The admin, ${ADMIN_NAME} (the higher-level Party organisation), creates the body`
     );
     say.say(
-      `                   ${BODY_NAME} and each person's public key. Keys are generated on each person's`,
-      '                   own device: the service can check their signatures, never forge them.'
+      `${BODY_NAME}: nine voting members, the office director who keeps the record, and an auditor.`,
+      "Each person's key pair is made on their own device; the admin registers only the public key,",
+      'so the service can check their signatures but never forge one.'
     );
     const created = await stage.act<{ bodyId: string }>('admin', {
       type: 'body.create',
@@ -207,7 +217,7 @@ export class Story {
     say.when(stage.time, `${GM.name} submits a major project (重大项目投资决策, 9.6亿元):`);
     say.ok(
       '「关于投资建设星河200兆瓦光伏储能电站项目的议题」, three documents, only their SHA-256 sent',
-      `the discipline secretary is notified at once: ${project.derived.notify.join(', ')} (P3)`
+      `the discipline secretary is notified at once: ${names(project.derived.notify)} (P3)`
     );
 
     const cadre = await stage.act<Submitted>(
@@ -411,11 +421,11 @@ export class Story {
       'the item may come back only at a later meeting (P10).'
     );
 
-    await this.closeMeeting(meetingId, '11:40');
+    await this.closeMeeting(meetingId);
   }
 
   /** The recorder closes the meeting; the recorder and the chair sign the record (P16). */
-  private async closeMeeting(meetingId: string, _label: string): Promise<void> {
+  private async closeMeeting(meetingId: string): Promise<void> {
     const { stage, say } = this;
     stage.wait(20 * MINUTE);
     const closed = await stage.act<{
@@ -471,7 +481,8 @@ export class Story {
     say.when(stage.time, `${GM.name} records an attempt to interfere (插手干预重大事项记录, P15):`);
     say.ok(
       "a leader's relative asked, by phone, that his company get the project's EPC contract; refused.",
-      `delivered to ${filed.derived.deliverTo.join(', ')} (纪委书记) and reported upward; only discipline, admins and auditors can read it`
+      `delivered to ${names(filed.derived.deliverTo)} and reported upward; only the discipline role,`,
+      'admins and auditors can read what it says'
     );
 
     const { derived: m } = await stage.act<{ meetingId: string }>(
@@ -576,7 +587,7 @@ export class Story {
       `scrutineers 监票人 ${scrutineers.map((p) => p.name).join(' and ')} sign the same tally: 同意 ${tally.for} · 不同意 ${tally.against} · 弃权 ${tally.abstain}`,
       `→ ${RESULT[closed.derived.result]} (${closed.derived.rule}) at entry #${closed.seq}`
     );
-    await this.closeMeeting(meetingId, '');
+    await this.closeMeeting(meetingId);
   }
 
   /** Chapter 6: the minutes of both meetings, as the service renders them. */
