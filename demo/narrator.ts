@@ -1,6 +1,7 @@
 /**
- * How the demo speaks: headings, steps accepted (✓) and refused (✗), notes, and quoted blocks
- * (the minutes). Everything goes through one `log` function, so tests can collect the lines.
+ * How the demo speaks: headings, steps accepted (✓) and refused (✗), oversight (⚑), notes and
+ * quoted blocks (the minutes). Everything goes through one `log` function, so tests can collect
+ * the lines.
  */
 
 const WEEKDAY = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
@@ -58,7 +59,7 @@ export class Narrator {
 
   /** A paragraph of narration. */
   say(...lines: string[]): void {
-    for (const l of lines) this.log(`  ${l}`);
+    for (const l of lines) this.log(l === '' ? '' : `  ${l}`);
   }
 
   /** The clock of the story moved. */
@@ -76,6 +77,12 @@ export class Narrator {
     for (const l of more) this.log(`      ${l}`);
   }
 
+  /** Oversight at work: an objection, a report upward. */
+  flag(text: string, ...more: string[]): void {
+    this.log(`    ⚑ ${text}`);
+    for (const l of more) this.log(`      ${l}`);
+  }
+
   note(text: string): void {
     this.log(`      ${text}`);
   }
@@ -83,7 +90,7 @@ export class Narrator {
   /** A block of text (Markdown minutes), indented and framed. */
   block(text: string): void {
     this.log(`    ┌${RULE.repeat(60)}`);
-    for (const l of text.trimEnd().split('\n')) this.log(`    │ ${l}`);
+    for (const l of text.trimEnd().split('\n')) this.log(l === '' ? '    │' : `    │ ${l}`);
     this.log(`    └${RULE.repeat(60)}`);
   }
 }

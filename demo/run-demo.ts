@@ -19,7 +19,7 @@ import { auditExport, verifyDecision, type AuditReport, type DecisionVerdict } f
 import type { LedgerEntry } from '@yishi/schema';
 import { startServer, type ServerConfig } from '@yishi/service';
 import { DemoError } from './error.js';
-import { Narrator } from './narrator.js';
+import { Narrator, pad } from './narrator.js';
 import { Stage } from './stage.js';
 import { Story, STORY_START, type DemoSummary } from './story.js';
 import { AUDITOR } from './team.js';
@@ -54,7 +54,7 @@ export interface DemoResult {
   files?: DemoFiles;
 }
 
-const CHECKPOINT_WAIT_MS = 10_000;
+const CHECKPOINT_WAIT_MS = 30_000;
 
 function prepareOut(out: string): DemoFiles {
   const dir = resolve(out);
@@ -120,72 +120,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     await story.reports();
     const summary = story.result();
 
-    say.heading(`The audit 审计 — ${AUDITOR.name} (${AUDITOR.post}) checks the record`);
-    const ledger = await exportWhenCheckpointed(stage, stage.lastSeq + 1);
-    const lines = ledger.trimEnd().split('\n');
-    say.say(
-      `${AUDITOR.name} exports the ledger (GET /ledger/export): ${lines.length - 1} lines, every entry exactly as hashed,`,
-      'then every checkpoint the log signed. He trusts only the log key he was given (log.vkey):',
-      `  ${vkey}`
-    );
-    const audit = auditExport(ledger, { vkey });
-    const v = audit.verification;
-    say.line();
-    if (audit.ok) {
-      say.ok(
-        `integrity: ${v.entries} entries and their ${v.signaturesVerified} signatures, the hash chain, the Merkle tree`,
-        `and ${v.checkpoints} signed checkpoints all hold (root ${v.rootHash?.slice(0, 16)}…)`
-      );
-      say.ok(
-        `procedure replay: the same rules code re-decided all ${audit.replayed} signed commands; every one is`,
-        'allowed by the rules and every recorded outcome is the one they give: 0 findings'
-      );
-    } else {
-      say.refused(
-        `the audit FAILED${v.failure ? `: ${v.failure.check} at entry ${v.failure.seq}` : ''}`,
-        ...audit.findings.map((f) => `${f.code} ${f.rule ?? ''} at entry ${f.seq}`)
-      );
-    }
-
-    const decision = await checkDecision(stage, lines, summary.cadreDecisionSeq, vkey);
-    say.line();
-    say.say(
-      'Whoever holds a single entry (the appointment, say) can check it without the rest of the ledger:',
-      'GET /log/proof/{index} gives its inclusion proof, verifyDecision checks it against the log key.'
-    );
-    if (decision.ok) {
-      say.ok(
-        `the cadre appointment (entry #${decision.index}) is in the log under checkpoint ${decision.checkpoint.size},`,
-        `signed by ${decision.checkpoint.origin}`
-      );
-    } else {
-      say.refused(`verifyDecision failed: ${decision.code} ${decision.message}`);
-    }
+    const { ledger, audit, decision } = await auditChapter(stage, say, summary, vkey);
     recap(say, summary, audit);
 
     await server.close();
-    if (files) {
-      writeFileSync(files.ledger, ledger);
-      writeFileSync(files.vkey, `${vkey}\n`);
-      texts.forEach((t, i) => {
-        const minutes = join(files.dir, `minutes-${i + 1}.md`);
-        const record = join(files.dir, `record-${i + 1}.md`);
-        writeFileSync(minutes, t.minutes);
-        writeFileSync(record, t.record);
-        files.minutes.push(minutes);
-        files.records.push(record);
-      });
-      say.heading('Kept for you');
-      say.say(
-        `${files.data}/      the service's data folder (SQLite ledger, log key, admin key)`,
-        `${files.ledger}    the export an auditor receives`,
-        `${files.vkey}       the log's verifier key`,
-        `${join(files.dir, 'minutes-*.md')}, record-*.md   the minutes and the full records`,
-        '',
-        'Audit it yourself, then change one character of a vote in ledger.jsonl and audit again:',
-        `  npx yishi audit ${files.ledger} --vkey ${files.vkey}`
-      );
-    } else {
+    if (files) keep(say, files, ledger, vkey, texts);
+    else {
       say.line();
       say.say(
         'Run `npm run demo -- --out DIR` to keep the ledger, the log key and the minutes, then try',
@@ -255,5 +195,86 @@ function recap(say: Narrator, s: DemoSummary, audit: AuditReport): void {
     `P15  an interference attempt: recorded, delivered to the discipline secretary, reported upward`,
     `P16  minutes ${minutes}, each committing to a record signed by the recorder and the chair`,
     `     audit: ${audit.ok ? `${audit.replayed} entries verify and replay with no finding` : 'FAILED'}`
+  );
+}
+
+/** The audit chapter: the auditor exports the ledger, audits it, and checks one decision alone. */
+async function auditChapter(
+  stage: Stage,
+  say: Narrator,
+  summary: DemoSummary,
+  vkey: string
+): Promise<{ ledger: string; audit: AuditReport; decision: DecisionVerdict }> {
+  say.heading(`The audit 审计 — ${AUDITOR.name} (${AUDITOR.post}) checks the record`);
+  const ledger = await exportWhenCheckpointed(stage, stage.lastSeq + 1);
+  const lines = ledger.trimEnd().split('\n');
+  say.say(
+    `${AUDITOR.name} exports the ledger (GET /ledger/export): ${lines.length - 1} lines, every entry exactly as hashed,`,
+    'then every checkpoint the log signed. He trusts only the log key he was given (log.vkey):',
+    `  ${vkey}`
+  );
+  const audit = auditExport(ledger, { vkey });
+  const v = audit.verification;
+  say.line();
+  if (audit.ok) {
+    say.ok(
+      `integrity: ${v.entries} entries and their ${v.signaturesVerified} signatures, the hash chain, the Merkle tree`,
+      `and ${v.checkpoints} signed checkpoints all hold (root ${v.rootHash?.slice(0, 16)}…)`
+    );
+    say.ok(
+      `procedure replay: the same rules code re-decided all ${audit.replayed} signed commands; every one is`,
+      'allowed by the rules and every recorded outcome is the one they give: 0 findings'
+    );
+  } else {
+    say.refused(
+      `the audit FAILED${v.failure ? `: ${v.failure.check} at entry ${v.failure.seq}` : ''}`,
+      ...audit.findings.map((f) => `${f.code} ${f.rule ?? ''} at entry ${f.seq}`)
+    );
+  }
+
+  const decision = await checkDecision(stage, lines, summary.cadreDecisionSeq, vkey);
+  say.line();
+  say.say(
+    'Whoever holds a single entry (the appointment, say) can check it without the rest of the ledger:',
+    'GET /log/proof/{index} gives its inclusion proof, verifyDecision checks it against the log key.'
+  );
+  if (decision.ok) {
+    say.ok(
+      `the cadre appointment (entry #${decision.index}) is in the log under checkpoint ${decision.checkpoint.size},`,
+      `signed by ${decision.checkpoint.origin}`
+    );
+  } else {
+    say.refused(`verifyDecision failed: ${decision.code} ${decision.message}`);
+  }
+  return { ledger, audit, decision };
+}
+
+/** Writes what `--out` keeps and tells where it is. */
+function keep(
+  say: Narrator,
+  files: DemoFiles,
+  ledger: string,
+  vkey: string,
+  texts: { minutes: string; record: string }[]
+): void {
+  writeFileSync(files.ledger, ledger);
+  writeFileSync(files.vkey, `${vkey}\n`);
+  texts.forEach((t, i) => {
+    const minutes = join(files.dir, `minutes-${i + 1}.md`);
+    const record = join(files.dir, `record-${i + 1}.md`);
+    writeFileSync(minutes, t.minutes);
+    writeFileSync(record, t.record);
+    files.minutes.push(minutes);
+    files.records.push(record);
+  });
+  say.heading(`Kept for you in ${files.dir}`);
+  say.say(
+    `${pad('data/', 28)}the service's data folder (SQLite ledger, log key, admin key)`,
+    `${pad('ledger.jsonl', 28)}the export an auditor receives`,
+    `${pad('log.vkey', 28)}the log's verifier key`,
+    `${pad('minutes-*.md, record-*.md', 28)}the minutes and the full records (会议纪要, 会议记录)`,
+    '',
+    'Audit it yourself; then change one vote in ledger.jsonl ("choice":"against" → "for") and audit again:',
+    `  npx yishi audit ${files.ledger} --vkey ${files.vkey}`
   );
 }

@@ -351,7 +351,7 @@ export class Story {
       escalated: answered.derived.escalated,
       reports: answered.derived.reports.map((r) => r.kind),
     };
-    say.refused(
+    say.flag(
       `${DISCIPLINE.name} (纪委书记) objects under P3: 「项目社会稳定风险评估报告未随议题材料提前送达。」`,
       `${CHAIR.name} answers 不予采纳 (rejected): 「风险评估已作为可行性研究报告第七章一并送达。」`,
       answered.derived.escalated
