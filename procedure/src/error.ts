@@ -55,6 +55,10 @@ export const REFUSAL_MESSAGES = {
   UNKNOWN_KEY: { en: 'the signing key is not registered', zh: '签名密钥未登记' },
   KEY_REVOKED: { en: 'the signing key has been revoked', zh: '签名密钥已被撤销' },
   KEY_IN_USE: { en: 'the public key is already registered', zh: '该公钥已被登记' },
+  KEY_NOT_ACCEPTABLE: {
+    en: 'the public key is not an acceptable Ed25519 key (non-canonical or small order)',
+    zh: '该公钥不是可接受的 Ed25519 公钥（非规范编码或小阶点）',
+  },
   LAST_ADMIN_KEY: {
     en: 'the last valid admin key cannot be revoked',
     zh: '不能撤销最后一个有效的管理员密钥',

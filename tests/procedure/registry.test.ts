@@ -282,3 +282,29 @@ t.test('the registry', async (t) => {
     t.equal(w.no('aud', { type: 'body.create', name: 'x' }).code, 'ROLE_NOT_ALLOWED');
   });
 });
+
+t.test('keys that are small-order or non-canonical never enter the registry', async (t) => {
+  const identity = Buffer.concat([Buffer.from([1]), Buffer.alloc(31)]).toString('base64');
+  const nonCanonical = Buffer.concat([Buffer.alloc(31, 0xff), Buffer.from([0x7f])]).toString(
+    'base64'
+  );
+  for (const bad of [identity, nonCanonical]) {
+    const l = new Ledger();
+    t.equal(l.no('log', genesis(bad)).code, 'KEY_NOT_ACCEPTABLE', 'genesis admin key');
+    const w = World.create();
+    const register = {
+      type: 'principal.register',
+      principalId: 'newcomer',
+      name: '新人',
+      publicKey: bad,
+      role: 'member',
+      bodyId: w.bodyId,
+    };
+    t.equal(w.no('admin', register).code, 'KEY_NOT_ACCEPTABLE', 'registration');
+    t.equal(
+      w.no('m1', { type: 'key.rotate', principalId: 'm1', newPublicKey: bad }).code,
+      'KEY_NOT_ACCEPTABLE',
+      'rotation'
+    );
+  }
+});

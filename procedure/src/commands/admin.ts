@@ -7,6 +7,7 @@
  * ledger (entry seq), never by the `ts` a command claims. A key is never registered twice, even
  * after revocation.
  */
+import { base64Decode, isAcceptablePublicKey } from '@yishi/crypto';
 import type { Role } from '@yishi/schema';
 import {
   actor,
@@ -58,12 +59,22 @@ function activeAdminKeys(state: State): string[] {
   return out;
 }
 
+/** Whether a base64 public key may enter the system: canonical, on the curve, not small order. */
+function acceptableKey(publicKey: string): boolean {
+  try {
+    return isAcceptablePublicKey(base64Decode(publicKey));
+  } catch {
+    return false;
+  }
+}
+
 /** Entry 0: name the ledger, register the first admin. Signed by the log key. */
 export const genesis: Handler<'ledger.genesis'> = (ctx, p) => {
   if (ctx.seq !== 0 || ctx.state.ledger !== null) return refuse('GENESIS_ONLY_AT_ZERO');
   if (ctx.publicKey !== p.logPublicKey || p.admin.publicKey === p.logPublicKey) {
     return refuse('GENESIS_KEY_MISMATCH');
   }
+  if (!acceptableKey(p.admin.publicKey)) return refuse('KEY_NOT_ACCEPTABLE');
   return () => {
     const s = ctx.state;
     s.ledger = { ledgerId: p.ledgerId, origin: p.origin, logPublicKey: p.logPublicKey };
@@ -140,6 +151,7 @@ export const principalRegister: Handler<'principal.register'> = (ctx, p) => {
   if (own(ctx.state.keys, p.publicKey) || p.publicKey === ctx.state.ledger?.logPublicKey) {
     return refuse('KEY_IN_USE');
   }
+  if (!acceptableKey(p.publicKey)) return refuse('KEY_NOT_ACCEPTABLE');
   const f = roleFields(ctx, p.role, p.bodyId ?? null, p.votes, null);
   if (isRefusal(f)) return f;
   return () => {
@@ -242,6 +254,7 @@ export const keyRotate: Handler<'key.rotate'> = (ctx, p) => {
   if (own(ctx.state.keys, p.newPublicKey) || p.newPublicKey === ctx.state.ledger?.logPublicKey) {
     return refuse('KEY_IN_USE');
   }
+  if (!acceptableKey(p.newPublicKey)) return refuse('KEY_NOT_ACCEPTABLE');
   return () => {
     const revoked = t.keys;
     for (const k of revoked)

@@ -5,7 +5,7 @@
  * commands carry a fixed fake signature; public keys are real base64 of 32 bytes.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { base64Encode, sha256, utf8Encode } from '@yishi/crypto';
+import { base64Encode, getPublicKey, sha256, utf8Encode } from '@yishi/crypto';
 import {
   decide,
   initialState,
@@ -24,9 +24,16 @@ export const FAKE_SIGNATURE = `${'A'.repeat(86)}==`;
 export const SHA_A = 'a'.repeat(64);
 export const SHA_B = 'b'.repeat(64);
 
-/** A real-looking Ed25519 public key (32 bytes, standard base64) derived from a name. */
+const keyCache = new Map<string, string>();
+
+/** A real Ed25519 public key (standard base64) derived from a name, as registration requires. */
 export function keyOf(name: string): string {
-  return base64Encode(sha256(utf8Encode(`test-key:${name}`)));
+  let key = keyCache.get(name);
+  if (key === undefined) {
+    key = base64Encode(getPublicKey(sha256(utf8Encode(`test-key:${name}`))));
+    keyCache.set(name, key);
+  }
+  return key;
 }
 
 /** The nine voting members: the chair first. */
