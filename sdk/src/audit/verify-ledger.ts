@@ -341,9 +341,12 @@ export class LedgerVerifier {
       } catch (err) {
         const code = (err as { code?: string }).code;
         const malformed = code === 'NOTE_MALFORMED' || code === 'NOTE_TOO_LARGE';
+        // The size is unverified text here: it only tells the auditor which checkpoint failed.
+        const claimed = /^[^\n]*\n(0|[1-9][0-9]{0,15})\n/.exec(note)?.[1];
         this.fail(
           malformed ? 'CHECKPOINT_MALFORMED' : 'CHECKPOINT_SIGNATURE',
-          `a checkpoint does not verify: ${(err as Error).message}`
+          `a checkpoint does not verify: ${(err as Error).message}`,
+          claimed === undefined ? {} : { checkpointSize: Number(claimed) }
         );
         return undefined;
       }
