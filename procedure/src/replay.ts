@@ -13,7 +13,8 @@ import { initialState, type State } from './state.js';
 
 /**
  * Apply one entry. Returns the state (the same object, advanced when the entry was accepted) and
- * the findings: `MALFORMED_ENTRY` or `ENTRY_REFUSED` (the state did not advance), or
+ * the findings: `MALFORMED_ENTRY` or `ENTRY_REFUSED` (the rules' state did not change; only the
+ * position moves past a refused entry that stood in order), or
  * `DERIVED_MISMATCH` (the command was valid and the state advanced, but the entry recorded a
  * different `derived` than the rules give).
  */
@@ -41,6 +42,12 @@ export function replayEntry(
       evidence: { refusal: d.refusal },
     };
     if (d.refusal.rule) f.rule = d.refusal.rule;
+    // The refused entry still stands at its position: later entries are judged in theirs, so
+    // one bad entry yields one finding, not one per entry after it.
+    if (entry.seq === state.seq + 1 && d.refusal.code !== 'TIME_REGRESSION') {
+      state.seq = entry.seq;
+      if (entry.time > state.time) state.time = entry.time;
+    }
     return { state, findings: [f] };
   }
   if (!jsonEqual(entry.derived, d.derived)) {

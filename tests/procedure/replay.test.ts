@@ -98,6 +98,44 @@ t.test('replay', async (t) => {
     t.match(err.evidence, { refusal: { code: 'CHAIR_MUST_STATE_LAST' } });
   });
 
+  t.test('a refused entry in the middle is one finding; the entries after it replay', async (t) => {
+    const w = World.create();
+    const m = w.schedule();
+    const { itemId } = w.submit(m);
+    w.open(m);
+    w.deliberate(itemId);
+    const before = clone(w.entries);
+    const forged = w.command('chair', {
+      type: 'statement.record',
+      itemId,
+      materialsDigest: w.digestOf(itemId),
+      position: 'agree',
+    });
+    w.say(itemId, 'm1', 'agree');
+    w.say(itemId, 'm2', 'agree');
+    const after = clone(w.entries).slice(before.length);
+    const entries: LedgerEntry[] = [
+      ...before,
+      {
+        ...structuredClone(before[before.length - 1] as LedgerEntry),
+        seq: before.length,
+        command: forged,
+        derived: {},
+      },
+      ...after.map((e) => ({ ...e, seq: e.seq + 1 })),
+    ];
+    let state = initialState();
+    const findings = [];
+    for (const e of entries) {
+      const r = replayEntry(state, e);
+      state = r.state;
+      findings.push(...r.findings);
+    }
+    t.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.code)));
+    t.match(findings[0], { code: 'ENTRY_REFUSED', rule: 'P7', seq: before.length });
+    t.equal(state.seq, entries.length - 1);
+  });
+
   t.test('a missing entry is found at the gap', async (t) => {
     const { w } = scenario();
     const entries = clone(w.entries);
