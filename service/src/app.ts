@@ -4,7 +4,7 @@ import { parseSecretKey } from '@yishi/crypto';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { claimsSignature } from './auth/read-auth.js';
 import { CommandPipeline } from './commands/pipeline.js';
-import { installErrorHandling } from './error-handler.js';
+import { installErrorHandling, onFrameworkError } from './error-handler.js';
 import type { Checkpointer, LedgerStore } from './ledger/index.js';
 import { registerOpenApi } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
@@ -57,6 +57,7 @@ export async function buildApp(opts: AppOptions) {
     bodyLimit: opts.bodyLimit ?? 128 * 1024,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
+    frameworkErrors: onFrameworkError,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     ajv: {

@@ -79,4 +79,18 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => send(request, reply, ApiError.of('NOT_FOUND')));
 }
 
+/**
+ * Fastify's router answers a URL it cannot decode (FST_ERR_BAD_URL) or a path parameter over its
+ * length limit (FST_ERR_MAX_PARAM_LENGTH) before any route or error handler runs: answer them
+ * from the table too (`frameworkErrors` option), as the 400 every route documents.
+ */
+export function onFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply
+): FastifyReply {
+  request.log.info({ err: error }, 'client error');
+  return send(request, reply, ApiError.of('VALIDATION_FAILED', { location: 'url' }));
+}
+
 export { ERRORS };

@@ -40,7 +40,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
       schema: {
         tags: ['log'],
         summary: 'The latest signed checkpoint (C2SP tlog-checkpoint, a signed note)',
-        response: { 200: PlainText, 503: ErrorReply },
+        response: { 200: PlainText, 429: ErrorReply, 503: ErrorReply },
       },
     },
     async (_req, reply) => {
@@ -55,7 +55,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
       schema: {
         tags: ['log'],
         summary: "The log's verifier key (C2SP signed-note vkey)",
-        response: { 200: PlainText },
+        response: { 200: PlainText, 429: ErrorReply },
       },
     },
     async (_req, reply) => {
@@ -72,7 +72,13 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
         summary: 'Inclusion proof of one entry (c2sp.org/tlog-proof@v1) against a checkpoint',
         params: Type.Object({ index: Decimal }, { additionalProperties: false }),
         querystring: Type.Object({ size: Type.Optional(Decimal) }, { additionalProperties: false }),
-        response: { 200: PlainText, 404: ErrorReply, 503: ErrorReply },
+        response: {
+          200: PlainText,
+          400: ErrorReply,
+          404: ErrorReply,
+          429: ErrorReply,
+          503: ErrorReply,
+        },
       },
     },
     async (req, reply) => {
@@ -103,7 +109,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
         tags: ['log'],
         summary: 'Consistency proof between two tree sizes (base64 hashes, one a line)',
         querystring: Type.Object({ from: Decimal, to: Decimal }, { additionalProperties: false }),
-        response: { 200: PlainText, 400: ErrorReply, 503: ErrorReply },
+        response: { 200: PlainText, 400: ErrorReply, 429: ErrorReply, 503: ErrorReply },
       },
     },
     async (req, reply) => {
