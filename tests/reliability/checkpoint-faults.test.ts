@@ -61,6 +61,7 @@ t.test(
             }
           },
           afterPersist(note) {
+            signed.add(note);
             if (rng() < 0.4) {
               injected.persisted++;
               throw new Error('injected: failed but persisted');
