@@ -1,7 +1,7 @@
 // 7.6 the server as shipped (`yishi serve`) on the generated ledger: start-up time and memory,
 // against the same server on a fresh ledger; and 7.5's /log/proof endpoint under load, against
 // /health on the same server.
-import { cpSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MeetingLedger } from './ledgers.js';
 import { load, rssMb, serve } from './processes.js';
@@ -11,7 +11,7 @@ import { note, tempFolder, type BenchOptions } from './util.js';
 export async function footprintBench(ledger: MeetingLedger, opts: BenchOptions): Promise<Figure[]> {
   const size = ledger.entries.toLocaleString();
   const at1M = ledger.entries >= 1_000_000;
-  const seconds = opts.quick ? 2 : 5;
+  const seconds = opts.quick ? 1 : 5;
   const fresh = tempFolder('fresh');
   const work = tempFolder('serve');
   const rows: Figure[] = [];
@@ -21,6 +21,32 @@ export async function footprintBench(ledger: MeetingLedger, opts: BenchOptions):
     const baseRss = rssMb(base.child.pid as number);
     await base.stop();
 
+    // The first entries alone (the prefix copy): how start-up grows with the ledger.
+    const prefixSize = ledger.prefix.entries.toLocaleString();
+    note(`footprint: yishi serve on the first ${prefixSize} entries (a copy)`);
+    const prefixDir = join(work.dir, 'prefix');
+    mkdirSync(prefixDir);
+    for (const f of readdirSync(ledger.dir).filter((f) => /\.(key|vkey|pub)$/.test(f))) {
+      copyFileSync(join(ledger.dir, f), join(prefixDir, f));
+    }
+    copyFileSync(ledger.prefix.db, join(prefixDir, 'ledger.db'));
+    const prefixName = `server start-up with ${prefixSize} entries`;
+    try {
+      const small = await serve(prefixDir, opts.quick ? 40_000 : 240_000);
+      rows.push(
+        figure(
+          prefixName,
+          small.startSeconds,
+          's',
+          'the same server on a fresh ledger',
+          base.startSeconds
+        )
+      );
+      await small.stop();
+    } catch (err) {
+      rows.push(skipped(prefixName, (err as Error).message));
+    }
+
     note(`footprint: yishi serve on the ${size}-entry ledger (a copy)`);
     cpSync(ledger.dir, join(work.dir, 'data'), { recursive: true });
     const startName = `server start-up with ${size} entries`;
@@ -28,10 +54,11 @@ export async function footprintBench(ledger: MeetingLedger, opts: BenchOptions):
     const proofName = `GET /log/proof/{index} at ${size}, 10 connections`;
     let big;
     try {
-      big = await serve(join(work.dir, 'data'), opts.quick ? 40_000 : 300_000);
+      big = await serve(join(work.dir, 'data'), opts.quick ? 40_000 : 240_000);
     } catch (err) {
       const why = (err as Error).message;
       return [
+        ...rows,
         skipped(startName, why, '<= 2 s'),
         skipped(rssName, why, '<= 200 MB'),
         skipped(proofName, why),

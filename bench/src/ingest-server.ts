@@ -1,11 +1,14 @@
 // Child process of the ingest benchmark: the yishi service (startServer, as `yishi serve` runs
 // it) on a data directory, its clock starting at a given time so that votes signed for that
-// time pass the skew check. Sends `{ url }` to the parent when listening; stops on 'stop'.
+// time pass the skew check. Sends `{ url }` to the parent when listening; on 'profile' starts
+// the CPU profiler (written to PROFILE_OUT at stop), on 'stop' closes and exits.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createLogger, startServer } from '@yishi/service';
 
-const [dataDir, clockBase] = process.argv.slice(2);
+const [dataDir, clockBase, profileOut] = process.argv.slice(2);
 if (dataDir === undefined || clockBase === undefined) {
-  throw new Error('usage: ingest-server DATA_DIR CLOCK_BASE_MS');
+  throw new Error('usage: ingest-server DATA_DIR CLOCK_BASE_MS [PROFILE_OUT]');
 }
 const started = Date.now();
 const base = Number(clockBase);
@@ -22,8 +25,24 @@ const server = await startServer(
   createLogger('info'),
   { clock: () => base + (Date.now() - started) }
 );
+let session: Session | undefined;
 process.on('message', (m) => {
+  if (m === 'profile' && profileOut !== undefined) {
+    session = new Session();
+    session.connect();
+    void session
+      .post('Profiler.enable')
+      .then(() => session?.post('Profiler.start'))
+      .then(() => process.send?.('profiling'));
+  }
   if (m !== 'stop') return;
-  void server.close().then(() => process.exit(0));
+  void (async () => {
+    if (session && profileOut !== undefined) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(profileOut, JSON.stringify(profile));
+    }
+    await server.close();
+    process.exit(0);
+  })();
 });
 process.send?.({ url: server.url });

@@ -2,6 +2,7 @@
 // advance, through POST /items/{itemId}/votes (validation, signature, rules, durable group
 // commit), against a bare fastify POST route given the same bodies in the same run.
 import { cpSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { nonce, Principal } from './keys.js';
 import { votingLedger } from './ledgers.js';
@@ -56,21 +57,23 @@ async function measure(url: string, votes: Vote[]): Promise<Load> {
   });
 }
 
+/** The service on a copy of the voting ledger; with `profileOut`, profiled during the load. */
 async function runYishi(
   ledger: Awaited<ReturnType<typeof votingLedger>>,
-  execArgv: string[]
+  profileOut?: string
 ): Promise<Load> {
   const tmp = tempFolder('ingest');
   try {
     cpSync(ledger.dir, join(tmp.dir, 'data'), { recursive: true });
     const base = ledger.lastTime + 60_000;
     const votes = signVotes(ledger, base + 30_000);
-    const server = await forkServer(
-      'ingest-server',
-      [join(tmp.dir, 'data'), String(base)],
-      execArgv
-    );
+    const args = [join(tmp.dir, 'data'), String(base), ...(profileOut ? [profileOut] : [])];
+    const server = await forkServer('ingest-server', args);
     try {
+      if (profileOut) {
+        server.child.send('profile');
+        await once(server.child, 'message');
+      }
       return await measure(server.url, votes);
     } finally {
       await server.stop();
@@ -105,7 +108,7 @@ export async function ingestBench(
     );
     const bare = await runBare(signVotes(ledger, 0));
     note('ingest: the yishi service');
-    const yishi = await runYishi(ledger, []);
+    const yishi = await runYishi(ledger);
     if (yishi.failed > 0) notes.push(`ingest: ${yishi.failed} of ${count} votes were not accepted`);
     const rows = [
       figure(name, yishi.rps, 'req/s', 'bare fastify POST route, same bodies', bare.rps, {
@@ -126,10 +129,10 @@ export async function ingestBench(
       ),
     ];
     if (!opts.quick) {
-      note('ingest: profiling a second run (node --cpu-prof in the server)');
+      note('ingest: profiling the server during a second run');
       const prof = tempFolder('prof');
       try {
-        await runYishi(ledger, ['--cpu-prof', `--cpu-prof-dir=${prof.dir}`]);
+        await runYishi(ledger, join(prof.dir, 'ingest.cpuprofile'));
         const hot = profileFromDir(prof.dir);
         notes.push(formatHotspots('profile of the yishi server during ingest (self time):', hot));
       } finally {

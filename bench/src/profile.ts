@@ -33,13 +33,35 @@ function where(url: string, line: number): string {
   return `${short.replace(/^node_modules\//, '')}:${line + 1}`;
 }
 
-/** The top `n` functions by self time. */
-export function hotspots(profile: CpuProfile, n = 8): Hotspot[] {
+/** Where a function lives, coarsely: a package, a node: module, a file of this repository. */
+function area(where: string): string {
+  if (where.startsWith('(')) return where;
+  const path = where.replace(/:\d+$/, '');
+  if (path.startsWith('node:')) return path.split('/').slice(0, 3).join('/');
+  const pkg = /^(@[^/]+\/[^/]+|[^/]+)\//.exec(path)?.[1];
+  if (pkg && !['service', 'crypto', 'procedure', 'sdk', 'schema', 'bench'].includes(pkg))
+    return pkg;
+  return path;
+}
+
+/** Self time summed by {@link area}: the top `n`. */
+export function areas(hot: Hotspot[], n = 10): Hotspot[] {
+  const sum = new Map<string, number>();
+  for (const h of hot) sum.set(area(h.where), (sum.get(area(h.where)) ?? 0) + h.share);
+  return [...sum.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([where, share]) => ({ share, name: '', where }));
+}
+
+/** The top `n` functions by self time (all of them by default). */
+export function hotspots(profile: CpuProfile, n = Number.POSITIVE_INFINITY): Hotspot[] {
   const byNode = new Map<number, ProfileNode>(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, { name: string; where: string; hits: number }>();
   let total = 0;
   const add = (node: ProfileNode, hits: number) => {
     const name = node.callFrame.functionName || '(anonymous)';
+    if (name === '(idle)' || name === '(program)') return; // not busy
     const at = where(node.callFrame.url, node.callFrame.lineNumber);
     const key = `${name} ${at}`;
     const entry = self.get(key) ?? { name, where: at, hits: 0 };
@@ -56,7 +78,6 @@ export function hotspots(profile: CpuProfile, n = 8): Hotspot[] {
     for (const node of profile.nodes) add(node, node.hitCount ?? 0);
   }
   return [...self.values()]
-    .filter((e) => e.name !== '(idle)' && e.name !== '(program)')
     .sort((a, b) => b.hits - a.hits)
     .slice(0, n)
     .map((e) => ({ share: e.hits / Math.max(1, total), name: e.name, where: e.where }));
@@ -89,9 +110,15 @@ export function profileFromDir(dir: string): Hotspot[] {
   return hotspots(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
 }
 
-/** Hotspots as indented lines. */
+const line = (h: Hotspot): string =>
+  `  ${(100 * h.share).toFixed(1).padStart(5)}%  ${h.name ? `${h.name}  ` : ''}${h.where}`;
+
+/** The top functions and the top areas by self time, as indented lines. */
 export const formatHotspots = (title: string, hot: Hotspot[]): string =>
   [
-    title,
-    ...hot.map((h) => `  ${(100 * h.share).toFixed(1).padStart(5)}%  ${h.name}  ${h.where}`),
+    `${title} (self time, share of busy samples)`,
+    '  by function:',
+    ...hot.slice(0, 10).map(line),
+    '  by package or file:',
+    ...areas(hot).map(line),
   ].join('\n');

@@ -64,7 +64,7 @@ await section('append', async () => {
 
 const needLedger = only.has('verify') || only.has('proofs') || only.has('footprint');
 const ledger = needLedger
-  ? await meetingLedger(opts.quick ? 20_000 : 1_000_000, opts.quick ? 5_000 : 100_000)
+  ? await meetingLedger(opts.quick ? 10_000 : 1_000_000, opts.quick ? 3_000 : 100_000)
   : undefined;
 
 await section('verify', async () => {
