@@ -130,6 +130,7 @@ export async function load(opts: {
   method: 'GET' | 'POST';
   next: () => { path: string; body?: string };
 }): Promise<Load> {
+  const start = performance.now();
   const result = await autocannon({
     url: opts.url,
     connections: opts.connections,
@@ -151,10 +152,11 @@ export async function load(opts: {
       },
     ],
   });
+  const seconds = since(start);
   const ok = result['2xx'];
   const failed = result.non2xx + result.errors + result.timeouts;
   return {
-    rps: (ok + result.non2xx) / result.duration,
+    rps: (ok + result.non2xx) / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
     ok,
