@@ -81,7 +81,9 @@ t.test(
     }
 
     for (let round = 1; round <= KILLS; round++) {
+      const t0 = Date.now();
       if (round > 1) server = await spawnServer(dataDir, SERVER_ENV);
+      const restartMs = Date.now() - t0;
 
       // Commands the last crash left unanswered: a retry gets exactly one entry, whether or not
       // the first attempt had committed.
@@ -125,7 +127,9 @@ t.test(
       unanswered = result.unanswered;
       t.same(result.refused, [], `round ${round}: the load is never refused`);
 
+      const t1 = Date.now();
       const found = checkLedger(dbPath, vkey, acknowledged, servedNotes);
+      const checkMs = Date.now() - t1;
       t.same(found.problems, [], `round ${round}: the ledger holds after a kill at ${delay} ms`);
       t.equal(found.lost.length, 0, `round ${round}: no acknowledged command is lost`);
       lostAtLastCheck = found.lost.length;
@@ -133,7 +137,8 @@ t.test(
       t.comment(
         `round ${round}: killed after ${delay} ms; ${result.acknowledged.length} acknowledged, ` +
           `${result.unanswered.length} unanswered; ledger ${found.size} entries, ` +
-          `${found.checkpointSizes.length} checkpoints`
+          `${found.checkpointSizes.length} checkpoints; restart ${restartMs} ms, check ${checkMs} ms, ` +
+          `round ${Date.now() - t0} ms`
       );
     }
   }

@@ -4,8 +4,9 @@
  * of an entry, a vote's choice (alone, then with every hash recomputed and every checkpoint
  * re-signed with the stolen log key), a recorded outcome, deleted, reordered and inserted rows,
  * the tail, a checkpoint, and the whole chain re-signed with a fresh key. `yishi verify` and
- * `yishi audit`, run as an auditor runs them (the CLI, `--vkey` the key they trust, `--json`),
- * must fail and name the entry (or checkpoint) that was changed. Where only one of them can
+ * `yishi audit`, run as an auditor runs them (`--vkey` the key they trust, `--json`; the CLI's
+ * `main` for every case, batched in one process per tool, the binary itself on the untouched
+ * ledger), must fail and name the entry (or checkpoint) that was changed. Where only one of them can
  * catch a change, the table says so and the test holds each tool to exactly that.
  */
 import t from 'tap';
@@ -27,6 +28,7 @@ import type { LedgerEntry } from '@yishi/schema';
 import { runDemo } from '../../demo/run-demo.js';
 import { tempDir } from '../helpers/ledger-fixture.js';
 import { YISHI_BIN } from './helpers/child-server.js';
+import { runCliBatch, type CliRun } from './helpers/cli-batch.js';
 import {
   checkpointSizesOf,
   exportTo,
@@ -385,7 +387,15 @@ interface CliReport {
   findings?: { code: string; seq: number }[];
 }
 
-/** Runs a CLI command and parses its `--json` report. */
+function parse(stdout: string): CliReport | undefined {
+  try {
+    return JSON.parse(stdout) as CliReport;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs the `yishi` binary and parses its `--json` report. */
 function cli(
   args: string[]
 ): Promise<{ code: number | null; report: CliReport | undefined; stderr: string }> {
@@ -396,13 +406,7 @@ function cli(
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     child.on('close', (code) => {
-      let report: CliReport | undefined;
-      try {
-        report = JSON.parse(stdout) as CliReport;
-      } catch {
-        report = undefined;
-      }
-      resolve({ code, report, stderr });
+      resolve({ code, report: parse(stdout), stderr });
     });
   });
 }
@@ -463,43 +467,43 @@ t.test(
 const tally = { tried: 0, verify: 0, audit: 0, either: 0 };
 
 t.test('every tampering is caught by the tool that can catch it, naming the entry', async (t) => {
-  // Two cases at a time: each runs both tools, as separate processes.
-  const queue = CASES.map((c, i) => ({ c, i }));
-  const work = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const { c, i } = next;
-      const path = join(
-        dir,
-        `case-${i}${c.name.startsWith('export') || c.name.includes('auditor') ? '.jsonl' : '.db'}`
-      );
-      let file: string;
-      try {
-        file = await c.make(path);
-      } catch (err) {
-        t.fail(`${c.name}: the tampering itself failed: ${(err as Error).message}`);
-        continue;
-      }
-      const [v, a] = await Promise.all([
-        cli(['verify', file, '--workers', '1']),
-        cli(['audit', file]),
-      ]);
-      const jv = judge('verify', c.verify, v.code, v.report);
-      const ja = judge('audit', c.audit, a.code, a.report);
-      t.ok(jv.ok, `${c.name}: yishi verify says ${jv.said}`, {
-        expected: c.verify,
-        stderr: v.stderr,
-      });
-      t.ok(ja.ok, `${c.name}: yishi audit says ${ja.said}`, {
-        expected: c.audit,
-        stderr: a.stderr,
-      });
-      tally.tried++;
-      if (jv.ok && jv.caught) tally.verify++;
-      if (ja.ok && ja.caught) tally.audit++;
-      if ((jv.ok && jv.caught) || (ja.ok && ja.caught)) tally.either++;
+  const files: (string | undefined)[] = [];
+  for (const [i, c] of CASES.entries()) {
+    const ext = c.name.startsWith('export') || c.name.includes('auditor') ? '.jsonl' : '.db';
+    try {
+      files.push(await c.make(join(dir, `case-${i}${ext}`)));
+    } catch (err) {
+      t.fail(`${c.name}: the tampering itself failed: ${(err as Error).message}`);
+      files.push(undefined);
     }
-  };
-  await Promise.all([work(), work()]);
+  }
+  const made = files.filter((f): f is string => f !== undefined);
+  const flags = ['--vkey', vkeyFile, '--json'];
+  // Every verify in one CLI process, every audit in another, side by side.
+  const [verifies, audits] = await Promise.all([
+    runCliBatch(made.map((f) => ['verify', f, '--workers', '1', ...flags])),
+    runCliBatch(made.map((f) => ['audit', f, ...flags])),
+  ]);
+  for (const [i, c] of CASES.entries()) {
+    const file = files[i];
+    if (file === undefined) continue;
+    const v = verifies[made.indexOf(file)] as CliRun;
+    const a = audits[made.indexOf(file)] as CliRun;
+    const jv = judge('verify', c.verify, v.code, parse(v.stdout));
+    const ja = judge('audit', c.audit, a.code, parse(a.stdout));
+    t.ok(jv.ok, `${c.name}: yishi verify says ${jv.said}`, {
+      expected: c.verify,
+      stderr: v.stderr,
+    });
+    t.ok(ja.ok, `${c.name}: yishi audit says ${ja.said}`, {
+      expected: c.audit,
+      stderr: a.stderr,
+    });
+    tally.tried++;
+    if (jv.ok && jv.caught) tally.verify++;
+    if (ja.ok && ja.caught) tally.audit++;
+    if ((jv.ok && jv.caught) || (ja.ok && ja.caught)) tally.either++;
+  }
   t.equal(tally.either, CASES.length, 'every tampering is caught by at least one tool');
   t.comment(
     `tamper figures: ${tally.either}/${tally.tried} caught; yishi verify caught ${tally.verify}, ` +

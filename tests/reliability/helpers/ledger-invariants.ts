@@ -33,11 +33,19 @@ export interface LedgerFindings {
   report: LedgerReport | undefined;
 }
 
+/** Notes already opened, by vkey and note text: a note's signature is checked once per run. */
+const opened = new Map<string, { size: number; root: Uint8Array }>();
+
 /** The size and root a signed checkpoint note commits to, after checking its signature. */
 export function openNoteUnder(vkey: string, note: string): { size: number; root: Uint8Array } {
+  const id = `${vkey}\n${note}`;
+  const known = opened.get(id);
+  if (known) return known;
   const verifier = parseNoteVerifier(vkey);
   const { checkpoint } = openCheckpoint(note, [verifier], verifier.name);
-  return { size: checkpoint.size, root: checkpoint.rootHash };
+  const result = { size: checkpoint.size, root: checkpoint.rootHash };
+  opened.set(id, result);
+  return result;
 }
 
 /** Runs the reference verifier (what `yishi verify` and `yishi audit` run) over a database. */
