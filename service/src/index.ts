@@ -31,3 +31,10 @@ export { rebuildState, type LedgerState } from './state/ledger-state.js';
 export { Webhooks, type Timer } from './webhooks/webhooks.js';
 export { openServiceDatabase } from './service-db.js';
 export { generateOpenApi } from './cli/openapi.js';
+export {
+  verifyLedgerFile,
+  ledgerFileKind,
+  defaultWorkers,
+  type VerifyFileOptions,
+  type LedgerFileVerification,
+} from './verify-parallel.js';

@@ -9,7 +9,7 @@ import { repoRoot } from '../helpers/paths.js';
 import { entryLeafHash, entryLeafHashHex } from '@yishi/crypto';
 import type { LedgerEntry } from '@yishi/schema';
 // Not re-exported by @yishi/service's index.ts yet, so the built module is imported directly.
-import { verifyLedgerFile, type VerifyFileOptions } from '../../service/dist/verify-parallel.js';
+import { verifyLedgerFile, type VerifyFileOptions } from '@yishi/service';
 
 const bin = join(repoRoot, 'service/bin/yishi.js');
 const yishi = (...args: string[]) =>
