@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   bytesToHex,
   canonicalJson,
   equalBytes,
   consistencyProof,
   inclusionProof,
-  leafHash,
   MerkleFrontier,
   rootAt,
-  utf8Encode,
   type SubtreeHashReader,
 } from '@yishi/crypto';
 import { GENESIS_PREV, type LedgerEntry, type SignedCommand } from '@yishi/schema';
@@ -61,6 +59,18 @@ const GENESIS_META_KEYS: ReadonlySet<string> = new Set(['ledger_id', 'origin']);
 
 function bytes(buf: Uint8Array): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+const LEAF_PREFIX = new Uint8Array([0]);
+
+/**
+ * RFC 9162 §2.1.1 leaf hash SHA-256(0x00 || utf8(body)) through node:crypto (OpenSSL): the same
+ * bytes as `leafHash(utf8Encode(body))` from @yishi/crypto (SHA-256 either way; a canonical body
+ * has no lone surrogate, so Node's UTF-8 encoding of it is TextEncoder's), about 3x faster than
+ * noble on an entry body and without the intermediate byte array.
+ */
+function bodyLeafHash(body: string): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(LEAF_PREFIX).update(body, 'utf8').digest());
 }
 
 function requireIndex(name: string, value: unknown): number {
@@ -292,7 +302,7 @@ export class LedgerStore {
         continue;
       }
       seen.add(key);
-      const hash = leafHash(utf8Encode(body));
+      const hash = bodyLeafHash(body);
       this.#stmt.insertEntry.run(seq, hash, body);
       for (const node of this.#frontier.append(hash)) {
         this.#stmt.insertNode.run(node.level, node.index, node.hash);

@@ -36,6 +36,48 @@ function allLeafHashes(store: LedgerStore): Uint8Array[] {
   return [...store.iterateEntries()].map((e) => e.leafHash);
 }
 
+t.test('hashes each entry as @yishi/crypto does, whatever Unicode and JSON it holds', async (t) => {
+  const store = LedgerStore.open(':memory:');
+  t.teardown(() => store.close());
+  let seq = 0;
+  let mismatches = 0;
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          derived: fc.jsonValue({ stringUnit: 'binary' }),
+          text: fc.string({ unit: 'binary', maxLength: 300 }),
+        }),
+        { minLength: 1, maxLength: 8 }
+      ),
+      (drafts) => {
+        const results = store.appendBatch(
+          drafts.map((d, i) => ({
+            command: fakeCommand(seq + i, 3, { text: d.text }),
+            derived: d.derived,
+            time: seq + i,
+          }))
+        );
+        for (const result of results) {
+          if (!result.ok) return false;
+          const body = store.entryBody(result.entry.seq);
+          const expected = leafHash(utf8Encode(body));
+          if (!equalBytes(result.leafHash, expected)) mismatches++;
+          if (!equalBytes(store.leafHash(result.entry.seq), expected)) mismatches++;
+          if (!equalBytes(expected, entryLeafHash(result.entry))) mismatches++;
+        }
+        seq += results.length;
+        return true;
+      }
+    ),
+    { numRuns: 150 }
+  );
+  t.equal(mismatches, 0, 'every leaf hash is SHA-256(0x00 || utf8(body)) as noble computes it');
+  t.equal(store.size, seq);
+  t.ok(equalBytes(store.root(), rootFromLeafHashes(allLeafHashes(store))), 'the root agrees');
+  t.ok(equalBytes(store.root(), store.frontierRoot()), 'and the frontier agrees');
+});
+
 t.test('stores each entry as its canonical JSON, byte for byte, under its leaf hash', async (t) => {
   const store = LedgerStore.open(':memory:');
   t.teardown(() => store.close());
