@@ -1,10 +1,10 @@
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { feedExportLines, LedgerAuditor, type AuditReport } from '@yishi/sdk';
 import { fastVerify } from '../fast-ed25519.js';
 import { isSqliteFile, openLedgerReadOnly } from '../ledger-reader.js';
-import { err, out, usage, UsageError, type Command } from './io.js';
+import { err, ledgerFileArgument, out, readVkeyArgument, usage, type Command } from './io.js';
 
 const HELP = `Usage: yishi audit <export.jsonl | ledger.db> [--vkey VKEY] [--json]
 
@@ -106,16 +106,8 @@ export const auditCommand: Command = async (argv) => {
     out(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('give exactly one ledger file to audit');
-  const path = positionals[0] as string;
-  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
-  let vkey: string | undefined;
-  if (values.vkey !== undefined) {
-    vkey =
-      existsSync(values.vkey) && statSync(values.vkey).isFile()
-        ? readFileSync(values.vkey, 'utf8').trim()
-        : values.vkey;
-  }
+  const path = ledgerFileArgument(positionals, 'audit');
+  const vkey = values.vkey === undefined ? undefined : readVkeyArgument(values.vkey);
   const auditor = new LedgerAuditor({ verifySignature: fastVerify, ...(vkey ? { vkey } : {}) });
   const report = await auditFile(path, auditor);
   if (values.json) out(`${JSON.stringify(report, null, 2)}\n`);

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
 /** A CLI command: takes its arguments, resolves to the exit code. */
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -26,3 +27,17 @@ export function usage<T>(parse: () => T): T {
 /** The data directory: --data, else $YISHI_DATA, else ./data. */
 export const dataDirFrom = (flag: string | undefined): string =>
   flag ?? process.env['YISHI_DATA'] ?? 'data';
+
+/** A `--vkey` argument: the vkey text itself, or a file holding it. */
+export function readVkeyArgument(value: string): string {
+  if (existsSync(value) && statSync(value).isFile()) return readFileSync(value, 'utf8').trim();
+  return value.trim();
+}
+
+/** The one ledger file a command takes (`verify`, `audit`), checked to exist. */
+export function ledgerFileArgument(positionals: string[], verb: string): string {
+  if (positionals.length !== 1) throw new UsageError(`give exactly one ledger file to ${verb}`);
+  const path = positionals[0] as string;
+  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
+  return path;
+}

@@ -1,8 +1,15 @@
 import { parseArgs } from 'node:util';
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { LedgerReport } from '@yishi/sdk';
 import { defaultWorkers, verifyLedgerFile } from '../verify-parallel.js';
-import { err, out, usage, UsageError, type Command } from './io.js';
+import {
+  err,
+  ledgerFileArgument,
+  out,
+  readVkeyArgument,
+  usage,
+  UsageError,
+  type Command,
+} from './io.js';
 import { Progress } from './progress.js';
 
 const HELP = `Usage: yishi verify <ledger.db | export.jsonl> [--vkey VKEY] [--json] [--workers N]
@@ -21,11 +28,6 @@ Options:
                 1 checks everything in this process. The verdict is the same either way.
   -h, --help    show this help
 `;
-
-function readVkey(value: string): string {
-  if (existsSync(value) && statSync(value).isFile()) return readFileSync(value, 'utf8').trim();
-  return value.trim();
-}
 
 function parseWorkers(text: string | undefined): number {
   if (text === undefined) return defaultWorkers();
@@ -88,14 +90,12 @@ export const verifyCommand: Command = async (argv) => {
     out(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('give exactly one ledger file to verify');
-  const path = positionals[0] as string;
-  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
+  const path = ledgerFileArgument(positionals, 'verify');
   const workers = parseWorkers(values.workers);
   const progress = new Progress(process.stderr, !values.json);
   const { report } = await verifyLedgerFile(path, {
     workers,
-    ...(values.vkey !== undefined ? { vkey: readVkey(values.vkey) } : {}),
+    ...(values.vkey !== undefined ? { vkey: readVkeyArgument(values.vkey) } : {}),
     onProgress: (done, total) => progress.update(done, total),
   });
   progress.done();
