@@ -16,7 +16,12 @@ export {
   type ServerConfig,
   type ServerDeps,
 } from './server.js';
-export { openLedgerReadOnly, type ReadOnlyLedger } from './ledger-reader.js';
+export {
+  feedLedgerDatabase,
+  openLedgerReadOnly,
+  type LedgerRowSink,
+  type ReadOnlyLedger,
+} from './ledger-reader.js';
 export { writeExport } from './cli/export.js';
 export { main } from './cli.js';
 export * from './ledger/index.js';

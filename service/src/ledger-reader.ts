@@ -53,3 +53,31 @@ export function isSqliteFile(path: string): boolean {
     closeSync(fd);
   }
 }
+
+/** What consumes a ledger read from its database: the verifier, the auditor. */
+export interface LedgerRowSink {
+  addEntry(value: unknown, storedLeafHash?: Uint8Array): void;
+  addCheckpoint(note: string): void;
+}
+
+/**
+ * Feeds every entry row (parsed; an unparsable body is fed as `undefined`, for the sink to
+ * report) with its stored leaf hash, then every checkpoint note, from the database at `path`.
+ */
+export function feedLedgerDatabase(path: string, sink: LedgerRowSink): void {
+  const ledger = openLedgerReadOnly(path);
+  try {
+    for (const row of ledger.entries()) {
+      let value: unknown;
+      try {
+        value = JSON.parse(row.body);
+      } catch {
+        value = undefined;
+      }
+      sink.addEntry(value, row.leafHash);
+    }
+    for (const note of ledger.checkpointNotes()) sink.addCheckpoint(note);
+  } finally {
+    ledger.close();
+  }
+}

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { feedExportLines, LedgerAuditor, type AuditReport } from '@yishi/sdk';
 import { fastVerify } from '../fast-ed25519.js';
-import { isSqliteFile, openLedgerReadOnly } from '../ledger-reader.js';
+import { feedLedgerDatabase, isSqliteFile } from '../ledger-reader.js';
 import { err, ledgerFileArgument, out, readVkeyArgument, usage, type Command } from './io.js';
 
 const HELP = `Usage: yishi audit <export.jsonl | ledger.db> [--vkey VKEY] [--json]
@@ -23,21 +23,7 @@ Options:
 
 async function auditFile(path: string, auditor: LedgerAuditor): Promise<AuditReport> {
   if (isSqliteFile(path)) {
-    const ledger = openLedgerReadOnly(path);
-    try {
-      for (const row of ledger.entries()) {
-        let value: unknown;
-        try {
-          value = JSON.parse(row.body);
-        } catch {
-          value = undefined;
-        }
-        auditor.addEntry(value, row.leafHash);
-      }
-      for (const note of ledger.checkpointNotes()) auditor.addCheckpoint(note);
-    } finally {
-      ledger.close();
-    }
+    feedLedgerDatabase(path, auditor);
     return auditor.finish();
   }
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });

@@ -13,7 +13,7 @@ import {
 } from '@yishi/crypto';
 import type { SignedCommand } from '@yishi/schema';
 import { LedgerVerifier, type LedgerReport } from '@yishi/sdk';
-import { fastVerify, LedgerStore, openLedgerReadOnly } from '@yishi/service';
+import { fastVerify, feedLedgerDatabase, LedgerStore } from '@yishi/service';
 
 /** A command the service answered 2xx, and what it answered. */
 export interface Acknowledged {
@@ -51,21 +51,7 @@ export function openNoteUnder(vkey: string, note: string): { size: number; root:
 /** Runs the reference verifier (what `yishi verify` and `yishi audit` run) over a database. */
 export function verifyDatabase(dbPath: string, vkey: string): LedgerReport {
   const verifier = new LedgerVerifier({ vkey, verifySignature: fastVerify });
-  const ledger = openLedgerReadOnly(dbPath);
-  try {
-    for (const row of ledger.entries()) {
-      let value: unknown;
-      try {
-        value = JSON.parse(row.body);
-      } catch {
-        value = undefined;
-      }
-      verifier.addEntry(value, row.leafHash);
-    }
-    for (const note of ledger.checkpointNotes()) verifier.addCheckpoint(note);
-  } finally {
-    ledger.close();
-  }
+  feedLedgerDatabase(dbPath, verifier);
   return verifier.finish();
 }
 
