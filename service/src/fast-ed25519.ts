@@ -1,8 +1,16 @@
-// Ed25519 through node:crypto (OpenSSL, ~15x faster than noble), with pre-checks so that its
-// verdict is exactly that of `verify` from @yishi/crypto (strict, cofactorless; see
-// crypto/src/ed25519.ts). OpenSSL already refuses S >= L and compares the encoding of
-// [S]B - [k]A with R (so a non-canonical or off-curve R fails), but it accepts non-canonical
-// and small-order public keys; those are refused here before OpenSSL sees them.
+// Ed25519 verification with exactly the verdict of `verify` from @yishi/crypto (strict,
+// cofactorless; see crypto/src/ed25519.ts), fast.
+//
+// libsodium first (sodium-native, ~2x OpenSSL here): crypto_sign_verify_detached is strict and
+// cofactorless too. It refuses S >= L, a non-canonical or small-order A, and a small-order R, and
+// compares the canonical encoding of [S]B - [k]A with R's bytes. So whatever libsodium accepts,
+// yishi's rule accepts; the one thing it refuses that yishi's rule accepts is a small-order R.
+// On any libsodium refusal the signature goes on to node:crypto (OpenSSL, ~15x faster than
+// noble) with pre-checks, which gives yishi's verdict on its own: OpenSSL already refuses S >= L
+// and compares the encoding of [S]B - [k]A with R (so a non-canonical or off-curve R fails), but
+// it accepts non-canonical and small-order public keys; those are refused here before OpenSSL
+// sees them. A refusal therefore costs both checks; an honest signature only libsodium's.
+// If sodium-native cannot be loaded, node:crypto alone answers (same verdicts).
 import {
   createPrivateKey,
   createPublicKey,
@@ -10,6 +18,55 @@ import {
   verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+type DetachedVerify = (
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array
+) => boolean;
+
+/** libsodium's crypto_sign_verify_detached, or null where sodium-native does not load. */
+function loadSodium(): DetachedVerify | null {
+  try {
+    const sodium = createRequire(import.meta.url)('sodium-native') as {
+      crypto_sign_verify_detached?: unknown;
+    };
+    const fn = sodium.crypto_sign_verify_detached;
+    return typeof fn === 'function' ? (fn as DetachedVerify) : null;
+  } catch {
+    return null;
+  }
+}
+
+const sodiumVerifyDetached = loadSodium();
+
+/** Which library answers first in {@link fastVerify}: libsodium if it loaded, else node:crypto. */
+export const ED25519_BACKEND: 'libsodium' | 'node:crypto' = sodiumVerifyDetached
+  ? 'libsodium'
+  : 'node:crypto';
+
+/**
+ * libsodium's own verdict (crypto_sign_verify_detached), or null if sodium-native is not
+ * loaded. Stricter than yishi's rule (it also refuses a small-order R); for tests and benchmarks.
+ * @throws TypeError only if an argument is not a Uint8Array.
+ */
+export function sodiumVerify(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array
+): boolean | null {
+  assertBytes(signature, 'signature');
+  assertBytes(message, 'message');
+  assertBytes(publicKey, 'publicKey');
+  if (!sodiumVerifyDetached) return null;
+  if (signature.length !== 64 || publicKey.length !== 32) return false;
+  try {
+    return sodiumVerifyDetached(signature, message, publicKey);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * How many public KeyObjects {@link fastVerify} keeps, least recently used evicted first. Above
@@ -94,9 +151,52 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
   return key;
 }
 
+/** Which check settled a {@link fastVerify} verdict (see {@link explainVerify}). */
+export type VerifyAnswer =
+  'libsodium-accepted' | 'node-accepted' | 'node-refused' | 'refused-before-any-library';
+
 /**
- * Verifies an Ed25519 signature with node:crypto under yishi's strict cofactorless rule; same
- * verdict as `verify` from @yishi/crypto. Returns false, never throws, for a bad signature or key.
+ * {@link fastVerify}'s verdict and which check settled it: what the tests use to show that the
+ * libsodium path and the node:crypto path both agree with yishi's rule.
+ * @throws TypeError only if an argument is not a Uint8Array.
+ */
+export function explainVerify(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array
+): VerifyAnswer {
+  assertBytes(signature, 'signature');
+  assertBytes(message, 'message');
+  assertBytes(publicKey, 'publicKey');
+  if (signature.length !== 64 || publicKey.length !== 32) return 'refused-before-any-library';
+  if (sodiumVerifyDetached) {
+    let ok: boolean;
+    try {
+      ok = sodiumVerifyDetached(signature, message, publicKey);
+    } catch {
+      ok = false;
+    }
+    if (ok) return 'libsodium-accepted';
+  }
+  if (!isCanonicalEncoding(publicKey)) return 'refused-before-any-library';
+  if (SMALL_ORDER.has(Buffer.from(publicKey.buffer, publicKey.byteOffset, 32).toString('hex'))) {
+    return 'refused-before-any-library';
+  }
+  if (!isCanonicalEncoding(signature.subarray(0, 32))) return 'refused-before-any-library';
+  if (!isReducedScalar(signature.subarray(32, 64))) return 'refused-before-any-library';
+  const key = publicKeyObject(publicKey);
+  if (key === null) return 'refused-before-any-library';
+  try {
+    return nodeVerify(null, message, key, signature) ? 'node-accepted' : 'node-refused';
+  } catch {
+    return 'node-refused';
+  }
+}
+
+/**
+ * Verifies an Ed25519 signature under yishi's strict cofactorless rule (libsodium first, then
+ * node:crypto); same verdict as `verify` from @yishi/crypto. Returns false, never throws, for a
+ * bad signature or key.
  * @throws TypeError only if an argument is not a Uint8Array.
  */
 export function fastVerify(
@@ -104,23 +204,8 @@ export function fastVerify(
   message: Uint8Array,
   publicKey: Uint8Array
 ): boolean {
-  assertBytes(signature, 'signature');
-  assertBytes(message, 'message');
-  assertBytes(publicKey, 'publicKey');
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
-  if (!isCanonicalEncoding(publicKey)) return false;
-  if (SMALL_ORDER.has(Buffer.from(publicKey.buffer, publicKey.byteOffset, 32).toString('hex'))) {
-    return false;
-  }
-  if (!isCanonicalEncoding(signature.subarray(0, 32))) return false;
-  if (!isReducedScalar(signature.subarray(32, 64))) return false;
-  const key = publicKeyObject(publicKey);
-  if (key === null) return false;
-  try {
-    return nodeVerify(null, message, key, signature);
-  } catch {
-    return false;
-  }
+  const answer = explainVerify(signature, message, publicKey);
+  return answer === 'libsodium-accepted' || answer === 'node-accepted';
 }
 
 // PKCS#8 DER of an Ed25519 private key (RFC 8410 §7) is this prefix followed by the 32-byte seed.

@@ -15,11 +15,15 @@ import {
   utf8Encode,
   verify,
 } from '@yishi/crypto';
+import { createHash } from 'node:crypto';
 import {
   cachedPublicKeys,
+  ED25519_BACKEND,
+  explainVerify,
   fastSign,
   fastVerify,
   KEY_CACHE_LIMIT,
+  sodiumVerify,
 } from '../../service/dist/fast-ed25519.js';
 import { vectorPath } from '../helpers/paths.js';
 
@@ -47,6 +51,67 @@ t.test('fastVerify gives the verdict of the strict verify on all 914 CCTV vector
   t.equal(disagreements, 0);
   t.ok(accepted > 0 && accepted < cctv.length, `${accepted} accepted by both`);
 });
+
+t.test(
+  'libsodium is the backend here, and all it accepts of the 914 vectors the rule accepts',
+  async (t) => {
+    t.equal(ED25519_BACKEND, 'libsodium', 'sodium-native loads in this installation');
+    const answers: Record<string, number> = {};
+    let sodiumAccepted = 0;
+    let sodiumOnlyRefused = 0;
+    for (const v of cctv) {
+      const [sig, msg, pk] = [hexToBytes(v.sig), utf8Encode(v.msg), hexToBytes(v.key)];
+      const strict = verify(sig, msg, pk);
+      const sodium = sodiumVerify(sig, msg, pk);
+      if (sodium && !strict) t.fail(`vector ${v.number}: libsodium accepts what the rule refuses`);
+      if (sodium) sodiumAccepted++;
+      if (!sodium && strict) sodiumOnlyRefused++;
+      const answer = explainVerify(sig, msg, pk);
+      answers[answer] = (answers[answer] ?? 0) + 1;
+      const fast = answer === 'libsodium-accepted' || answer === 'node-accepted';
+      if (fast !== strict) t.fail(`vector ${v.number}: ${answer}, strict ${strict}`);
+      if (answer === 'libsodium-accepted' && !sodium) t.fail(`vector ${v.number}: not libsodium's`);
+    }
+    t.ok(sodiumAccepted > 0, `libsodium accepted ${sodiumAccepted}`);
+    t.ok(sodiumOnlyRefused > 0, `${sodiumOnlyRefused} accepted by the rule but not by libsodium`);
+    t.equal(
+      answers['node-accepted'],
+      sodiumOnlyRefused,
+      'each of those is accepted by node:crypto'
+    );
+    t.ok((answers['node-refused'] ?? 0) + (answers['refused-before-any-library'] ?? 0) > 0);
+    t.equal(
+      (answers['libsodium-accepted'] ?? 0) + (answers['node-accepted'] ?? 0),
+      cctv.filter((v) => verify(hexToBytes(v.sig), utf8Encode(v.msg), hexToBytes(v.key))).length
+    );
+  }
+);
+
+t.test(
+  'a signature with a small-order R is refused by libsodium and accepted by both rules',
+  async (t) => {
+    // R = identity and S = k·a mod L with A = [a]B: [S]B − [k]A = identity = R, cofactorless.
+    const R = Point.ZERO.toBytes();
+    let checked = 0;
+    for (let i = 1; i <= 8; i++) {
+      const a = (leToBig(sha256(utf8Encode(`scalar ${i}`))) % (L - 1n)) + 1n;
+      const A = Point.BASE.multiply(a).toBytes();
+      const msg = utf8Encode(`small-order R ${i}`);
+      const digest = createHash('sha512').update(R).update(A).update(msg).digest();
+      const k = leToBig(new Uint8Array(digest)) % L;
+      const sig = concatBytes(R, le32((k * a) % L));
+      t.equal(verify(sig, msg, A), true, `the rule accepts #${i}`);
+      t.equal(sodiumVerify(sig, msg, A), false, `libsodium refuses #${i}`);
+      t.equal(explainVerify(sig, msg, A), 'node-accepted', `node:crypto answers #${i}`);
+      t.equal(fastVerify(sig, msg, A), true);
+      const forged = sig.slice();
+      forged[40]! ^= 1;
+      t.equal(fastVerify(forged, msg, A), verify(forged, msg, A), `and a flipped S #${i}`);
+      checked++;
+    }
+    t.equal(checked, 8);
+  }
+);
 
 t.test('fastSign produces the same bytes as sign (RFC 8032 is deterministic)', async () => {
   fc.assert(
@@ -137,10 +202,17 @@ t.test('fastVerify and verify agree on random valid and invalid signatures', asy
         }
         const strict = verify(sig, message, key);
         const fast = fastVerify(sig, message, key);
-        return strict === fast && (kind !== 'valid' || fast);
+        const answer = explainVerify(sig, message, key);
+        const sodium = sodiumVerify(sig, message, key);
+        return (
+          strict === fast &&
+          (!sodium || strict) &&
+          (answer === 'libsodium-accepted') === (sodium === true) &&
+          (kind !== 'valid' || answer === 'libsodium-accepted')
+        );
       }
     ),
-    { numRuns: 200 }
+    { numRuns: 400 }
   );
 });
 
