@@ -1,4 +1,4 @@
-import { base64Decode, isAcceptablePublicKey, signingMessage } from '@yishi/crypto';
+import { base64Decode, canonicalJson, isAcceptablePublicKey, utf8Encode } from '@yishi/crypto';
 import type { Principal, State } from '@yishi/procedure';
 import { SIGNING_CONTEXTS, type SignedCommand } from '@yishi/schema';
 import { ApiError } from '../errors.js';
@@ -49,17 +49,50 @@ export function acceptableKey(publicKey: string): Uint8Array | null {
   return verdict === null ? null : verdict.slice();
 }
 
+/** A base64 key's 32 bytes, or null if it is not 32 bytes of strict base64. */
+function keyBytes(publicKey: string): Uint8Array | null {
+  try {
+    const bytes = base64Decode(publicKey);
+    return bytes.length === 32 ? bytes : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Checks an Ed25519 signature by a signer's key. The hot path skips the point decode of
+ * {@link acceptableKey}: fastVerify refuses non-canonical and small-order keys itself, and a key
+ * that is not a curve point never verifies. Only a refusal pays for the decode, to say whether
+ * the key or the signature was at fault.
+ * @throws ApiError SIGNATURE_INVALID (401), with `why: 'public_key'` when the key is unacceptable
+ */
+export function verifySignerSignature(
+  publicKey: string,
+  signature: Uint8Array,
+  message: Uint8Array
+): void {
+  const key = keyBytes(publicKey);
+  if (key === null) throw ApiError.of('SIGNATURE_INVALID', { why: 'public_key' });
+  if (fastVerify(signature, message, key)) return;
+  if (acceptableKey(publicKey) === null) {
+    throw ApiError.of('SIGNATURE_INVALID', { why: 'public_key' });
+  }
+  throw ApiError.of('SIGNATURE_INVALID');
+}
+
 /**
  * Verifies a command's signature over `yishi/command/v1\n || JCS(payload)`, the payload exactly
  * as parsed (nothing added, removed or coerced by validation).
+ * @returns the payload's RFC 8785 form (what was signed), for callers that need it again
  * @throws ApiError SIGNATURE_INVALID (401), VALIDATION_FAILED (400) if not canonicalisable.
  */
-export function verifyCommandSignature(command: SignedCommand): void {
-  const key = acceptableKey(command.publicKey);
-  if (key === null) throw ApiError.of('SIGNATURE_INVALID', { why: 'public_key' });
-  let message: Uint8Array;
+export function verifyCommandSignature(command: SignedCommand): string {
+  if (keyBytes(command.publicKey) === null) {
+    throw ApiError.of('SIGNATURE_INVALID', { why: 'public_key' });
+  }
+  let payloadJson: string;
   try {
-    message = signingMessage(SIGNING_CONTEXTS.command, command.payload);
+    payloadJson = canonicalJson(command.payload);
   } catch {
     // e.g. a lone surrogate sent as a \ud800 escape: it has no canonical JSON form.
     throw ApiError.of('VALIDATION_FAILED', { why: 'not_canonical_json' });
@@ -70,7 +103,9 @@ export function verifyCommandSignature(command: SignedCommand): void {
   } catch {
     throw ApiError.of('SIGNATURE_INVALID', { why: 'signature_encoding' });
   }
-  if (!fastVerify(signature, message, key)) throw ApiError.of('SIGNATURE_INVALID');
+  const message = utf8Encode(`${SIGNING_CONTEXTS.command}\n${payloadJson}`);
+  verifySignerSignature(command.publicKey, signature, message);
+  return payloadJson;
 }
 
 /** @throws ApiError CLOCK_SKEW (401) when `ts` is more than {@link MAX_SKEW_MS} from `now`. */

@@ -3,11 +3,12 @@ import { decide, type State } from '@yishi/procedure';
 import type { CommandResult, LedgerEntry, SignedCommand } from '@yishi/schema';
 import type { Statement } from 'better-sqlite3';
 import { acceptableKey, checkSkew, verifyCommandSignature } from '../auth/principal.js';
+import { canonicalSignedCommand } from './canonical-command.js';
 import { ApiError } from '../errors.js';
 import { LedgerWriter, type LedgerStore } from '../ledger/index.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { ServiceDatabase } from '../service-db.js';
-import { rebuildState, type LedgerState } from '../state/ledger-state.js';
+import { loadLedgerState, type LedgerState } from '../state/ledger-state.js';
 import type { AppliedEntry, Projections } from '../state/projections.js';
 import { fromStored, IdempotencyStore, toStored } from './idempotency.js';
 import { refusalError } from './refusals.js';
@@ -15,6 +16,7 @@ import { refusalError } from './refusals.js';
 /** The little of a logger the pipeline needs (pino and fastify's logger fit). */
 export interface PipelineLogger {
   info(obj: object, msg: string): void;
+  warn?(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
 
@@ -32,14 +34,20 @@ export interface CommandPipelineOptions {
   maxInFlight?: number;
   /** Called once an accepted entry is durable (webhook deliveries start here). */
   onDurable?: (entry: AppliedEntry) => void;
+  /** Ignore the state snapshot in service.db and replay every entry at start. */
+  fullReplay?: boolean;
+  /** Write a snapshot after a start that replayed at least this many entries (10,000). */
+  snapshotAfter?: number;
 }
 
-/** Where a request came from, for Idempotency-Key. */
-export interface SubmitContext {
-  idempotencyKey?: string | undefined;
-  /** SHA-256 (hex) over the method, the path and the canonical JSON of the body. */
-  requestDigest: string;
-}
+/** Where a request came from, for Idempotency-Key: the digest is only computed with a key. */
+export type SubmitContext =
+  | { idempotencyKey?: undefined }
+  | {
+      idempotencyKey: string;
+      /** SHA-256 (hex) over the method, the path and the canonical JSON of the body. */
+      requestDigest: string;
+    };
 
 /** A 2xx answer; `replayed` when it repeats an earlier answer. */
 export interface Answer<T> {
@@ -102,6 +110,7 @@ export class CommandPipeline {
   readonly #idempotency: IdempotencyStore;
   readonly #nonceSeq: Statement<[string, string], { seq: number }>;
   readonly #inFlight = new Map<string, { canonical: string; settled: Promise<void> }>();
+  readonly #load: () => LedgerState;
   #ledger: LedgerState | undefined;
   #status: PipelineStatus = 'ok';
   #recovery: Promise<void> | undefined;
@@ -123,8 +132,15 @@ export class CommandPipeline {
     this.#nonceSeq = opts.store.db.prepare(
       'SELECT seq FROM command_nonces WHERE public_key = ? AND nonce = ?'
     );
+    // The state from the snapshot in service.db plus the entries after it, or a full replay.
+    this.#load = () =>
+      loadLedgerState(opts.store, opts.serviceDb, {
+        log: this.#log,
+        ...(opts.fullReplay ? { fullReplay: true } : {}),
+        ...(opts.snapshotAfter !== undefined ? { snapshotAfter: opts.snapshotAfter } : {}),
+      });
     try {
-      this.#ledger = rebuildState(opts.store);
+      this.#ledger = this.#load();
     } catch (err) {
       this.#status = 'failed';
       this.#log.error(
@@ -163,11 +179,13 @@ export class CommandPipeline {
 
   /**
    * Verifies a signed command and counts it against its signer's allowance.
+   * @returns the payload's RFC 8785 form, the bytes that were signed
    * @throws ApiError SIGNATURE_INVALID, VALIDATION_FAILED, RATE_LIMITED
    */
-  authenticate(command: SignedCommand): void {
-    verifyCommandSignature(command);
+  authenticate(command: SignedCommand): string {
+    const payloadJson = verifyCommandSignature(command);
     this.#limiter.take(`key:${command.publicKey}`);
+    return payloadJson;
   }
 
   /**
@@ -179,16 +197,16 @@ export class CommandPipeline {
     ctx: SubmitContext,
     fn: () => Promise<Answer<T>>
   ): Promise<Answer<T>> {
-    const key = ctx.idempotencyKey;
-    if (key === undefined) return fn();
-    const prior = this.#idempotency.begin(publicKey, key, ctx.requestDigest);
+    if (ctx.idempotencyKey === undefined) return fn();
+    const { idempotencyKey: key, requestDigest } = ctx;
+    const prior = this.#idempotency.begin(publicKey, key, requestDigest);
     if (prior) {
       if (prior.kind === 'error') throw fromStored(prior);
       return { statusCode: prior.statusCode, body: prior.body as T, replayed: true };
     }
     try {
       const answer = await fn();
-      this.#idempotency.finish(publicKey, key, ctx.requestDigest, {
+      this.#idempotency.finish(publicKey, key, requestDigest, {
         kind: 'result',
         statusCode: answer.statusCode,
         body: answer.body,
@@ -196,7 +214,7 @@ export class CommandPipeline {
       return answer;
     } catch (err) {
       if (err instanceof ApiError && decided.has(err)) {
-        this.#idempotency.finish(publicKey, key, ctx.requestDigest, toStored(err));
+        this.#idempotency.finish(publicKey, key, requestDigest, toStored(err));
       } else {
         this.#idempotency.abandon(publicKey, key);
       }
@@ -206,14 +224,14 @@ export class CommandPipeline {
 
   /** Submits a ledger command (the route has validated its shape and type). */
   async submit(command: SignedCommand, ctx: SubmitContext): Promise<Answer<CommandResult>> {
-    this.authenticate(command);
-    return this.idempotent(command.publicKey, ctx, () => this.#submit(command));
+    const payloadJson = this.authenticate(command);
+    return this.idempotent(command.publicKey, ctx, () => this.#submit(command, payloadJson));
   }
 
-  async #submit(command: SignedCommand): Promise<Answer<CommandResult>> {
+  async #submit(command: SignedCommand, payloadJson: string): Promise<Answer<CommandResult>> {
     const { publicKey } = command;
     const { nonce, ts } = command.payload;
-    const canonical = canonicalJson(command);
+    const canonical = canonicalSignedCommand(payloadJson, publicKey, command.signature);
 
     // A retry of a command already on the ledger: the original answer, never a second entry.
     const onLedger = this.#nonceSeq.get(publicKey, nonce);
@@ -301,7 +319,7 @@ export class CommandPipeline {
       await Promise.all([...this.#inFlight.values()].map((f) => f.settled));
     }
     try {
-      this.#ledger = rebuildState(this.#store);
+      this.#ledger = this.#load();
       if (this.#status === 'recovering') this.#status = 'ok';
       this.#log.info(
         { size: this.#store.size },

@@ -45,8 +45,13 @@ export const IdempotencyHeaders = Type.Object({
   ),
 });
 
-/** Idempotency-Key and the request digest of a command request. */
+/**
+ * Idempotency-Key and the request digest of a command request. Without the header nothing is
+ * digested (the body's canonical form is checked where the signature is).
+ */
 export function submitContext(req: FastifyRequest): SubmitContext {
+  const idempotencyKey = parseIdempotencyKey(req.headers['idempotency-key']);
+  if (idempotencyKey === undefined) return {};
   const { path } = splitTarget(req.url);
   let body: string;
   try {
@@ -55,8 +60,5 @@ export function submitContext(req: FastifyRequest): SubmitContext {
     throw ApiError.of('VALIDATION_FAILED', { why: 'not_canonical_json' });
   }
   const digest = bytesToHex(sha256(utf8Encode(`${req.method} ${path}\n${body}`)));
-  return {
-    idempotencyKey: parseIdempotencyKey(req.headers['idempotency-key']),
-    requestDigest: digest,
-  };
+  return { idempotencyKey, requestDigest: digest };
 }
