@@ -1,6 +1,7 @@
 // Child process of the ingest benchmark's baseline: a bare fastify POST route on the same path,
 // parsing the same JSON bodies and answering 201 with a small JSON result, nothing else.
 import Fastify from 'fastify';
+import { answerMeter } from './cpu-meter.js';
 
 const app = Fastify({ logger: false });
 let seq = 0;
@@ -13,4 +14,5 @@ process.on('message', (m) => {
   if (m !== 'stop') return;
   void app.close().then(() => process.exit(0));
 });
+answerMeter();
 process.send?.({ url });

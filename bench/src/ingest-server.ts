@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createLogger, startServer } from '@yishi/service';
+import { answerMeter } from './cpu-meter.js';
 
 const [dataDir, clockBase, profileOut] = process.argv.slice(2);
 if (dataDir === undefined || clockBase === undefined) {
@@ -45,4 +46,5 @@ process.on('message', (m) => {
     process.exit(0);
   })();
 });
+answerMeter();
 process.send?.({ url: server.url });

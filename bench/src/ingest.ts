@@ -6,7 +6,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { nonce, Principal } from './keys.js';
 import { votingLedger } from './ledgers.js';
-import { forkServer, load, type Load } from './processes.js';
+import { metered, type Spent } from './cpu-meter.js';
+import { forkServer, load, type Load, type Served } from './processes.js';
 import { formatHotspots, profileFromDir } from './profile.js';
 import { figure, skipped, type Figure } from './report.js';
 import { note, tempFolder, type BenchOptions } from './util.js';
@@ -43,25 +44,30 @@ function signVotes(ledger: Awaited<ReturnType<typeof votingLedger>>, ts: number)
  * A warm-up with the first votes (not measured: connections, JIT), then the measured run with
  * the rest: each vote once (the service accepts each member's vote once).
  */
-async function measure(url: string, votes: Vote[]): Promise<Load> {
+async function measure(server: Served, votes: Vote[]): Promise<Measured> {
+  const { url } = server;
   const warm = Math.max(100, Math.floor(votes.length / 20));
   let i = 0;
   const next = () => votes[i++] as Vote;
   await load({ url, connections: 10, amount: warm, method: 'POST', next });
-  return load({
-    url,
-    connections: CONNECTIONS,
-    amount: votes.length - warm,
-    method: 'POST',
-    next,
-  });
+  const { result, spent } = await metered(server.child, () =>
+    load({ url, connections: CONNECTIONS, amount: votes.length - warm, method: 'POST', next })
+  );
+  return { ...result, spent };
 }
+
+/** A load run and what the server spent on it. */
+type Measured = Load & { spent: Spent };
+
+/** Server CPU microseconds per answered request. */
+const cpuPerRequest = (m: Measured): number =>
+  (1000 * m.spent.cpuMs) / Math.max(1, m.ok + m.failed);
 
 /** The service on a copy of the voting ledger; with `profileOut`, profiled during the load. */
 async function runYishi(
   ledger: Awaited<ReturnType<typeof votingLedger>>,
   profileOut?: string
-): Promise<Load> {
+): Promise<Measured> {
   const tmp = tempFolder('ingest');
   try {
     cpSync(ledger.dir, join(tmp.dir, 'data'), { recursive: true });
@@ -74,7 +80,7 @@ async function runYishi(
         server.child.send('profile');
         await once(server.child, 'message');
       }
-      return await measure(server.url, votes);
+      return await measure(server, votes);
     } finally {
       await server.stop();
     }
@@ -84,13 +90,16 @@ async function runYishi(
 }
 
 /** The bare route takes any body any number of times: warmed up, then loaded for `seconds`. */
-async function runBare(votes: Vote[], seconds: number): Promise<Load> {
+async function runBare(votes: Vote[], seconds: number): Promise<Measured> {
   const server = await forkServer('bare-server', []);
   try {
     let i = 0;
     const next = () => votes[i++ % votes.length] as Vote;
     await load({ url: server.url, connections: 10, amount: 500, method: 'POST', next });
-    return await load({ url: server.url, connections: CONNECTIONS, seconds, method: 'POST', next });
+    const { result, spent } = await metered(server.child, () =>
+      load({ url: server.url, connections: CONNECTIONS, seconds, method: 'POST', next })
+    );
+    return { ...result, spent };
   } finally {
     await server.stop();
   }
@@ -131,8 +140,22 @@ export async function ingestBench(
           met: yishi.p99 <= 20,
         }
       ),
+      figure(
+        'HTTP ingest, server CPU per vote (all threads)',
+        cpuPerRequest(yishi),
+        'µs',
+        'bare fastify POST route, server CPU per request',
+        cpuPerRequest(bare)
+      ),
+      figure(
+        'HTTP ingest, server event loop busy',
+        100 * yishi.spent.eventLoop,
+        '%',
+        'bare fastify POST route, event loop busy',
+        100 * bare.spent.eventLoop
+      ),
     ];
-    if (!opts.quick) {
+    if (!opts.quick || opts.profile) {
       note('ingest: profiling the server during a second run');
       const prof = tempFolder('prof');
       try {

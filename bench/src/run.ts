@@ -20,17 +20,19 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
   process.stdout
-    .write(`Usage: npm run bench [-- --quick] [-- --json] [-- --only=${SECTIONS.join(',')}]
+    .write(`Usage: npm run bench [-- --quick] [-- --json] [-- --only=${SECTIONS.join(',')}] [-- --profile]
 
   --quick   small sizes, finishes within a minute (the full run takes ~10 minutes, plus the
             one-time generation of its 1,000,000-entry ledger into bench/.cache)
   --json    print [{ name, value, unit, baseline, baselineValue, ratio }] instead of the table
   --only    run only these sections
+  --profile with --quick, also profile the ingest server (the full run always does)
 `);
   process.exit(0);
 }
@@ -40,7 +42,7 @@ const only = new Set(
 for (const s of only) {
   if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s}`);
 }
-const opts: BenchOptions = { quick: values.quick };
+const opts: BenchOptions = { quick: values.quick, profile: values.profile };
 const rows: Figure[] = [];
 const notes: string[] = [];
 const start = performance.now();

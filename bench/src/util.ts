@@ -13,6 +13,8 @@ export const cacheDir = join(repoRoot, 'bench', '.cache');
 /** How big and how long: `--quick` finishes within a minute, the full run within ~10. */
 export interface BenchOptions {
   quick: boolean;
+  /** Profile the ingest server during a second run even with --quick (the full run always does). */
+  profile: boolean;
 }
 
 /** Progress and notes go to stderr, so that `--json` keeps stdout to the JSON. */
