@@ -14,8 +14,10 @@ import { ledgerRoutes } from './routes/ledger.js';
 import { logRoutes } from './routes/log.js';
 import { readRoutes } from './routes/reads.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { lazyValidators } from './lazy-validators.js';
 import { openServiceDatabase } from './service-db.js';
 import type { ReportRow } from './state/projections.js';
+import { SnapshotKeeper } from './state/snapshot-keeper.js';
 import { Webhooks, type Timer } from './webhooks/webhooks.js';
 
 /** What {@link buildApp} needs; it never reads the environment and never listens. */
@@ -38,6 +40,12 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Most commands in flight before 503 BUSY (default 1024). */
   maxInFlight?: number;
+  /** Ignore the state snapshot in service.db and replay the whole ledger (default false). */
+  fullReplay?: boolean;
+  /** Entries between the running service's state snapshots (default 50,000). */
+  snapshotEvery?: number;
+  /** Write a snapshot after a start that replayed at least this many entries (10,000). */
+  snapshotAfter?: number;
   /** Webhook delivery: fetch, timer and backoff (tests inject them). */
   webhooks?: {
     fetch?: typeof fetch;
@@ -50,9 +58,15 @@ export interface AppOptions {
 
 const quiet = { info() {}, warn() {}, error() {} };
 
-/** Builds the yishi HTTP app: replays the ledger into the rules' state first. */
+/**
+ * Builds the yishi HTTP app: restores the rules' state from the snapshot in service.db and
+ * replays the entries after it (or the whole ledger) first.
+ */
 export async function buildApp(opts: AppOptions) {
+  const validators = lazyValidators();
   const app = Fastify({
+    // fastify's own Ajv validators, compiled on first use (types: ours is a narrower signature).
+    schemaController: { compilersFactory: { buildValidator: validators.buildValidator as never } },
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: opts.bodyLimit ?? 128 * 1024,
     genReqId: () => crypto.randomUUID(),
@@ -113,7 +127,13 @@ export async function buildApp(opts: AppOptions) {
     log,
     clock,
     ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}),
+    ...(opts.fullReplay ? { fullReplay: true } : {}),
+    ...(opts.snapshotAfter !== undefined ? { snapshotAfter: opts.snapshotAfter } : {}),
     onDurable: (entry) => {
+      if (pipeline.status !== 'ok') return;
+      // The entry is on the ledger: the records of closes up to it may now be written.
+      pipeline.projections.flushThrough(entry.seq);
+      keeper.durable(entry.seq);
       const rows: ReportRow[] = [];
       for (const r of Array.isArray(entry.derived['reports']) ? entry.derived['reports'] : []) {
         const row = pipeline.projections.reports.get((r as { reportId: string }).reportId);
@@ -123,9 +143,23 @@ export async function buildApp(opts: AppOptions) {
     },
   });
   if (pipeline.status === 'ok') webhooks.resume(pipeline.projections.reports.values());
+  const keeper = new SnapshotKeeper({
+    db: serviceDb,
+    store: opts.store,
+    ledger: () => (pipeline.status === 'ok' ? pipeline.ledger : undefined),
+    ...(opts.snapshotEvery !== undefined ? { every: opts.snapshotEvery } : {}),
+    log,
+  });
 
+  app.addHook('onListen', async () => {
+    validators.compileRemaining((err, route) =>
+      log.error({ err, method: route.method, url: route.url }, 'a route schema does not compile')
+    );
+  });
   app.addHook('onClose', async () => {
+    const last = pipeline.status === 'ok' ? pipeline.ledger : undefined;
     await pipeline.close();
+    keeper.close(last);
     await webhooks.close();
     serviceDb.close();
   });

@@ -6,7 +6,9 @@ export type ServiceDatabase = Database.Database;
  * The service's own tables, in a database beside the ledger (`service.db`): remembered
  * Idempotency-Key answers, the nonces of service commands, webhooks and their delivery attempts.
  * Nothing here is evidence: the ledger is. Losing this file loses idempotency answers older than a
- * restart and the webhook registrations, never a decision.
+ * restart and the webhook registrations, never a decision. The closed meetings' records and the
+ * state snapshot are caches of what the ledger implies: a start that does not trust them replays
+ * the ledger and writes them again.
  */
 const MIGRATIONS: readonly string[] = [
   `
@@ -58,6 +60,32 @@ const MIGRATIONS: readonly string[] = [
     error TEXT
   ) STRICT;
   CREATE INDEX webhook_attempts_by_hook ON webhook_attempts (webhook_id, id);
+  `,
+  // 2: closed meetings' records (a cache of what the ledger implies, rebuilt by replay) and the
+  // snapshot of the state the service restores at start instead of replaying every entry.
+  `
+  CREATE TABLE meeting_records (
+    meeting_id TEXT PRIMARY KEY,
+    body_id TEXT NOT NULL,
+    close_seq INTEGER NOT NULL,
+    record_digest TEXT NOT NULL,
+    record TEXT NOT NULL,
+    summary TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX meeting_records_by_body ON meeting_records (body_id);
+
+  CREATE TABLE state_snapshot (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    format INTEGER NOT NULL,
+    engine TEXT NOT NULL,
+    ledger_id TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    leaf_hash BLOB NOT NULL,
+    digest BLOB NOT NULL,
+    body BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
   `,
 ];
 

@@ -37,7 +37,7 @@ import type { CommandPipeline } from '../commands/pipeline.js';
 import { ApiError } from '../errors.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { Projections } from '../state/projections.js';
-import { bodyView, meetingSummary, principalView, summaryFromRecord } from '../state/views.js';
+import { bodyView, meetingSummary, principalView } from '../state/views.js';
 import { reportView } from '../webhooks/webhooks.js';
 import { READ_ERRORS, SIGNED_READ } from './common.js';
 
@@ -52,22 +52,22 @@ const BodyParams = Type.Object({ bodyId: RefIdSchema }, { additionalProperties: 
 function findMeeting(state: State, proj: Projections, id: string): MeetingSummary {
   const live = own(state.meetings, id);
   if (live) return meetingSummary(state, live);
-  const closed = proj.closed.get(id);
-  if (closed) return summaryFromRecord(closed.record, closed.recordDigest);
+  const closed = proj.closedSummary(id);
+  if (closed) return closed;
   const cancelled = proj.cancelled.get(id);
   if (cancelled) return cancelled;
   throw ApiError.of('MEETING_NOT_FOUND', { meetingId: id });
 }
 
-/** The record of a meeting: final once closed, provisional before. */
+/** The record of a meeting: final once closed (read from service.db), provisional before. */
 function recordOf(state: State, proj: Projections, id: string) {
-  const closed = proj.closed.get(id);
+  const closed = proj.closedRecord(id);
   if (closed) {
     return {
       meetingId: id,
       final: true,
-      recordDigest: closed.recordDigest,
-      signatures: { ...closed.signatures },
+      recordDigest: closed.meeting.recordDigest,
+      signatures: { ...closed.meeting.signatures },
       record: closed.record,
     };
   }
@@ -84,12 +84,12 @@ function recordOf(state: State, proj: Projections, id: string) {
 }
 
 function minutesOf(proj: Projections, id: string) {
-  const closed = proj.closed.get(id);
+  const closed = proj.closedRecord(id);
   if (!closed) throw ApiError.of('MEETING_NOT_CLOSED', { meetingId: id });
   return {
     meetingId: id,
-    recordDigest: closed.recordDigest,
-    signatures: { ...closed.signatures },
+    recordDigest: closed.meeting.recordDigest,
+    signatures: { ...closed.meeting.signatures },
     minutes: buildMinutes(closed.record),
   };
 }
@@ -208,10 +208,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<{
       for (const m of Object.values(state.meetings)) {
         if (m.bodyId === bodyId) out.push(meetingSummary(state, m));
       }
-      for (const c of projections.closed.values()) {
-        if (c.bodyId === bodyId && c.archived)
-          out.push(summaryFromRecord(c.record, c.recordDigest));
-      }
+      out.push(...projections.archivedSummaries(bodyId));
       for (const c of projections.cancelled.values()) if (c.bodyId === bodyId) out.push(c);
       const n = (id: string) => Number(id.slice(id.indexOf('-') + 1));
       return out.sort((a, b) => n(a.meetingId) - n(b.meetingId));

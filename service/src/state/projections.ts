@@ -7,19 +7,30 @@ import {
   type State,
 } from '@yishi/procedure';
 import type { InterferenceView, MeetingSummary, ObjectionView, SignedCommand } from '@yishi/schema';
-import { meetingSummary, objectionView } from './views.js';
+import type { MeetingRecordRow, MeetingRecords } from './meeting-records.js';
+import { meetingSummary, objectionView, summaryFromRecord } from './views.js';
 
 const own = <T>(rec: Record<string, T>, key: string): T | undefined =>
   Object.hasOwn(rec, key) ? rec[key] : undefined;
 
-/** A closed meeting's record as it was when the meeting closed: the one whose digest is signed. */
+/**
+ * What memory keeps of a closed meeting. Its record (the one whose digest is signed, fixed at
+ * close) is in service.db (`meeting_records`), read with {@link Projections.closedRecord}.
+ */
 export interface ClosedMeeting {
   meetingId: string;
   bodyId: string;
-  record: MeetingRecord;
+  /** Seq of the `meeting.close` entry. */
+  closeSeq: number;
   recordDigest: string;
   signatures: { recorder: number | null; chair: number | null };
   archived: boolean;
+}
+
+/** A closed meeting's record, as served: parsed from the stored JSON text. */
+export interface ClosedRecord {
+  meeting: ClosedMeeting;
+  record: MeetingRecord;
 }
 
 /** A report addressed upward (P13) and whether an admin acknowledged it. */
@@ -45,18 +56,102 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** The read models' in-memory part, as a snapshot stores it. */
+export interface ProjectionMaps {
+  closed: Map<string, ClosedMeeting>;
+  cancelled: Map<string, MeetingSummary>;
+  reports: Map<string, ReportRow>;
+  interference: Map<string, InterferenceView>;
+  objections: Map<string, ObjectionView>;
+}
+
 /**
  * Read models the engine's state does not keep: the engine drops archived meetings, acknowledged
  * reports and settled objections, and keeps interference records only as reports. Each is a pure
  * function of the ledger, rebuilt by the same replay as the state and advanced with it, entry by
- * entry; nothing here is written anywhere.
+ * entry. Closed meetings' records go to service.db through {@link MeetingRecords}: a record is
+ * held in memory (pending) from its close until {@link flushThrough} is called with a seq at or
+ * past the close, which the owner does only once that entry is durable on the ledger, so no row
+ * ever describes an entry that is not on the ledger. Until then reads see the pending record.
  */
-export class Projections {
-  readonly closed = new Map<string, ClosedMeeting>();
-  readonly cancelled = new Map<string, MeetingSummary>();
-  readonly reports = new Map<string, ReportRow>();
-  readonly interference = new Map<string, InterferenceView>();
-  readonly objections = new Map<string, ObjectionView>();
+export class Projections implements ProjectionMaps {
+  readonly closed: Map<string, ClosedMeeting>;
+  readonly cancelled: Map<string, MeetingSummary>;
+  readonly reports: Map<string, ReportRow>;
+  readonly interference: Map<string, InterferenceView>;
+  readonly objections: Map<string, ObjectionView>;
+  readonly #records: MeetingRecords;
+  /** Records of closes not yet known durable, in seq order. */
+  #pending: MeetingRecordRow[] = [];
+
+  constructor(records: MeetingRecords, maps?: ProjectionMaps) {
+    this.#records = records;
+    this.closed = maps?.closed ?? new Map();
+    this.cancelled = maps?.cancelled ?? new Map();
+    this.reports = maps?.reports ?? new Map();
+    this.interference = maps?.interference ?? new Map();
+    this.objections = maps?.objections ?? new Map();
+  }
+
+  /** Where closed meetings' records are stored. */
+  get records(): MeetingRecords {
+    return this.#records;
+  }
+
+  /** How many closes' records are not yet written. */
+  get pendingRecords(): number {
+    return this.#pending.length;
+  }
+
+  /**
+   * Writes the records of every close at or before `seq` (the caller knows entries up to `seq`
+   * are durable on the ledger). Idempotent.
+   */
+  flushThrough(seq: number): void {
+    if (this.#pending.length === 0 || (this.#pending[0] as MeetingRecordRow).closeSeq > seq) return;
+    const i = this.#pending.findIndex((r) => r.closeSeq > seq);
+    const rows = i < 0 ? this.#pending : this.#pending.slice(0, i);
+    this.#records.write(rows);
+    this.#pending = i < 0 ? [] : this.#pending.slice(i);
+  }
+
+  /** A closed meeting's summary and record, or undefined if it is not closed. */
+  closedRecord(meetingId: string): ClosedRecord | undefined {
+    const meeting = this.closed.get(meetingId);
+    if (!meeting) return undefined;
+    const row =
+      this.#pending.find((r) => r.meetingId === meetingId) ?? this.#records.get(meetingId);
+    if (!row) throw new Error(`the record of closed meeting ${meetingId} is missing`);
+    return { meeting, record: JSON.parse(row.record) as MeetingRecord };
+  }
+
+  /** A closed meeting's archived summary as JSON text, or undefined if it is not closed. */
+  closedSummary(meetingId: string): MeetingSummary | undefined {
+    if (!this.closed.has(meetingId)) return undefined;
+    const row =
+      this.#pending.find((r) => r.meetingId === meetingId) ?? this.#records.get(meetingId);
+    if (!row) throw new Error(`the record of closed meeting ${meetingId} is missing`);
+    return JSON.parse(row.summary) as MeetingSummary;
+  }
+
+  /** The archived summaries of `bodyId`'s archived meetings (any order). */
+  archivedSummaries(bodyId: string): MeetingSummary[] {
+    const out: MeetingSummary[] = [];
+    const seen = new Set<string>();
+    for (const r of this.#pending) {
+      if (r.bodyId === bodyId && this.closed.get(r.meetingId)?.archived) {
+        seen.add(r.meetingId);
+        out.push(JSON.parse(r.summary) as MeetingSummary);
+      }
+    }
+    for (const r of this.#records.ofBody(bodyId)) {
+      const c = this.closed.get(r.meetingId);
+      if (c?.archived && c.bodyId === bodyId && !seen.has(r.meetingId)) {
+        out.push(JSON.parse(r.summary) as MeetingSummary);
+      }
+    }
+    return out;
+  }
 
   /** Call before deciding `command`: keeps what an accepted command would drop. */
   before(state: State, command: SignedCommand): Captured {
@@ -87,10 +182,18 @@ export class Projections {
         this.closed.set(meetingId, {
           meetingId,
           bodyId: record.body.id,
-          record,
+          closeSeq: seq,
           recordDigest: digest,
           signatures: { recorder: null, chair: null },
           archived: false,
+        });
+        this.#pending.push({
+          meetingId,
+          bodyId: record.body.id,
+          closeSeq: seq,
+          recordDigest: digest,
+          record: JSON.stringify(record),
+          summary: JSON.stringify(summaryFromRecord(record, digest)),
         });
         break;
       }
