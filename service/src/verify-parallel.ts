@@ -21,6 +21,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import {
   base64Decode,
   bytesToHex,
@@ -40,6 +41,7 @@ import {
 import type { LedgerReport, LedgerVerifierOptions } from '@yishi/sdk';
 import { fastVerify } from './fast-ed25519.js';
 import { openLedgerReadOnly } from './ledger-reader.js';
+import { isCanonicalText } from './verify/canonical-text.js';
 
 // @yishi/schema and @yishi/sdk are imported where needed, never at the top: this module is also
 // each worker's entry point, and a worker that loads them (TypeBox compiling every schema) takes
@@ -61,7 +63,10 @@ export interface VerifyFileOptions {
   workers?: number;
   /** Called now and then with entries done and total (database) or bytes read and size (export). */
   onProgress?: (done: number, total: number) => void;
-  /** Entries (or export lines) per message to a worker; default 512. */
+  /**
+   * Entries per range a worker reads from a database itself (default 8192), or export lines per
+   * message to a worker (default 512).
+   */
   batchSize?: number;
 }
 
@@ -85,7 +90,7 @@ export interface LedgerFileVerification {
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const WORKER_ROLE = 'yishi-verify-worker/v1';
 const HASH = 32;
-const DEFAULT_BATCH = 512;
+const DEFAULT_BATCH = { database: 8192, export: 512 } as const;
 /** Batches in flight per worker: enough to keep each one busy while the main thread catches up. */
 const IN_FLIGHT_PER_WORKER = 4;
 const MAX_WORKERS = 256;
@@ -115,7 +120,7 @@ export async function verifyLedgerFile(
   options: VerifyFileOptions = {}
 ): Promise<LedgerFileVerification> {
   const workers = options.workers ?? defaultWorkers();
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const batchSize = options.batchSize ?? 1;
   if (!Number.isSafeInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
     throw new RangeError(`"workers" expected an integer from 1 to ${MAX_WORKERS}, got ${workers}`);
   }
@@ -123,6 +128,7 @@ export async function verifyLedgerFile(
     throw new RangeError(`"batchSize" expected a positive integer, got ${batchSize}`);
   }
   const kind = ledgerFileKind(path);
+  const size = options.batchSize ?? DEFAULT_BATCH[kind];
   const verifierOptions: LedgerVerifierOptions = { verifySignature: fastVerify };
   if (options.vkey !== undefined) verifierOptions.vkey = options.vkey;
   const progress = options.onProgress ?? (() => {});
@@ -132,7 +138,7 @@ export async function verifyLedgerFile(
       mode: 'in-process',
     };
   }
-  const outcome = await parallelPass(path, kind, options.vkey, workers, batchSize, progress);
+  const outcome = await parallelPass(path, kind, options.vkey, workers, size, progress);
   if (outcome.ok) return { report: outcome.report, mode: 'workers' };
   const report = await verifyInProcess(path, kind, verifierOptions, progress);
   return { report, mode: 'workers-then-in-process', handover: outcome.handover };
@@ -224,15 +230,14 @@ async function verifyExportFile(
 // ---------------------------------------------------------------------------------------------
 // The messages between the main thread and a worker
 
-interface BatchRequest {
-  id: number;
-  kind: LedgerFileKind;
-  texts: string[];
-  /** Database: the stored leaf hashes, 32 bytes per text. */
-  stored?: Uint8Array;
-  /** Export: the 1-based line number of texts[0]. */
-  firstLine?: number;
-}
+type BatchRequest =
+  /** Export lines read by the main thread; firstLine is the 1-based line number of texts[0]. */
+  | { id: number; kind: 'export'; texts: string[]; firstLine: number }
+  /**
+   * Database rows with from <= seq < to, which the worker reads from the file itself: every seq
+   * in the range must be there (the main thread ends the last range at the largest seq).
+   */
+  | { id: number; kind: 'database'; from: number; to: number };
 
 type BatchReply =
   | {
@@ -240,6 +245,8 @@ type BatchReply =
       ok: true;
       /** Entries in the batch (export: lines that were entries). */
       count: number;
+      /** Database: rows read (every one an entry, else the batch fails). */
+      rows: number;
       /** Their leaf hashes, 32 bytes each, in order. */
       leaves: Uint8Array;
       /** The seq of the first entry and its prev (32 bytes); the rest chain inside the batch. */
@@ -346,18 +353,27 @@ class EntryChecker {
     return ok;
   }
 
-  /** The entry's leaf hash if every per-entry check holds, else a reason. */
-  check(value: unknown, stored: Uint8Array | undefined): Buffer | string {
+  /**
+   * The entry's leaf hash if every per-entry check holds, else a reason. `text` is the JSON the
+   * entry was parsed from, if there is one: when it is already canonical, it is what is hashed.
+   */
+  check(value: unknown, stored: Uint8Array | undefined, text?: string): Buffer | string {
     if (!isEntryShape(value)) return 'an entry is not in the shape the fast pass knows';
     const entry = value as LedgerEntryShape;
     const { payload, publicKey, signature } = entry.command;
     let payloadJson: string;
     let leaf: Buffer;
-    try {
-      payloadJson = canonicalJson(payload);
-      leaf = leafHashOf(canonicalEntry(entry, payloadJson));
-    } catch {
-      return 'an entry has no canonical form';
+    if (text !== undefined && isCanonicalText(text, value)) {
+      // A canonical text's parts are canonical: the payload's canonical form is its JSON.
+      payloadJson = JSON.stringify(payload);
+      leaf = leafHashOf(text);
+    } else {
+      try {
+        payloadJson = canonicalJson(payload);
+        leaf = leafHashOf(canonicalEntry(entry, payloadJson));
+      } catch {
+        return 'an entry has no canonical form';
+      }
     }
     if (stored !== undefined && !equalBytes(stored, leaf)) return 'a stored leaf hash differs';
     let key: Uint8Array;
@@ -381,23 +397,29 @@ class EntryChecker {
  * hand over: an entry, a checkpoint, or the header as line 1.
  */
 function exportLine(
-  text: string,
+  line: string,
   lineNumber: number,
   exportFormat: string
 ):
-  | { kind: 'entry'; entry: unknown }
+  | { kind: 'entry'; entry: unknown; text?: string }
   | { kind: 'checkpoint'; note: string }
   | { kind: 'header' }
   | string {
   let o: unknown;
   try {
-    o = JSON.parse(text);
+    o = JSON.parse(line);
   } catch {
     return `line ${lineNumber} is not JSON`;
   }
   if (!isObject(o)) return `line ${lineNumber} is not an object`;
   const keys = Object.keys(o);
-  if (keys.length === 1 && keys[0] === 'entry') return { kind: 'entry', entry: o['entry'] };
+  if (keys.length === 1 && keys[0] === 'entry') {
+    // {"entry":E} with nothing around it: E's text, for the checker to hash if it is canonical.
+    const text = line.startsWith('{"entry":') && line.endsWith('}') ? line.slice(9, -1) : undefined;
+    return text === undefined
+      ? { kind: 'entry', entry: o['entry'] }
+      : { kind: 'entry', entry: o['entry'], text };
+  }
   if (keys.length === 1 && keys[0] === 'checkpoint' && typeof o['checkpoint'] === 'string') {
     return { kind: 'checkpoint', note: o['checkpoint'] };
   }
@@ -412,78 +434,158 @@ interface WorkerConfig {
   commandContext: string;
   /** EXPORT_FORMAT */
   exportFormat: string;
+  /** The database file the worker reads ranges of rows from (database only). */
+  database?: string;
 }
 
-function checkBatch(checker: EntryChecker, config: WorkerConfig, req: BatchRequest): BatchReply {
-  const fail = (problem: string): BatchReply => ({ id: req.id, ok: false, problem });
-  const leaves = new Uint8Array(HASH * req.texts.length);
-  const notes: string[] = [];
-  let count = 0;
-  let firstSeq = -1;
-  let firstPrev: Uint8Array = new Uint8Array(HASH);
-  let genesis: { payload: Json; publicKey: string } | undefined;
-  let lineNumber = (req.firstLine ?? 1) - 1;
-  for (let i = 0; i < req.texts.length; i++) {
-    const text = req.texts[i] as string;
-    let value: unknown;
-    if (req.kind === 'database') {
-      try {
-        value = JSON.parse(text);
-      } catch {
-        return fail('a row is not JSON');
-      }
-    } else {
-      // As feedExportLines reads them: blank lines skipped, a header only as line 1.
-      lineNumber++;
-      if (text.trim() === '') continue;
-      const line = exportLine(text, lineNumber, config.exportFormat);
-      if (typeof line === 'string') return fail(line);
-      if (line.kind === 'header') continue;
-      if (line.kind === 'checkpoint') {
-        notes.push(line.note);
-        continue;
-      }
-      value = line.entry;
-    }
-    const stored = req.stored?.subarray(HASH * i, HASH * (i + 1));
-    const leaf = checker.check(value, stored);
-    if (typeof leaf === 'string') return fail(leaf);
+/** Rows of a database range as a worker reads them: [seq, body, leaf_hash], in seq order. */
+class RangeReader {
+  private readonly db: Database.Database;
+  private readonly stmt: Database.Statement<[number, number], unknown[]>;
+
+  constructor(path: string) {
+    this.db = new Database(path, { readonly: true, fileMustExist: true });
+    this.stmt = this.db
+      .prepare<[number, number], unknown[]>(
+        'SELECT seq, body, leaf_hash FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq'
+      )
+      .raw(true);
+  }
+
+  read(from: number, to: number): unknown[][] {
+    return this.stmt.all(from, to) as unknown[][];
+  }
+}
+
+/** Checks entries in order and keeps what the reply needs. */
+class BatchBuilder {
+  readonly leaves: Uint8Array;
+  count = 0;
+  firstSeq = -1;
+  firstPrev: Uint8Array = new Uint8Array(HASH);
+  genesis: { payload: Json; publicKey: string } | undefined;
+
+  constructor(
+    private readonly checker: EntryChecker,
+    capacity: number
+  ) {
+    this.leaves = new Uint8Array(HASH * capacity);
+  }
+
+  /** Adds one entry, or returns why not. */
+  add(value: unknown, stored: Uint8Array | undefined, text: string | undefined): string | null {
+    const leaf = this.checker.check(value, stored, text);
+    if (typeof leaf === 'string') return leaf;
     const entry = value as { seq: number; prev: string; command: Json & { payload: Json } };
+    const count = this.count;
     if (count === 0) {
-      firstSeq = entry.seq;
-      firstPrev = Buffer.from(entry.prev, 'hex');
+      this.firstSeq = entry.seq;
+      this.firstPrev = Buffer.from(entry.prev, 'hex');
     } else {
-      if (entry.seq !== firstSeq + count) return fail('entries are not numbered in order');
-      const before = leaves.subarray(HASH * (count - 1), HASH * count);
-      if (!equalBytes(Buffer.from(entry.prev, 'hex'), before)) return fail('the chain breaks');
+      if (entry.seq !== this.firstSeq + count) return 'entries are not numbered in order';
+      const before = this.leaves.subarray(HASH * (count - 1), HASH * count);
+      if (!equalBytes(Buffer.from(entry.prev, 'hex'), before)) return 'the chain breaks';
     }
     if (entry.seq === 0) {
-      genesis = { payload: entry.command.payload, publicKey: entry.command['publicKey'] as string };
+      this.genesis = {
+        payload: entry.command.payload,
+        publicKey: entry.command['publicKey'] as string,
+      };
     }
-    leaves.set(leaf, HASH * count);
-    count++;
+    this.leaves.set(leaf, HASH * count);
+    this.count++;
+    return null;
   }
-  const reply: BatchReply = {
-    id: req.id,
-    ok: true,
-    count,
-    leaves: leaves.slice(0, HASH * count),
-    firstSeq,
-    firstPrev: new Uint8Array(firstPrev),
-    notes,
-  };
-  if (genesis) reply.genesis = genesis;
-  return reply;
+
+  reply(id: number, rows: number, notes: string[]): BatchReply {
+    const reply: BatchReply = {
+      id,
+      ok: true,
+      count: this.count,
+      rows,
+      leaves: this.leaves.slice(0, HASH * this.count),
+      firstSeq: this.firstSeq,
+      firstPrev: new Uint8Array(this.firstPrev),
+      notes,
+    };
+    if (this.genesis) reply.genesis = this.genesis;
+    return reply;
+  }
+}
+
+/**
+ * A database range: every seq from `from` to `to` - 1 present, in order, each row's body an
+ * entry (read as the reference reads it: String(body)) with a 32-byte stored leaf hash.
+ */
+function checkRange(
+  checker: EntryChecker,
+  reader: RangeReader,
+  req: Extract<BatchRequest, { kind: 'database' }>
+): BatchReply {
+  const fail = (problem: string): BatchReply => ({ id: req.id, ok: false, problem });
+  const rows = reader.read(req.from, req.to);
+  if (rows.length !== req.to - req.from) return fail('a seq is missing from the table');
+  const batch = new BatchBuilder(checker, rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const [seq, body, stored] = rows[i] as [unknown, unknown, unknown];
+    if (seq !== req.from + i) return fail("the table's seqs are not contiguous");
+    if (!(stored instanceof Uint8Array) || stored.length !== HASH) {
+      return fail('a stored leaf hash has the wrong length');
+    }
+    const text = String(body);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return fail('a row is not JSON');
+    }
+    const problem = batch.add(value, stored, text);
+    if (problem !== null) return fail(problem);
+  }
+  return batch.reply(req.id, rows.length, []);
+}
+
+function checkExportLines(
+  checker: EntryChecker,
+  config: WorkerConfig,
+  req: Extract<BatchRequest, { kind: 'export' }>
+): BatchReply {
+  const fail = (problem: string): BatchReply => ({ id: req.id, ok: false, problem });
+  const batch = new BatchBuilder(checker, req.texts.length);
+  const notes: string[] = [];
+  let lineNumber = req.firstLine - 1;
+  for (const text of req.texts) {
+    // As feedExportLines reads them: blank lines skipped, a header only as line 1.
+    lineNumber++;
+    if (text.trim() === '') continue;
+    const line = exportLine(text, lineNumber, config.exportFormat);
+    if (typeof line === 'string') return fail(line);
+    if (line.kind === 'header') continue;
+    if (line.kind === 'checkpoint') {
+      notes.push(line.note);
+      continue;
+    }
+    const problem = batch.add(line.entry, undefined, line.text);
+    if (problem !== null) return fail(problem);
+  }
+  return batch.reply(req.id, 0, notes);
 }
 
 function runWorker(config: WorkerConfig): void {
   const port = parentPort;
   if (!port) return;
   const checker = new EntryChecker(config.commandContext);
+  let reader: RangeReader | undefined;
   port.on('message', (req: BatchRequest) => {
     let reply: BatchReply;
     try {
-      reply = checkBatch(checker, config, req);
+      if (req.kind === 'export') {
+        reply = checkExportLines(checker, config, req);
+      } else {
+        if (config.database === undefined) throw new Error('no database to read');
+        reader ??= new RangeReader(config.database);
+        reply = checkRange(checker, reader, req);
+      }
     } catch (err) {
       reply = { id: req.id, ok: false, problem: `worker error: ${(err as Error).message}` };
     }
@@ -561,7 +663,7 @@ class WorkerPool {
     }
     return new Promise((resolve) => {
       this.waiting.set(req.id, { resolve, worker });
-      worker.postMessage(req, req.stored ? [req.stored.buffer as ArrayBuffer] : []);
+      worker.postMessage(req);
     });
   }
 
@@ -727,14 +829,24 @@ class SequentialState {
   }
 }
 
-/** Batches of work read from the file, each a request without its id. */
-async function* requests(
+/** A request without its id. */
+type Work = BatchRequest extends infer R ? (R extends BatchRequest ? Omit<R, 'id'> : never) : never;
+
+/**
+ * The work for a file. An export is read here and sent line by line. A database is only sized
+ * here: workers read its rows themselves, range by range. The reference reads every row with
+ * seq > -1 in seq order; the ranges cover 0..max(seq), and the rows the workers read (each
+ * range complete, seqs contiguous) must add up to that count, so both read the same rows in the
+ * same order, or the pass hands over. `expectRows` is told that count.
+ */
+async function* work(
   path: string,
   kind: LedgerFileKind,
   batchSize: number,
   progress: (done: number, total: number) => void,
-  notes: (note: string) => void
-): AsyncGenerator<Omit<BatchRequest, 'id'>> {
+  notes: (note: string) => void,
+  expectRows: (rows: number) => void
+): AsyncGenerator<Work> {
   if (kind === 'export') {
     let firstLine = 1;
     for await (const texts of exportLineBatches(path, batchSize, progress)) {
@@ -743,29 +855,24 @@ async function* requests(
     }
     return;
   }
-  const ledger = openLedgerReadOnly(path);
+  const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const total = ledger.count();
-    let texts: string[] = [];
-    let stored = new Uint8Array(HASH * batchSize);
-    let done = 0;
-    for (const row of ledger.entries()) {
-      if (row.leafHash.length !== HASH) handover('a stored leaf hash has the wrong length');
-      stored.set(row.leafHash, HASH * texts.length);
-      texts.push(row.body);
-      if (texts.length === batchSize) {
-        yield { kind, texts, stored };
-        done += texts.length;
-        progress(done, total);
-        texts = [];
-        stored = new Uint8Array(HASH * batchSize);
-      }
+    const { n, hi } = db
+      .prepare('SELECT count(*) AS n, max(seq) AS hi FROM entries WHERE seq > -1')
+      .get() as { n: number; hi: unknown };
+    if (n === 0) handover('the ledger is empty');
+    if (typeof hi !== 'number' || hi !== n - 1) handover("the table's seqs are not 0 to count - 1");
+    expectRows(n);
+    for (let from = 0; from < n; from += batchSize) {
+      yield { kind, from, to: Math.min(from + batchSize, n) };
+      progress(Math.min(from + batchSize, n), n);
     }
-    if (texts.length > 0) yield { kind, texts, stored: stored.slice(0, HASH * texts.length) };
-    for (const note of ledger.checkpointNotes()) notes(note);
-    progress(total, total);
+    const rows = db.prepare('SELECT note FROM checkpoints ORDER BY size').all() as {
+      note: unknown;
+    }[];
+    for (const row of rows) notes(String(row.note));
   } finally {
-    ledger.close();
+    db.close();
   }
 }
 
@@ -792,16 +899,34 @@ async function parallelPass(
     role: WORKER_ROLE,
     commandContext: schema.SIGNING_CONTEXTS.command,
     exportFormat: sdk.EXPORT_FORMAT,
+    ...(kind === 'database' ? { database: path } : {}),
   });
   const inFlight: Promise<BatchReply>[] = [];
   const limit = workers * IN_FLIGHT_PER_WORKER;
   let id = 0;
+  let expected: number | undefined;
+  let rows = 0;
+  const take = (reply: BatchReply) => {
+    state.take(reply);
+    if (reply.ok) rows += reply.rows;
+  };
   try {
-    for await (const req of requests(path, kind, batchSize, progress, (n) => state.notes.push(n))) {
-      inFlight.push(pool.send({ ...req, id: id++ }));
-      if (inFlight.length >= limit) state.take(await (inFlight.shift() as Promise<BatchReply>));
+    const items = work(
+      path,
+      kind,
+      batchSize,
+      progress,
+      (note) => state.notes.push(note),
+      (n) => (expected = n)
+    );
+    for await (const item of items) {
+      inFlight.push(pool.send({ ...item, id: id++ } as BatchRequest));
+      if (inFlight.length >= limit) take(await (inFlight.shift() as Promise<BatchReply>));
     }
-    while (inFlight.length > 0) state.take(await (inFlight.shift() as Promise<BatchReply>));
+    while (inFlight.length > 0) take(await (inFlight.shift() as Promise<BatchReply>));
+    if (kind === 'database' && (rows !== expected || state.tree.size !== expected)) {
+      handover('the rows read are not the rows counted');
+    }
     return { ok: true, report: state.report() };
   } catch (err) {
     // Anything unexpected (a note that does not open, a proof that does not verify, an I/O
