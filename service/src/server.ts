@@ -12,6 +12,10 @@ export interface ServerConfig {
   checkpointIntervalMs: number;
   rateLimitPerMinute: number;
   bodyLimit: number;
+  /** Ignore the state snapshot in service.db and replay the whole ledger at start (false). */
+  fullReplay?: boolean;
+  /** Entries between state snapshots while running (50,000). */
+  snapshotEvery?: number;
 }
 
 const int = (name: string, text: string | undefined, fallback: number): number => {
@@ -20,15 +24,23 @@ const int = (name: string, text: string | undefined, fallback: number): number =
   return Number(text);
 };
 
+const flag = (name: string, text: string | undefined): boolean => {
+  if (text === undefined || text === '' || text === '0') return false;
+  if (text === '1') return true;
+  throw new Error(`${name} must be 0 or 1, got '${text}'`);
+};
+
 /**
  * Reads the configuration: flags first, then the environment (YISHI_DATA, YISHI_HOST,
  * YISHI_PORT, YISHI_LOG_LEVEL, YISHI_CHECKPOINT_INTERVAL_MS, YISHI_RATE_LIMIT,
- * YISHI_BODY_LIMIT), then defaults.
+ * YISHI_BODY_LIMIT, YISHI_FULL_REPLAY, YISHI_SNAPSHOT_EVERY), then defaults.
  */
 export function loadConfig(
-  flags: { data?: string; host?: string; port?: string },
+  flags: { data?: string; host?: string; port?: string; 'full-replay'?: boolean },
   env: NodeJS.ProcessEnv = process.env
 ): ServerConfig {
+  const snapshotEvery = int('YISHI_SNAPSHOT_EVERY', env['YISHI_SNAPSHOT_EVERY'], 50_000);
+  if (snapshotEvery < 1) throw new Error('YISHI_SNAPSHOT_EVERY must be at least 1');
   return {
     dataDir: flags.data ?? env['YISHI_DATA'] ?? 'data',
     host: flags.host ?? env['YISHI_HOST'] ?? '127.0.0.1',
@@ -41,6 +53,9 @@ export function loadConfig(
     ),
     rateLimitPerMinute: int('YISHI_RATE_LIMIT', env['YISHI_RATE_LIMIT'], 600),
     bodyLimit: int('YISHI_BODY_LIMIT', env['YISHI_BODY_LIMIT'], 128 * 1024),
+    fullReplay:
+      flags['full-replay'] === true || flag('YISHI_FULL_REPLAY', env['YISHI_FULL_REPLAY']),
+    snapshotEvery,
   };
 }
 
@@ -114,6 +129,8 @@ export async function startServer(
     logger,
     rateLimitPerMinute: config.rateLimitPerMinute,
     bodyLimit: config.bodyLimit,
+    fullReplay: config.fullReplay === true,
+    ...(config.snapshotEvery !== undefined ? { snapshotEvery: config.snapshotEvery } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   checkpointer.start();

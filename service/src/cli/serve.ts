@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, startServer } from '../server.js';
 import { out, usage, type Command } from './io.js';
 
-const HELP = `Usage: yishi serve [--port N] [--host HOST] [--data DIR]
+const HELP = `Usage: yishi serve [--port N] [--host HOST] [--data DIR] [--full-replay]
 
 Runs the HTTP service on the ledger in DIR, creating it on first start (see 'yishi init').
 
@@ -10,10 +10,14 @@ Options (environment variable in brackets):
   --port N      port to listen on, 0 for any free port [YISHI_PORT] (default 8080)
   --host HOST   address to bind [YISHI_HOST] (default 127.0.0.1)
   --data DIR    data directory [YISHI_DATA] (default ./data)
+  --full-replay ignore the state snapshot in DIR/service.db and replay the whole ledger
+                [YISHI_FULL_REPLAY=1]
   -h, --help    show this help
 Also: YISHI_LOG_LEVEL (info), YISHI_CHECKPOINT_INTERVAL_MS (1000), YISHI_RATE_LIMIT (600 requests
-a minute per signing key, or per address for unsigned requests), YISHI_BODY_LIMIT (131072 bytes).
-The API reference is served at /docs; the service's own tables are in DIR/service.db.
+a minute per signing key, or per address for unsigned requests), YISHI_BODY_LIMIT (131072 bytes),
+YISHI_SNAPSHOT_EVERY (50000 entries between state snapshots).
+The API reference is served at /docs; the service's own tables are in DIR/service.db, with a
+snapshot of the state so a start replays only the entries after it.
 `;
 
 export const serveCommand: Command = async (argv) => {
@@ -26,6 +30,7 @@ export const serveCommand: Command = async (argv) => {
         port: { type: 'string' },
         host: { type: 'string' },
         data: { type: 'string' },
+        'full-replay': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     })
