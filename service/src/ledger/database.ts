@@ -84,7 +84,22 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER latest_checkpoint_single BEFORE INSERT ON latest_checkpoint
   BEGIN SELECT RAISE(ABORT, 'single-row'); END;
   `,
+  // 2: tree_nodes keeps only perfect subtrees of 16 leaves or more (level >= STORED_TREE_LEVEL);
+  // the store rebuilds lower nodes from entries.leaf_hash, so an append writes about 1/8 of a
+  // node row instead of 2. Rows a schema-1 ledger wrote below that level stay (append-only) and
+  // are no longer read.
+  `
+  CREATE TRIGGER tree_nodes_stored_levels BEFORE INSERT ON tree_nodes
+  WHEN NEW.level < 4
+  BEGIN SELECT RAISE(ABORT, 'tree-level-not-stored'); END;
+  `,
 ];
+
+/**
+ * Lowest level of the Merkle tree kept in `tree_nodes` since schema 2 (subtrees of 2^4 = 16
+ * leaves); the trigger of migration 2 refuses lower rows.
+ */
+export const STORED_TREE_LEVEL = 4;
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

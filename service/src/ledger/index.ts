@@ -1,4 +1,13 @@
-export { openDatabase, schemaVersion, SCHEMA_VERSION, type LedgerDatabase } from './database.js';
+export {
+  openDatabase,
+  schemaVersion,
+  SCHEMA_VERSION,
+  STORED_TREE_LEVEL,
+  type LedgerDatabase,
+} from './database.js';
+export { canonicalEntryJson, type CanonicalEntryParts } from './canonical-entry.js';
+export { TreeFrontier, type CompletedNode } from './tree-frontier.js';
+export { bodyLeafHash, treeNodeHash } from './tree-hash.js';
 export { LedgerError, LEDGER_ERROR_CODES, isLedgerError, type LedgerErrorCode } from './error.js';
 export {
   LedgerStore,

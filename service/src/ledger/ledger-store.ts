@@ -1,18 +1,19 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
-  bytesToHex,
   canonicalJson,
   equalBytes,
   consistencyProof,
   inclusionProof,
-  MerkleFrontier,
   rootAt,
   type SubtreeHashReader,
 } from '@yishi/crypto';
 import { GENESIS_PREV, type LedgerEntry, type SignedCommand } from '@yishi/schema';
 import type Database from 'better-sqlite3';
-import { openDatabase, type LedgerDatabase } from './database.js';
+import { canonicalEntryJson } from './canonical-entry.js';
+import { openDatabase, STORED_TREE_LEVEL, type LedgerDatabase } from './database.js';
 import { LedgerError } from './error.js';
+import { TreeFrontier, type CompletedNode } from './tree-frontier.js';
+import { bodyLeafHash, treeNodeHash } from './tree-hash.js';
 
 /** One command to append, with what the service derived from it and when it received it. */
 export interface AppendItem {
@@ -20,6 +21,13 @@ export interface AppendItem {
   derived: unknown;
   /** Service receive time, ms since the epoch. */
   time: number;
+  /**
+   * `canonicalJson(command)` when the caller already has it (the pipeline does): the store then
+   * writes this text as the entry's command instead of canonicalizing the command again. It must
+   * be the canonical text of `command`; the stored body, the returned entry (parsed from the
+   * body) and the leaf hash all follow this text.
+   */
+  commandJson?: string;
 }
 
 /** An entry as committed, with its RFC 6962 leaf hash. */
@@ -61,16 +69,25 @@ function bytes(buf: Uint8Array): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-const LEAF_PREFIX = new Uint8Array([0]);
+const hex = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 
-/**
- * RFC 9162 §2.1.1 leaf hash SHA-256(0x00 || utf8(body)) through node:crypto (OpenSSL): the same
- * bytes as `leafHash(utf8Encode(body))` from @yishi/crypto (SHA-256 either way; a canonical body
- * has no lone surrogate, so Node's UTF-8 encoding of it is TextEncoder's), about 3x faster than
- * noble on an entry body and without the intermediate byte array.
- */
-function bodyLeafHash(body: string): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(LEAF_PREFIX).update(body, 'utf8').digest());
+/** Salts drawn from node:crypto this many at a time (one CSPRNG call per 256 entries). */
+const SALT_POOL = 256;
+
+/** randomBytes, served from a pool refilled SALT_POOL salts at a time. */
+function pooledRandom(): (n: number) => Uint8Array {
+  let pool = Buffer.alloc(0);
+  let offset = 0;
+  return (n: number) => {
+    if (n !== SALT_BYTES) return bytes(randomBytes(n));
+    if (offset + n > pool.length) {
+      pool = randomBytes(SALT_BYTES * SALT_POOL);
+      offset = 0;
+    }
+    offset += n;
+    return pool.subarray(offset - n, offset);
+  };
 }
 
 function requireIndex(name: string, value: unknown): number {
@@ -96,6 +113,9 @@ function itemProblem(item: AppendItem): string | undefined {
     return '"command.publicKey" expected a non-empty string';
   }
   if (typeof command.signature !== 'string') return '"command.signature" expected a string';
+  if (item.commandJson !== undefined && typeof item.commandJson !== 'string') {
+    return '"commandJson" expected a string';
+  }
   const payload = command.payload as unknown;
   if (typeof payload !== 'object' || payload === null) return '"command.payload" is not an object';
   const nonce = (payload as { nonce?: unknown }).nonce;
@@ -116,12 +136,16 @@ function itemProblem(item: AppendItem): string | undefined {
  */
 export class LedgerStore {
   readonly db: LedgerDatabase;
-  /** Perfect-subtree hashes read from `tree_nodes`: proofs and roots cost O(log n) reads. */
+  /**
+   * Perfect-subtree hashes: from `tree_nodes` at level STORED_TREE_LEVEL and above, rebuilt from
+   * the entries' leaf hashes below it (at most 2^STORED_TREE_LEVEL − 1 leaves read per node), so
+   * proofs and roots cost O(log n) reads.
+   */
   readonly reader: SubtreeHashReader;
 
   #size = 0;
   #prev = GENESIS_PREV;
-  #frontier = new MerkleFrontier();
+  #frontier = new TreeFrontier();
   readonly #random: (n: number) => Uint8Array;
 
   readonly #stmt: Statements;
@@ -145,16 +169,36 @@ export class LedgerStore {
 
   private constructor(db: LedgerDatabase, options: LedgerStoreOptions) {
     this.db = db;
-    this.#random = options.random ?? ((n) => bytes(randomBytes(n)));
+    this.#random = options.random ?? pooledRandom();
     this.#stmt = prepareStatements(db);
-    const nodeStmt = this.#stmt.node;
+    const { node: nodeStmt, leafRange } = this.#stmt;
     this.reader = {
       hash(level: number, index: number): Uint8Array {
-        const row = nodeStmt.get(level, index);
-        if (row === undefined) {
-          throw new LedgerError('TREE_NODE_MISSING', `tree node (${level}, ${index}) is missing`);
+        if (level >= STORED_TREE_LEVEL) {
+          const row = nodeStmt.get(level, index);
+          if (row === undefined) {
+            throw new LedgerError('TREE_NODE_MISSING', `tree node (${level}, ${index}) is missing`);
+          }
+          return bytes(row.hash);
         }
-        return bytes(row.hash);
+        const width = 2 ** level;
+        const start = index * width;
+        const rows = leafRange.all(start, start + width);
+        if (rows.length !== width || rows.some((r, i) => r.seq !== start + i)) {
+          throw new LedgerError(
+            'TREE_NODE_MISSING',
+            `tree node (${level}, ${index}) lacks entries to rebuild it from`
+          );
+        }
+        let layer = rows.map((r) => bytes(r.leaf_hash));
+        while (layer.length > 1) {
+          const up: Uint8Array[] = [];
+          for (let i = 0; i < layer.length; i += 2) {
+            up.push(treeNodeHash(layer[i] as Uint8Array, layer[i + 1] as Uint8Array));
+          }
+          layer = up;
+        }
+        return layer[0] as Uint8Array;
       },
     };
     this.#appendTxn = db.transaction(
@@ -169,22 +213,26 @@ export class LedgerStore {
     this.#reload();
   }
 
-  /** Re-reads size, chain head and frontier from disk (at open, and after a failed append). */
+  /**
+   * Re-reads size, chain head and frontier from disk (at open, and after a failed append). The
+   * last entry's body must hash to its stored leaf hash: it is the next entry's `prev`.
+   */
   #reload(): void {
     const size = this.#stmt.size.get()?.size ?? 0;
-    this.#frontier = MerkleFrontier.restore(size, this.reader);
+    this.#frontier = TreeFrontier.restore(size, this.reader);
     if (size === 0) {
       this.#prev = GENESIS_PREV;
     } else {
-      const last = this.#leafHashAt(size - 1);
-      const node = this.reader.hash(0, size - 1);
-      if (!equalBytes(last, node)) {
+      const last = this.#stmt.entry.get(size - 1);
+      if (last === undefined)
+        throw new LedgerError('ENTRY_CORRUPT', `entry ${size - 1} is missing`);
+      if (!equalBytes(bytes(last.leaf_hash), bodyLeafHash(last.body))) {
         throw new LedgerError(
           'ENTRY_CORRUPT',
-          `leaf hash of entry ${size - 1} differs from its tree node`
+          `the body of entry ${size - 1} does not hash to its stored leaf hash`
         );
       }
-      this.#prev = bytesToHex(last);
+      this.#prev = hex(last.leaf_hash);
     }
     this.#size = size;
   }
@@ -259,6 +307,10 @@ export class LedgerStore {
   ): AppendResult[] {
     const results: AppendResult[] = [];
     const seen = new Set<string>();
+    const { insertEntry, insertNode, insertNonce } = this.#stmt;
+    const storeNode = (node: CompletedNode): void => {
+      if (node.level >= STORED_TREE_LEVEL) insertNode.run(node.level, node.index, node.hash);
+    };
     let seq = this.#size;
     let prev = this.#prev;
     for (const item of items) {
@@ -282,34 +334,29 @@ export class LedgerStore {
       if (!(salt instanceof Uint8Array) || salt.length !== SALT_BYTES) {
         throw new LedgerError('INVALID_ARGUMENT', `"random" must return ${SALT_BYTES} bytes`);
       }
-      const draft: LedgerEntry = {
-        v: 1,
-        seq,
-        prev,
-        time: item.time,
-        salt: bytesToHex(salt),
-        command: item.command,
-        derived: item.derived,
-      };
       let body: string;
       let entry: LedgerEntry;
       try {
-        body = canonicalJson(draft);
+        body = canonicalEntryJson({
+          seq,
+          prev,
+          time: item.time,
+          salt: hex(salt),
+          commandJson: item.commandJson ?? canonicalJson(item.command),
+          derivedJson: canonicalJson(item.derived),
+        });
         entry = JSON.parse(body) as LedgerEntry;
-        if (!('derived' in entry)) throw new Error('"derived" does not survive canonicalization');
       } catch (err) {
         results.push({ ok: false, code: 'ENTRY_INVALID', message: String(err) });
         continue;
       }
       seen.add(key);
       const hash = bodyLeafHash(body);
-      this.#stmt.insertEntry.run(seq, hash, body);
-      for (const node of this.#frontier.append(hash)) {
-        this.#stmt.insertNode.run(node.level, node.index, node.hash);
-      }
-      this.#stmt.insertNonce.run(publicKey, nonce, seq);
+      insertEntry.run(seq, hash, body);
+      this.#frontier.append(hash, storeNode);
+      insertNonce.run(publicKey, nonce, seq);
       results.push({ ok: true, entry, leafHash: hash });
-      prev = bytesToHex(hash);
+      prev = hex(hash);
       seq++;
     }
     this.#size = seq;
@@ -340,12 +387,6 @@ export class LedgerStore {
   /** The RFC 6962 leaf hash of entry `seq`. */
   leafHash(seq: number): Uint8Array {
     return bytes(this.#row(seq).leaf_hash);
-  }
-
-  #leafHashAt(seq: number): Uint8Array {
-    const row = this.#stmt.leafHash.get(seq);
-    if (row === undefined) throw new LedgerError('ENTRY_CORRUPT', `entry ${seq} is missing`);
-    return bytes(row.leaf_hash);
   }
 
   /**
@@ -485,8 +526,8 @@ function prepareStatements(db: LedgerDatabase) {
   return {
     size: db.prepare<[], { size: number }>('SELECT coalesce(max(seq) + 1, 0) AS size FROM entries'),
     entry: db.prepare<[number], EntryRow>('SELECT seq, leaf_hash, body FROM entries WHERE seq = ?'),
-    leafHash: db.prepare<[number], { leaf_hash: Uint8Array }>(
-      'SELECT leaf_hash FROM entries WHERE seq = ?'
+    leafRange: db.prepare<[number, number], { seq: number; leaf_hash: Uint8Array }>(
+      'SELECT seq, leaf_hash FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq'
     ),
     page: db.prepare<[number, number, number], EntryRow>(
       'SELECT seq, leaf_hash, body FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?'

@@ -71,12 +71,17 @@ export class LedgerWriter {
     this.#maxBatchSize = maxBatchSize;
   }
 
-  /** Queues a command; resolves once its entry is committed, rejects with a coded LedgerError. */
-  append(command: SignedCommand, derived: unknown): Promise<AppendedEntry> {
+  /**
+   * Queues a command; resolves once its entry is committed, rejects with a coded LedgerError.
+   * `commandJson`, when given, must be `canonicalJson(command)` (see {@link AppendItem}): the
+   * store then does not canonicalize the command again.
+   */
+  append(command: SignedCommand, derived: unknown, commandJson?: string): Promise<AppendedEntry> {
     if (this.#closed) {
       return Promise.reject(new LedgerError('WRITER_CLOSED', 'the ledger writer is closed'));
     }
     const item: AppendItem = { command, derived, time: this.#clock() };
+    if (commandJson !== undefined) item.commandJson = commandJson;
     return new Promise<AppendedEntry>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
       this.#scheduled ??= setImmediate(() => {
@@ -90,14 +95,20 @@ export class LedgerWriter {
    * Commits the queue, then this command alone in its own transaction (a batch of one). The
    * returned promise is already settled when this returns.
    */
-  appendNow(command: SignedCommand, derived: unknown): Promise<AppendedEntry> {
+  appendNow(
+    command: SignedCommand,
+    derived: unknown,
+    commandJson?: string
+  ): Promise<AppendedEntry> {
     if (this.#closed) {
       return Promise.reject(new LedgerError('WRITER_CLOSED', 'the ledger writer is closed'));
     }
     this.flush();
+    const item: AppendItem = { command, derived, time: this.#clock() };
+    if (commandJson !== undefined) item.commandJson = commandJson;
     let settle!: Pending;
     const promise = new Promise<AppendedEntry>((resolve, reject) => {
-      settle = { item: { command, derived, time: this.#clock() }, resolve, reject };
+      settle = { item, resolve, reject };
     });
     this.#commit([settle]);
     return promise;

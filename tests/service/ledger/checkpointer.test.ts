@@ -136,33 +136,29 @@ t.test('defaults the origin to yishi.local/<ledgerId> and checks it against the 
 t.test('refuses to sign over a tree inconsistent with the last checkpoint', async (t) => {
   const path = tempDbPath(t, 'original.db');
   const original = openStore(path);
-  grow(original, 10);
+  grow(original, 40);
   signed(new Checkpointer(original, { skey: KEY.skey }).checkpointNow());
   original.close();
 
-  for (const [level, idx] of [
-    [1, 4],
-    [3, 0],
-  ] as const) {
-    const copy = tempDbPath(t, `tampered-${level}-${idx}.db`);
+  // 40 = 32 + 8: the frontier is the stored node (5, 0) and (3, 4), rebuilt from leaves 32..39.
+  for (const forgery of [
+    { what: 'the leaf hash of entry 34', sql: 'UPDATE entries SET leaf_hash = ? WHERE seq = 34' },
+    { what: 'the stored node (5, 0)', sql: 'UPDATE tree_nodes SET hash = ? WHERE level = 5' },
+  ]) {
+    const copy = tempDbPath(t, `tampered-${forgery.what.replace(/\W+/g, '-')}.db`);
     copyFileSync(path, copy);
     const raw = new Database(copy);
     raw.exec('DROP TRIGGER tree_nodes_no_update');
-    raw
-      .prepare('UPDATE tree_nodes SET hash = ? WHERE level = ? AND idx = ?')
-      .run(Buffer.alloc(32, 0xee), level, idx);
+    raw.exec('DROP TRIGGER entries_no_update');
+    t.equal(raw.prepare(forgery.sql).run(Buffer.alloc(32, 0xee)).changes, 1);
     raw.close();
 
     const store = openStore(copy);
     grow(store, 4);
     const checkpointer = new Checkpointer(store, { skey: KEY.skey });
-    t.throws(
-      () => checkpointer.checkpointNow(),
-      { code: 'CHECKPOINT_INCONSISTENT' },
-      `node ${level},${idx}`
-    );
-    t.same(store.checkpointSizes(), [10], 'nothing signed');
-    t.equal(store.latestCheckpoint()?.size, 10);
+    t.throws(() => checkpointer.checkpointNow(), { code: 'CHECKPOINT_INCONSISTENT' }, forgery.what);
+    t.same(store.checkpointSizes(), [40], 'nothing signed');
+    t.equal(store.latestCheckpoint()?.size, 40);
     store.close();
   }
 
@@ -171,24 +167,32 @@ t.test('refuses to sign over a tree inconsistent with the last checkpoint', asyn
   grow(untouched, 4);
   t.match(new Checkpointer(untouched, { skey: KEY.skey }).checkpointNow(), {
     status: 'signed',
-    size: 14,
+    size: 44,
   });
   assertCheckpointChain(t, untouched, KEY.vkey);
 });
 
-t.test('refuses to sign when the stored nodes disagree with the frontier', async (t) => {
-  const path = tempDbPath(t);
-  const store = openStore(path);
-  t.teardown(() => store.close());
-  grow(store, 6);
-  const raw = new Database(path);
-  raw.exec('DROP TRIGGER tree_nodes_no_update');
-  raw.prepare('UPDATE tree_nodes SET hash = ? WHERE level = 1 AND idx = 2').run(Buffer.alloc(32));
-  raw.close();
-  t.throws(() => new Checkpointer(store, { skey: KEY.skey }).checkpointNow(), {
-    code: 'TREE_CORRUPT',
-  });
-  t.equal(store.latestCheckpoint(), undefined);
+t.test('refuses to sign when the stored nodes or leaves disagree with the frontier', async (t) => {
+  for (const forgery of [
+    { what: 'a leaf hash under (2, 4)', sql: 'UPDATE entries SET leaf_hash = ? WHERE seq = 17' },
+    { what: 'the stored node (4, 0)', sql: 'UPDATE tree_nodes SET hash = ? WHERE level = 4' },
+  ]) {
+    const path = tempDbPath(t, `${forgery.what.replace(/\W+/g, '-')}.db`);
+    const store = openStore(path);
+    t.teardown(() => store.close());
+    grow(store, 22);
+    const raw = new Database(path);
+    raw.exec('DROP TRIGGER tree_nodes_no_update');
+    raw.exec('DROP TRIGGER entries_no_update');
+    t.equal(raw.prepare(forgery.sql).run(Buffer.alloc(32)).changes, 1);
+    raw.close();
+    t.throws(
+      () => new Checkpointer(store, { skey: KEY.skey }).checkpointNow(),
+      { code: 'TREE_CORRUPT' },
+      forgery.what
+    );
+    t.equal(store.latestCheckpoint(), undefined);
+  }
 });
 
 t.test('refuses a latest checkpoint that is forged or ahead of the tree', async (t) => {
@@ -381,10 +385,10 @@ t.test('the timer reports and stops on an inconsistent tree', async (t) => {
   t.teardown(() => checkpointer.stop());
   signed(checkpointer.checkpointNow());
   const raw = new Database(path);
-  raw.exec('DROP TRIGGER tree_nodes_no_update');
-  raw.prepare('UPDATE tree_nodes SET hash = ? WHERE level = 2 AND idx = 0').run(Buffer.alloc(32));
+  raw.exec('DROP TRIGGER entries_no_update');
+  raw.prepare('UPDATE entries SET leaf_hash = ? WHERE seq = 1').run(Buffer.alloc(32));
   raw.close();
-  grow(store, 2); // root(6) reads node (2, 0)
+  grow(store, 2); // root(6) rebuilds node (2, 0) from the leaf hashes of entries 0..3
   checkpointer.start();
   for (let i = 0; i < 100 && checkpointer.running; i++) await sleep(10);
   t.notOk(checkpointer.running, 'stopped itself');

@@ -1,13 +1,15 @@
+import { copyFileSync } from 'node:fs';
 import t from 'tap';
 import Database from 'better-sqlite3';
 import {
   LedgerError,
   LedgerStore,
   SCHEMA_VERSION,
+  STORED_TREE_LEVEL,
   openDatabase,
   schemaVersion,
 } from '../../../service/dist/ledger/index.js';
-import { fakeCommand, tempDbPath } from './fixtures.js';
+import { SCHEMA_1_FIXTURE, fakeCommand, tempDbPath } from './fixtures.js';
 
 /** The SQLite error a statement raises, or undefined if it ran. */
 function sqliteError(fn: () => unknown): { code: string; message: string } | undefined {
@@ -92,10 +94,11 @@ t.test('append-only tables refuse UPDATE and DELETE', async (t) => {
   const db = openDatabase(path);
   t.teardown(() => db.close());
   db.prepare(`INSERT INTO command_nonces (public_key, nonce, seq) VALUES ('k', 'n', 0)`).run();
+  db.prepare(`INSERT INTO tree_nodes (level, idx, hash) VALUES (4, 0, zeroblob(32))`).run();
   const cases: [string, string][] = [
     ['entries', `UPDATE entries SET body = 'x' WHERE seq = 0`],
     ['entries', `DELETE FROM entries WHERE seq = 1`],
-    ['tree_nodes', `UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 0`],
+    ['tree_nodes', `UPDATE tree_nodes SET hash = randomblob(32) WHERE level = 4 AND idx = 0`],
     ['tree_nodes', `DELETE FROM tree_nodes`],
     ['command_nonces', `UPDATE command_nonces SET seq = 1`],
     ['command_nonces', `DELETE FROM command_nonces`],
@@ -109,7 +112,39 @@ t.test('append-only tables refuse UPDATE and DELETE', async (t) => {
     t.equal(err?.message, 'append-only', `${table} says why`);
   }
   t.equal((db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n, 2);
-  t.equal((db.prepare('SELECT count(*) AS n FROM tree_nodes').get() as { n: number }).n, 3);
+  t.equal((db.prepare('SELECT count(*) AS n FROM tree_nodes').get() as { n: number }).n, 1);
+});
+
+t.test('tree_nodes refuses nodes below the stored level, and takes those at it', async (t) => {
+  const db = openDatabase(':memory:');
+  t.teardown(() => db.close());
+  const insert = db.prepare(
+    'INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, zeroblob(32))'
+  );
+  for (let level = 0; level < STORED_TREE_LEVEL; level++) {
+    const err = sqliteError(() => insert.run(level, 0));
+    t.equal(err?.code, 'SQLITE_CONSTRAINT_TRIGGER', `level ${level}`);
+    t.equal(err?.message, 'tree-level-not-stored');
+  }
+  t.equal(
+    sqliteError(() => insert.run(STORED_TREE_LEVEL, 0)),
+    undefined
+  );
+  t.equal(db.prepare('SELECT count(*) FROM tree_nodes').pluck().get(), 1);
+});
+
+t.test('migrates a schema-1 database to the current schema in place', async (t) => {
+  const path = tempDbPath(t);
+  copyFileSync(SCHEMA_1_FIXTURE, path);
+  const before = new Database(path, { readonly: true });
+  t.equal(schemaVersion(before), 1);
+  const rowsBefore = before.prepare('SELECT count(*) FROM tree_nodes').pluck().get();
+  before.close();
+  const db = openDatabase(path);
+  t.teardown(() => db.close());
+  t.equal(schemaVersion(db), SCHEMA_VERSION);
+  t.equal(db.prepare('SELECT count(*) FROM tree_nodes').pluck().get(), rowsBefore, 'no row lost');
+  t.equal(db.prepare('SELECT count(*) FROM entries').pluck().get(), 37);
 });
 
 t.test('entries must be inserted at the next seq, without gaps', async (t) => {

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bytesToHex, generateNoteKey } from '@yishi/crypto';
 import type { SignedCommand } from '@yishi/schema';
 import type { Test } from 'tap';
@@ -58,3 +59,18 @@ export const hex = bytesToHex;
 export function logKey(origin: string): { skey: string; vkey: string } {
   return generateNoteKey(origin);
 }
+
+/**
+ * A ledger written by the schema-1 store (every tree level stored, level 0 included): 37 entries
+ * of `fakeCommand`-shaped commands by three keys with Unicode text, salts from counterRandom(0),
+ * ledger_id 'schema-1-fixture'. Its root of 37 is SCHEMA_1_ROOT. Copy it before opening: opening
+ * migrates it.
+ */
+export const SCHEMA_1_FIXTURE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  'fixtures',
+  'schema-1.db'
+);
+
+/** RFC 6962 root of the 37 entries of {@link SCHEMA_1_FIXTURE}, as the schema-1 store computed it. */
+export const SCHEMA_1_ROOT = 'b0e3df553c813e35bab853f954ae70c7090c1983eba1b1de86b6b32539f13333';

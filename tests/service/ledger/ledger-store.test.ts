@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs';
 import t from 'tap';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
@@ -19,7 +20,13 @@ import {
   type AppendItem,
   type AppendResult,
 } from '../../../service/dist/ledger/index.js';
-import { counterRandom, fakeCommand, tempDbPath } from './fixtures.js';
+import {
+  SCHEMA_1_FIXTURE,
+  SCHEMA_1_ROOT,
+  counterRandom,
+  fakeCommand,
+  tempDbPath,
+} from './fixtures.js';
 
 const items = (from: number, count: number, who = 1): AppendItem[] =>
   Array.from({ length: count }, (_, i) => ({
@@ -279,19 +286,22 @@ t.test('refuses items that cannot become entries, one by one', async (t) => {
 t.test('rolls a failed batch back whole and keeps the frontier as it was', async (t) => {
   const store = LedgerStore.open(':memory:');
   t.teardown(() => store.close());
-  store.appendBatch(items(0, 6));
+  store.appendBatch(items(0, 30));
   const rootBefore = store.root();
   let calls = 0;
+  // the third item would have completed the node (5, 0): that row must go too
   const failingThird = (n: number) => (++calls === 3 ? new Uint8Array(n - 1) : new Uint8Array(n));
-  t.throws(() => store.appendBatch(items(6, 5), failingThird), { code: 'INVALID_ARGUMENT' });
-  t.equal(store.size, 6);
+  t.throws(() => store.appendBatch(items(30, 5), failingThird), { code: 'INVALID_ARGUMENT' });
+  t.equal(store.size, 30);
   t.ok(equalBytes(store.root(), rootBefore));
-  t.equal(store.db.prepare('SELECT count(*) AS n FROM tree_nodes').pluck().get(), 6 + 3 + 1);
-  t.notOk(store.hasNonce(fakeCommand(6).publicKey, fakeCommand(6).payload.nonce));
-  store.appendBatch(items(6, 5));
-  t.equal(store.size, 11);
+  t.ok(equalBytes(store.frontierRoot(), rootBefore));
+  t.equal(store.db.prepare('SELECT count(*) AS n FROM tree_nodes').pluck().get(), 1);
+  t.notOk(store.hasNonce(fakeCommand(30).publicKey, fakeCommand(30).payload.nonce));
+  store.appendBatch(items(30, 5));
+  t.equal(store.size, 35);
+  t.equal(store.db.prepare('SELECT count(*) AS n FROM tree_nodes').pluck().get(), 3);
   t.ok(equalBytes(store.root(), rootFromLeafHashes(allLeafHashes(store))), 'the tree continues');
-  t.equal(store.entry(6).prev, bytesToHex(store.leafHash(5)), 'the chain continues');
+  t.equal(store.entry(30).prev, bytesToHex(store.leafHash(29)), 'the chain continues');
 });
 
 t.test('refuses to append inside another transaction', async (t) => {
@@ -323,15 +333,181 @@ t.test('continues the chain and the frontier after close and reopen', async (t) 
 });
 
 t.test('refuses to open a store whose tree nodes are missing', async (t) => {
+  // 22 = 16 + 4 + 2: the frontier reads the stored node (4, 0) and rebuilds (2, 4) and (1, 10)
+  for (const [what, sql] of [
+    ['the stored node (4, 0)', 'DELETE FROM tree_nodes WHERE level = 4 AND idx = 0'],
+    ['entry 17, a leaf of (2, 4)', 'DELETE FROM entries WHERE seq = 17'],
+  ] as const) {
+    const path = tempDbPath(t, `${what.replace(/\W+/g, '-')}.db`);
+    const store = LedgerStore.open(path);
+    store.appendBatch(items(0, 22));
+    store.close();
+    const raw = new Database(path);
+    raw.exec('DROP TRIGGER tree_nodes_no_delete');
+    raw.exec('DROP TRIGGER entries_no_delete');
+    raw.pragma('foreign_keys = OFF');
+    t.equal(raw.prepare(sql).run().changes, 1);
+    raw.close();
+    t.throws(() => LedgerStore.open(path), { code: 'TREE_NODE_MISSING' }, what);
+  }
+});
+
+t.test('refuses to open a store whose last entry does not hash to its leaf hash', async (t) => {
   const path = tempDbPath(t);
   const store = LedgerStore.open(path);
-  store.appendBatch(items(0, 6));
+  store.appendBatch(items(0, 3));
   store.close();
   const raw = new Database(path);
-  raw.exec('DROP TRIGGER tree_nodes_no_delete');
-  raw.prepare('DELETE FROM tree_nodes WHERE level = 1 AND idx = 2').run();
+  raw.exec('DROP TRIGGER entries_no_update');
+  raw.prepare(`UPDATE entries SET body = replace(body, '"n":2', '"n":3') WHERE seq = 2`).run();
   raw.close();
-  t.throws(() => LedgerStore.open(path), { code: 'TREE_NODE_MISSING' });
+  t.throws(() => LedgerStore.open(path), { code: 'ENTRY_CORRUPT' });
+});
+
+t.test('stores tree nodes of 16 leaves and more only, one row per 8 entries', async (t) => {
+  const store = LedgerStore.open(':memory:');
+  t.teardown(() => store.close());
+  store.appendBatch(items(0, 100));
+  const rows = store.db
+    .prepare('SELECT level, count(*) AS n FROM tree_nodes GROUP BY level ORDER BY level')
+    .all();
+  t.same(rows, [
+    { level: 4, n: 6 },
+    { level: 5, n: 3 },
+    { level: 6, n: 1 },
+  ]);
+  const leaves = allLeafHashes(store);
+  for (let level = 0; level <= 6; level++) {
+    const width = 2 ** level;
+    for (let idx = 0; (idx + 1) * width <= 100; idx++) {
+      const expected = rootFromLeafHashes(leaves.slice(idx * width, (idx + 1) * width));
+      if (!equalBytes(store.reader.hash(level, idx), expected)) t.fail(`node (${level}, ${idx})`);
+    }
+  }
+  t.throws(() => store.reader.hash(2, 25), { code: 'TREE_NODE_MISSING' }, 'past the tree');
+  t.throws(() => store.reader.hash(4, 6), { code: 'TREE_NODE_MISSING' }, 'not completed yet');
+});
+
+t.test('writes a given canonical command text: the same entry as without it', async (t) => {
+  const a = LedgerStore.open(':memory:', { random: counterRandom(0) });
+  const b = LedgerStore.open(':memory:', { random: counterRandom(0) });
+  t.teardown(() => {
+    a.close();
+    b.close();
+  });
+  let next = 0;
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          extra: fc.dictionary(
+            fc.string({ unit: 'binary' }),
+            fc.jsonValue({ stringUnit: 'binary' })
+          ),
+          derived: fc.jsonValue({ stringUnit: 'binary' }),
+        }),
+        { minLength: 1, maxLength: 5 }
+      ),
+      (drafts) => {
+        const batch = drafts.map((d) => ({
+          command: fakeCommand(next++, 2, { extra: d.extra }),
+          derived: d.derived,
+          time: next,
+        }));
+        const plain = a.appendBatch(batch);
+        const given = b.appendBatch(
+          batch.map((item) => ({ ...item, commandJson: canonicalJson(item.command) }))
+        );
+        return plain.every((r, i) => {
+          const g = given[i];
+          return (
+            r.ok &&
+            g !== undefined &&
+            g.ok &&
+            equalBytes(r.leafHash, g.leafHash) &&
+            a.entryBody(r.entry.seq) === b.entryBody(g.entry.seq) &&
+            canonicalJson(g.entry) === b.entryBody(g.entry.seq)
+          );
+        });
+      }
+    ),
+    { numRuns: 100 }
+  );
+  t.equal(a.size, b.size);
+  t.ok(equalBytes(a.root(), b.root()));
+  const bad = b.appendBatch([
+    { ...items(10_000, 1)[0]!, commandJson: 42 as unknown as string },
+    { ...items(10_001, 1)[0]!, commandJson: '' },
+  ]);
+  t.same(
+    bad.map((r) => (r.ok ? 'ok' : r.code)),
+    ['ENTRY_INVALID', 'ENTRY_INVALID'],
+    'a commandJson that is not a non-empty string is refused'
+  );
+  t.equal(b.size, a.size, 'and takes no seq');
+});
+
+t.test('opens a schema-1 ledger, continues it, and its roots and proofs stay right', async (t) => {
+  const path = tempDbPath(t);
+  copyFileSync(SCHEMA_1_FIXTURE, path);
+  const oldNodes = new Database(path, { readonly: true })
+    .prepare('SELECT level, idx, hash FROM tree_nodes ORDER BY level, idx')
+    .all() as { level: number; idx: number; hash: Uint8Array }[];
+  t.ok(
+    oldNodes.some((n) => n.level === 0),
+    'the fixture has level-0 rows'
+  );
+  const store = LedgerStore.open(path, { random: counterRandom(1000) });
+  t.teardown(() => store.close());
+  t.equal(store.size, 37);
+  t.equal(bytesToHex(store.root()), SCHEMA_1_ROOT);
+  t.equal(bytesToHex(store.frontierRoot()), SCHEMA_1_ROOT);
+  for (const node of oldNodes) {
+    if (!equalBytes(store.reader.hash(node.level, node.idx), node.hash)) {
+      t.fail(`node (${node.level}, ${node.idx}) differs from the schema-1 row`);
+    }
+  }
+  t.equal(store.appendBatch(items(3, 1))[0]?.ok, false, 'the old nonces still count');
+  for (let i = 0; i < 3; i++) store.appendBatch(items(100 + 10 * i, 10));
+  t.equal(store.size, 67);
+  const roots = [EMPTY_ROOT];
+  const leaves: Uint8Array[] = [];
+  let prev = GENESIS_PREV;
+  for (const e of store.iterateEntries()) {
+    t.equal(e.entry.prev, prev, `entry ${e.entry.seq} chains`);
+    t.ok(equalBytes(e.leafHash, leafHash(utf8Encode(e.body))));
+    prev = bytesToHex(e.leafHash);
+    leaves.push(e.leafHash);
+    roots.push(rootFromLeafHashes(leaves));
+  }
+  t.equal(bytesToHex(roots[37] as Uint8Array), SCHEMA_1_ROOT);
+  for (const size of [37, 48, 64, 67]) {
+    t.ok(equalBytes(store.root(size), roots[size] as Uint8Array), `root(${size})`);
+    for (let index = 0; index < size; index++) {
+      const proof = store.inclusionProof(index, size);
+      verifyInclusion(leaves[index] as Uint8Array, index, size, proof, roots[size] as Uint8Array);
+    }
+    for (let m = 1; m <= size; m++) {
+      const proof = store.consistencyProof(m, size);
+      verifyConsistency(m, size, proof, roots[m] as Uint8Array, roots[size] as Uint8Array);
+    }
+  }
+  t.ok(equalBytes(store.frontierRoot(), roots[67] as Uint8Array));
+  const after = store.db
+    .prepare('SELECT level, idx, hash FROM tree_nodes ORDER BY level, idx')
+    .all() as { level: number; idx: number; hash: Uint8Array }[];
+  const added = after.filter((n) => !oldNodes.some((o) => o.level === n.level && o.idx === n.idx));
+  t.same(
+    added.map((n) => [n.level, n.idx]),
+    [
+      [4, 2],
+      [4, 3],
+      [5, 1],
+      [6, 0],
+    ],
+    'new rows at level 4 and above only'
+  );
+  t.equal(after.length, oldNodes.length + added.length, 'no schema-1 row lost');
 });
 
 t.test('streams entries in pages, and appends may interleave', async (t) => {
