@@ -274,7 +274,7 @@ export class CommandPipeline {
       canonicalJson(d.derived);
       projections.after(state, { seq, time, command, derived: d.derived }, captured);
       this.#appendTime = time;
-      done = this.#writer.append(command, d.derived);
+      done = this.#writer.append(command, d.derived, canonical);
     } catch (err) {
       this.#fail(err);
       throw ApiError.of('LEDGER_UNAVAILABLE');
