@@ -29,7 +29,6 @@ import {
   consistencyProof,
   equalBytes,
   formatPublicKey,
-  isAcceptablePublicKey,
   openNote,
   parseCheckpoint,
   parseNoteVerifier,
@@ -338,20 +337,7 @@ const nodeHashOf = (left: Uint8Array, right: Uint8Array): Buffer =>
   createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
 
 class EntryChecker {
-  /** isAcceptablePublicKey by key text: a ledger has few keys and many entries. */
-  private readonly acceptable = new Map<string, boolean>();
-
   constructor(private readonly commandContext: string) {}
-
-  private keyIsAcceptable(text: string, key: Uint8Array): boolean {
-    let ok = this.acceptable.get(text);
-    if (ok === undefined) {
-      ok = isAcceptablePublicKey(key);
-      if (this.acceptable.size >= 65_536) this.acceptable.clear();
-      this.acceptable.set(text, ok);
-    }
-    return ok;
-  }
 
   /**
    * The entry's leaf hash if every per-entry check holds, else a reason. `text` is the JSON the
@@ -384,9 +370,12 @@ class EntryChecker {
     } catch {
       return 'an entry has a malformed key or signature';
     }
-    if (!this.keyIsAcceptable(publicKey, key)) return 'an entry is signed by an unacceptable key';
     // signingMessage(context, payload): utf8(context + "\n" + JCS(payload)).
     const message = Buffer.from(`${this.commandContext}\n${payloadJson}`, 'utf8');
+    // LedgerVerifier also checks the key (isAcceptablePublicKey: it decodes strictly and is not
+    // of small order). A signature that verifies implies it: fastVerify's verdict is verify's
+    // (@yishi/crypto), which refuses exactly those keys before anything else. Only the reason a
+    // bad entry is handed over would differ, and the reference words that itself.
     if (!fastVerify(sig, message, key)) return 'a signature does not verify';
     return leaf;
   }

@@ -167,6 +167,26 @@ t.test('bodies that are not canonical JSON but hold the same entries pass as bef
   t.same(fromExport.parallel.report, fromExport.reference.report);
 });
 
+t.test(
+  'an entry signed by a small-order key hands over and gets the reference verdict',
+  async (t) => {
+    const fixture = await makeLedger(t, 12, 2);
+    const { path, db } = tamperable(t, fixture, 'small-order-key');
+    // The identity point as the key and the trivial signature (R = identity, S = 0), which plain
+    // RFC 8032 accepts for any message; the stored hash recomputed so only the key tells.
+    const e = JSON.parse(bodyOf(db, 9)) as LedgerEntry;
+    e.command.publicKey = Buffer.from([1, ...new Array<number>(31).fill(0)]).toString('base64');
+    e.command.signature = Buffer.from([1, ...new Array<number>(63).fill(0)]).toString('base64');
+    setBody(db, 9, JSON.stringify(e));
+    db.prepare('UPDATE entries SET leaf_hash = ? WHERE seq = 9').run(entryLeafHash(e));
+    db.close();
+    const { reference, parallel } = await both(path, fixture.vkey, { workers: 2, batchSize: 4 });
+    t.match(reference.report.failure, { seq: 9 });
+    t.equal(parallel.mode, 'workers-then-in-process');
+    t.equal(JSON.stringify(parallel.report), JSON.stringify(reference.report));
+  }
+);
+
 t.test('a ledger file that is not there is refused the same way', async (t) => {
   const fixture = await makeLedger(t, 2, 1);
   const missing = join(fixture.paths.dir, 'nothing.db');
