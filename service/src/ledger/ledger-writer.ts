@@ -161,7 +161,7 @@ export class LedgerWriter {
         p.reject(new LedgerError('ENTRY_INVALID', 'no result for this append'));
       } else if (result.ok) {
         this.#stats.appended++;
-        p.resolve({ entry: result.entry, leafHash: result.leafHash });
+        p.resolve(result);
       } else {
         this.#stats.refused++;
         p.reject(new LedgerError(result.code, result.message));

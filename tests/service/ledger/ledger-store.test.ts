@@ -582,3 +582,18 @@ t.test('saves checkpoints with a compare-and-swap on the latest size', async (t)
   t.ok(equalBytes(all[1]?.root ?? new Uint8Array(), store.root(5)));
   t.same(store.checkpointAt(5)?.note, 'note 5');
 });
+
+t.test('hands back each appended entry as parsed from its stored body, parsed once', async (t) => {
+  const store = LedgerStore.open(':memory:');
+  t.teardown(() => store.close());
+  const results = store.appendBatch(items(0, 3));
+  for (const [seq, result] of results.entries()) {
+    if (!result.ok) {
+      t.fail(`item ${seq} refused`);
+      continue;
+    }
+    t.same(result.entry, JSON.parse(store.entryBody(seq)), `entry ${seq}`);
+    t.equal(result.entry, result.entry, 'the same object on every read');
+    t.equal(result.entry.seq, seq);
+  }
+});
