@@ -16,7 +16,7 @@
 //
 // Trust boundary: rows and lines are attacker-controlled; workers parse them defensively and
 // answer only "all of this batch holds" plus hashes, never a verdict on their own.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -40,7 +40,7 @@ import {
 import type { LedgerReport, LedgerVerifierOptions } from '@yishi/sdk';
 import { fastVerify } from './fast-ed25519.js';
 import { openLedgerReadOnly } from './ledger-reader.js';
-import { isCanonicalText } from './verify/canonical-text.js';
+import { canonicalPayloadOf, entryText } from './verify/canonical-text.js';
 
 // @yishi/schema and @yishi/sdk are imported where needed, never at the top: this module is also
 // each worker's entry point, and a worker that loads them (TypeBox compiling every schema) takes
@@ -316,28 +316,43 @@ interface LedgerEntryShape {
   derived: unknown;
 }
 
-/**
- * RFC 8785 canonical JSON of an entry that passed {@link isEntryShape}, given its payload's:
- * members in code-unit order (command, derived, prev, salt, seq, time, v; in command: payload,
- * publicKey, signature), the strings plain ASCII, the numbers safe integers. Equal to
- * canonicalJson(entry) without canonicalizing the payload twice (it is also what is signed).
- */
-const canonicalEntry = (e: LedgerEntryShape, payloadJson: string): string =>
-  `{"command":{"payload":${payloadJson},"publicKey":"${e.command.publicKey}","signature":"${e.command.signature}"},"derived":${canonicalJson(e.derived)},"prev":"${e.prev}","salt":"${e.salt}","seq":${e.seq},"time":${e.time},"v":1}`;
+/** A reusable buffer for bytes hashed or verified at once (never kept past the call). */
+class Scratch {
+  private buf = Buffer.alloc(1 << 16);
 
-const LEAF_PREFIX = Buffer.from([0]);
-const NODE_PREFIX = Buffer.from([1]);
+  /** `prefix` then the UTF-8 of `text`, in the scratch buffer (valid until the next call). */
+  write(prefix: number | string, text: string): Buffer {
+    const head = typeof prefix === 'number' ? 1 : prefix.length;
+    const need = head + 3 * text.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (need > this.buf.length) this.buf = Buffer.alloc(need);
+    if (typeof prefix === 'number') this.buf[0] = prefix;
+    else this.buf.write(prefix, 0, 'latin1');
+    return this.buf.subarray(0, head + this.buf.write(text, head, 'utf8'));
+  }
+}
 
-/** RFC 6962 leaf hash, SHA-256(0x00 || data), by node:crypto: same bytes as `leafHash`. */
-const leafHashOf = (data: Uint8Array | string): Buffer =>
-  createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+const scratch = new Scratch();
+
+/** RFC 6962 leaf hash, SHA-256(0x00 || utf8(text)), by node:crypto: same bytes as `leafHash`. */
+const leafHashOf = (text: string): Buffer => hash('sha256', scratch.write(0, text), 'buffer');
+
+const nodeInput = Buffer.alloc(1 + 2 * HASH);
+nodeInput[0] = 1;
 
 /** RFC 6962 node hash, SHA-256(0x01 || left || right), by node:crypto: same as `nodeHash`. */
-const nodeHashOf = (left: Uint8Array, right: Uint8Array): Buffer =>
-  createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+function nodeHashOf(left: Uint8Array, right: Uint8Array): Buffer {
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH);
+  return hash('sha256', nodeInput, 'buffer');
+}
 
 class EntryChecker {
-  constructor(private readonly commandContext: string) {}
+  /** The signing context and its newline, ASCII (SIGNING_CONTEXT_PATTERN). */
+  private readonly contextLine: string;
+
+  constructor(commandContext: string) {
+    this.contextLine = `${commandContext}\n`;
+  }
 
   /**
    * The entry's leaf hash if every per-entry check holds, else a reason. `text` is the JSON the
@@ -347,16 +362,14 @@ class EntryChecker {
     if (!isEntryShape(value)) return 'an entry is not in the shape the fast pass knows';
     const entry = value as LedgerEntryShape;
     const { payload, publicKey, signature } = entry.command;
-    let payloadJson: string;
+    let payloadJson = text === undefined ? null : canonicalPayloadOf(entry, text);
     let leaf: Buffer;
-    if (text !== undefined && isCanonicalText(text, value)) {
-      // A canonical text's parts are canonical: the payload's canonical form is its JSON.
-      payloadJson = JSON.stringify(payload);
-      leaf = leafHashOf(text);
+    if (payloadJson !== null) {
+      leaf = leafHashOf(text as string);
     } else {
       try {
         payloadJson = canonicalJson(payload);
-        leaf = leafHashOf(canonicalEntry(entry, payloadJson));
+        leaf = leafHashOf(entryText(entry, payloadJson, canonicalJson(entry.derived)));
       } catch {
         return 'an entry has no canonical form';
       }
@@ -371,7 +384,7 @@ class EntryChecker {
       return 'an entry has a malformed key or signature';
     }
     // signingMessage(context, payload): utf8(context + "\n" + JCS(payload)).
-    const message = Buffer.from(`${this.commandContext}\n${payloadJson}`, 'utf8');
+    const message = scratch.write(this.contextLine, payloadJson);
     // LedgerVerifier also checks the key (isAcceptablePublicKey: it decodes strictly and is not
     // of small order). A signature that verifies implies it: fastVerify's verdict is verify's
     // (@yishi/crypto), which refuses exactly those keys before anything else. Only the reason a

@@ -2,7 +2,11 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { canonicalJson } from '@yishi/crypto';
-import { isCanonicalText } from '../../service/dist/verify/canonical-text.js';
+import {
+  canonicalPayloadOf,
+  isCanonicalText,
+  type EntryShape,
+} from '../../service/dist/verify/canonical-text.js';
 
 /** canonicalJson, or undefined where it refuses the value (a lone surrogate). */
 const canonicalOrNothing = (value: unknown): string | undefined => {
@@ -97,3 +101,77 @@ t.test('never throws, even on nesting too deep to serialise', async (t) => {
   t.equal(isCanonicalText('[[1]]', deep), false);
   t.equal(isCanonicalText('{}', { a: 1n }), false, 'a BigInt JSON.stringify refuses');
 });
+
+const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
+const b64 = (n: number, pad: string) =>
+  fc.stringMatching(new RegExp(`^[A-Za-z0-9+/]{${n}}${pad}$`));
+
+/** Entries in the ledger's shape with arbitrary payload and derived values. */
+const entries = fc.record({
+  v: fc.constant(1),
+  seq: fc.nat(),
+  prev: hex(64),
+  time: fc.nat(),
+  salt: hex(32),
+  command: fc.record({
+    payload: fc.dictionary(fc.string({ unit: 'binary' }), anyJson, { maxKeys: 5 }),
+    publicKey: b64(43, '='),
+    signature: b64(86, '=='),
+  }),
+  derived: anyJson,
+});
+
+t.test(
+  'an entry text judged canonical is canonicalJson of the entry, and so is its payload',
+  async () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(entries, fc.nat(2), (entry, style) => {
+        const texts = [JSON.stringify(entry), JSON.stringify(entry, null, 1)];
+        const canonical = canonicalOrNothing(entry);
+        if (canonical !== undefined) texts.push(canonical);
+        const text = texts[style % texts.length] as string;
+        const parsed = JSON.parse(text) as EntryShape;
+        const payloadJson = canonicalPayloadOf(parsed, text);
+        if (payloadJson === null)
+          return text !== canonical || hasIndexKey(entry) || /\\ud/.test(text);
+        taken++;
+        return (
+          text === canonicalJson(parsed) && payloadJson === canonicalJson(parsed.command.payload)
+        );
+      }),
+      { numRuns: 2000 }
+    );
+    t.ok(taken > 200, `the fast path was taken ${taken} times`);
+  }
+);
+
+t.test(
+  'an entry text with a lone surrogate or keys out of order is left to the slow path',
+  async (t) => {
+    const base = {
+      command: {
+        payload: { b: 1, a: 2 },
+        publicKey: 'A'.repeat(43) + '=',
+        signature: 'B'.repeat(86) + '==',
+      },
+      derived: null,
+      prev: '0'.repeat(64),
+      salt: '1'.repeat(32),
+      seq: 3,
+      time: 4,
+      v: 1,
+    };
+    const unsorted = JSON.stringify(base);
+    t.equal(canonicalPayloadOf(JSON.parse(unsorted) as EntryShape, unsorted), null, 'payload keys');
+    const lone = JSON.stringify({
+      ...base,
+      command: { ...base.command, payload: { a: '\ud800' } },
+    });
+    t.match(lone, /\\ud800/);
+    t.equal(canonicalPayloadOf(JSON.parse(lone) as EntryShape, lone), null, 'a lone surrogate');
+    const fine = canonicalJson({ ...base, derived: { y: [1, { x: 'é' }] } });
+    t.equal(canonicalPayloadOf(JSON.parse(fine) as EntryShape, fine), '{"a":2,"b":1}');
+    t.equal(canonicalPayloadOf(JSON.parse(fine) as EntryShape, `${fine} `), null, 'trailing space');
+  }
+);

@@ -14,7 +14,7 @@
 // Duplicate keys, whitespace, other escapes, "-0", "1.0" or "1e3" all make the texts differ.
 
 /** Every object's own keys strictly ascending by UTF-16 code units, at every depth. */
-function keysInOrder(value: unknown): boolean {
+export function keysInOrder(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return true;
   if (Array.isArray(value)) {
     for (const item of value) if (!keysInOrder(item)) return false;
@@ -39,5 +39,43 @@ export function isCanonicalText(text: string, value: unknown): boolean {
     return JSON.stringify(value) === text && keysInOrder(value);
   } catch {
     return false; // too deep to stringify or walk: left to canonicalJson
+  }
+}
+
+/** A ledger entry that passed the verifier's shape check (LedgerEntrySchema, by hand). */
+export interface EntryShape {
+  seq: number;
+  prev: string;
+  time: number;
+  salt: string;
+  command: { payload: unknown; publicKey: string; signature: string };
+  derived: unknown;
+}
+
+/**
+ * The RFC 8785 text of an entry that passed the shape check, given its payload's and derived's:
+ * members in code-unit order (command, derived, prev, salt, seq, time, v; in command: payload,
+ * publicKey, signature); the other strings are plain ASCII (hex, base64) and the numbers safe
+ * integers, so they need no escaping. With canonicalJson(payload) and canonicalJson(derived) it
+ * is canonicalJson(entry).
+ */
+export const entryText = (e: EntryShape, payloadJson: string, derivedJson: string): string =>
+  `{"command":{"payload":${payloadJson},"publicKey":"${e.command.publicKey}","signature":"${e.command.signature}"},"derived":${derivedJson},"prev":"${e.prev}","salt":"${e.salt}","seq":${e.seq},"time":${e.time},"v":1}`;
+
+/**
+ * If `text` (which `e` was parsed from) is canonicalJson(e), the payload's canonical JSON (what
+ * is signed); else null, and the caller canonicalises. Cheaper than {@link isCanonicalText} on
+ * the whole entry: the payload is serialised once, for both uses. The text holds the payload's
+ * and derived's JSON.stringify texts, so the "\ud" test covers their lone surrogates too.
+ * Never throws.
+ */
+export function canonicalPayloadOf(e: EntryShape, text: string): string | null {
+  if (text.includes('\\ud')) return null;
+  try {
+    const payloadJson = JSON.stringify(e.command.payload);
+    if (entryText(e, payloadJson, JSON.stringify(e.derived)) !== text) return null;
+    return keysInOrder(e.command.payload) && keysInOrder(e.derived) ? payloadJson : null;
+  } catch {
+    return null;
   }
 }
