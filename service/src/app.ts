@@ -57,6 +57,7 @@ export interface AppOptions {
 }
 
 const quiet = { info() {}, warn() {}, error() {} };
+const serialize = (data: unknown): string => JSON.stringify(data);
 
 /**
  * Builds the yishi HTTP app: restores the rules' state from the snapshot in service.db and
@@ -65,8 +66,14 @@ const quiet = { info() {}, warn() {}, error() {} };
 export async function buildApp(opts: AppOptions) {
   const validators = lazyValidators();
   const app = Fastify({
-    // fastify's own Ajv validators, compiled on first use (types: ours is a narrower signature).
-    schemaController: { compilersFactory: { buildValidator: validators.buildValidator as never } },
+    // fastify's own Ajv validators, compiled on first use (types: ours is a narrower signature);
+    // replies are JSON.stringify'd (below), so fast-json-stringify is never loaded.
+    schemaController: {
+      compilersFactory: {
+        buildValidator: validators.buildValidator as never,
+        buildSerializer: () => () => serialize,
+      },
+    },
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: opts.bodyLimit ?? 128 * 1024,
     genReqId: () => crypto.randomUUID(),
@@ -90,7 +97,7 @@ export async function buildApp(opts: AppOptions) {
   // Replies are built by this code from typed values: JSON.stringify them rather than compile a
   // fast-json-stringify serializer per route and status (which would also silently drop or
   // coerce whatever did not match). Tests check replies against the response schemas.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setSerializerCompiler(() => serialize);
   // Commands are JSON and nothing else: any other body is 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);

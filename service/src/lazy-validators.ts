@@ -1,5 +1,5 @@
-// Route validators compiled on first use instead of while the app is built: compiling every
-// route's schemas with Ajv was ~0.35 s of a 1.5 s start-up. The validators are fastify's own
+// Route validators compiled on first use instead of while the app is built: loading Ajv and
+// compiling every route's schemas was ~0.35 s of a 1.5 s start-up. The validators are fastify's own
 // (@fastify/ajv-compiler, with the app's Ajv options), only compiled later; whatever is still
 // uncompiled once the server listens is compiled in the background, a route at a time.
 import { createRequire } from 'node:module';
@@ -23,9 +23,11 @@ function defaultBuilder(): BuildValidator {
   return AjvCompiler();
 }
 
-/** Lazy validators over fastify's default Ajv compiler. */
+/** Lazy validators over fastify's default Ajv compiler (itself loaded on first use). */
 export function lazyValidators(): LazyValidators {
-  const inner = defaultBuilder();
+  let builder: BuildValidator | undefined;
+  const inner: BuildValidator = (externalSchemas, ajvOptions) =>
+    (builder ??= defaultBuilder())(externalSchemas, ajvOptions);
   const waiting = new Map<() => Validate, RouteSchema>();
   return {
     buildValidator(externalSchemas, ajvOptions) {

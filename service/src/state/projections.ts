@@ -125,7 +125,7 @@ export class Projections implements ProjectionMaps {
     return { meeting, record: JSON.parse(row.record) as MeetingRecord };
   }
 
-  /** A closed meeting's archived summary as JSON text, or undefined if it is not closed. */
+  /** A closed meeting's archived summary (from service.db), or undefined if it is not closed. */
   closedSummary(meetingId: string): MeetingSummary | undefined {
     if (!this.closed.has(meetingId)) return undefined;
     const row =

@@ -1,0 +1,71 @@
+// The running service writes a closed meeting's record to service.db only once its close is
+// durable on the ledger (a close that failed to append leaves no row), and writes state
+// snapshots every `snapshotEvery` entries at a moment its state is the ledger's.
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { ServiceWorld } from '../helpers/service-world.js';
+
+const w = await ServiceWorld.create(t, { rateLimitPerMinute: 100_000, snapshotEvery: 10 });
+await w.populate();
+const service = new Database(w.init.paths.service, { readonly: true });
+t.teardown(() => service.close());
+const rowOf = (meetingId: string) =>
+  service
+    .prepare('SELECT body_id, close_seq, record_digest FROM meeting_records WHERE meeting_id = ?')
+    .get(meetingId) as { body_id: string; close_seq: number; record_digest: string } | undefined;
+const snapshotSize = () =>
+  (service.prepare('SELECT size FROM state_snapshot').get() as { size: number } | undefined)?.size;
+
+t.test('snapshots are written every snapshotEvery durable entries', async (t) => {
+  await new Promise((resolve) => setImmediate(resolve));
+  const size = snapshotSize();
+  t.ok(size !== undefined && size >= 10, `a snapshot at ${size}`);
+  t.ok((size ?? 0) <= w.size, 'never past the ledger');
+  t.ok(w.size - (size ?? 0) < 10, 'taken within snapshotEvery entries of the end');
+});
+
+t.test('a close that failed to append leaves no record row; a durable one has it', async (t) => {
+  const M = await w.schedule(48);
+  await w.submit(M, 'm1', 'routine');
+  const start = w.app.pipeline.state.meetings[M]?.scheduledStart ?? 0;
+  await w.open(M, start);
+  const store = w.store as unknown as { appendBatch: (...a: unknown[]) => unknown };
+  const original = store.appendBatch;
+  store.appendBatch = () => {
+    throw new Error('disk full');
+  };
+  const failed = await w.send('rec', { type: 'meeting.close', meetingId: M });
+  store.appendBatch = original;
+  t.equal(failed.statusCode, 503);
+  t.equal(failed.json().code, 'LEDGER_UNAVAILABLE');
+  await w.app.pipeline.settled();
+  t.equal(w.app.pipeline.status, 'ok');
+  t.equal(rowOf(M), undefined, 'no row describes the close that is not on the ledger');
+  t.equal(w.app.pipeline.projections.closed.has(M), false, 'nor does memory');
+
+  const closed = await w.ok('rec', { type: 'meeting.close', meetingId: M });
+  const row = rowOf(M);
+  t.match(
+    row,
+    { body_id: w.bodyId, record_digest: closed['recordDigest'] },
+    'written once durable'
+  );
+  t.equal(w.store.entry(row?.close_seq ?? -1).command.payload.type, 'meeting.close');
+
+  for (const who of ['rec', 'chair']) {
+    await w.ok(who, { type: 'record.sign', meetingId: M, recordDigest: closed['recordDigest'] });
+  }
+  const summary = await w.get(`/meetings/${M}`, 'm2');
+  t.equal(summary.json().state, 'archived');
+  const list = await w.get(`/bodies/${w.bodyId}/meetings`, 'm2');
+  t.match(
+    (list.json() as Array<{ meetingId: string; state: string }>).find((m) => m.meetingId === M),
+    { state: 'archived', recordDigest: closed['recordDigest'] }
+  );
+  const record = await w.get(`/meetings/${M}/record`, 'm2');
+  t.match(record.json(), {
+    final: true,
+    recordDigest: closed['recordDigest'],
+    signatures: { recorder: Number, chair: Number },
+  });
+});
