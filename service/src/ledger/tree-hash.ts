@@ -5,7 +5,9 @@
  */
 import { hash } from 'node:crypto';
 
-const NODE_PREFIX = Buffer.from([1]);
+/** 0x01 || left || right, reused: hashing is synchronous, so no two calls share it at once. */
+const nodeInput = Buffer.alloc(65);
+nodeInput[0] = 1;
 
 const view = (buf: Buffer): Uint8Array => new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 
@@ -19,5 +21,10 @@ export function bodyLeafHash(body: string): Uint8Array {
 
 /** Interior node hash SHA-256(0x01 || left || right) of two 32-byte hashes. */
 export function treeNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return view(hash('sha256', Buffer.concat([NODE_PREFIX, left, right], 65), 'buffer'));
+  if (left.length !== 32 || right.length !== 32) {
+    throw new RangeError('"left" and "right" expected 32-byte hashes');
+  }
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 33);
+  return view(hash('sha256', nodeInput, 'buffer'));
 }

@@ -87,3 +87,18 @@ t.test('refuses leaves that are not 32 bytes and sizes that are not indexes', as
     t.throws(() => TreeFrontier.restore(bad, reader), RangeError, String(bad));
   }
 });
+
+t.test('refuses node hash inputs that are not 32 bytes', async (t) => {
+  const ok = new Uint8Array(32);
+  for (const [left, right] of [
+    [new Uint8Array(31), ok],
+    [ok, new Uint8Array(33)],
+    [new Uint8Array(0), new Uint8Array(0)],
+  ] as const) {
+    t.throws(() => treeNodeHash(left, right), RangeError);
+  }
+  const first = treeNodeHash(new Uint8Array(32).fill(1), new Uint8Array(32).fill(2));
+  const copy = first.slice();
+  treeNodeHash(new Uint8Array(32).fill(3), new Uint8Array(32).fill(4));
+  t.ok(equalBytes(first, copy), 'a later hash does not overwrite an earlier result');
+});
