@@ -837,9 +837,11 @@ type Work = BatchRequest extends infer R ? (R extends BatchRequest ? Omit<R, 'id
 /**
  * The work for a file. An export is read here and sent line by line. A database is only sized
  * here: workers read its rows themselves, range by range. The reference reads every row with
- * seq > -1 in seq order; the ranges cover 0..max(seq), and the rows the workers read (each
- * range complete, seqs contiguous) must add up to that count, so both read the same rows in the
- * same order, or the pass hands over. `expectRows` is told that count.
+ * seq > -1 in seq order. The ranges cover 0..max(seq), and each range must hold exactly its
+ * integer seqs, in order, once each; with min(seq > -1) = 0 (no row below 0 the reference would
+ * read) and max(seq) a number (a text or blob seq sorts above every number), both read the same
+ * rows in the same order, or the pass hands over. No count(*): on a rowid table min and max are
+ * two index look-ups, count(*) a scan of the whole file. `expectRows` is told max(seq) + 1.
  */
 async function* work(
   path: string,
@@ -859,11 +861,16 @@ async function* work(
   }
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const { n, hi } = db
-      .prepare('SELECT count(*) AS n, max(seq) AS hi FROM entries WHERE seq > -1')
-      .get() as { n: number; hi: unknown };
-    if (n === 0) handover('the ledger is empty');
-    if (typeof hi !== 'number' || hi !== n - 1) handover("the table's seqs are not 0 to count - 1");
+    const end = (order: 'ASC' | 'DESC'): unknown =>
+      db
+        .prepare(`SELECT seq FROM entries WHERE seq > -1 ORDER BY seq ${order} LIMIT 1`)
+        .pluck()
+        .get();
+    const lo = end('ASC');
+    const hi = end('DESC');
+    if (lo === undefined) handover('the ledger is empty');
+    if (lo !== 0 || !Number.isSafeInteger(hi)) handover("the table's seqs are not 0 to a count");
+    const n = (hi as number) + 1;
     expectRows(n);
     for (let from = 0; from < n; from += batchSize) {
       yield { kind, from, to: Math.min(from + batchSize, n) };

@@ -143,6 +143,23 @@ t.test('extra rows after the last entry in a table hand over', async (t) => {
   t.same(parallel.report, reference.report);
 });
 
+t.test('a row far beyond the last seq hands over at the first missing range', async (t) => {
+  const fixture = await makeLedger(t, 10, 2);
+  const { path, db } = tamperable(t, fixture, 'far-row');
+  db.prepare('INSERT INTO entries (seq, leaf_hash, body) VALUES (?, ?, ?)').run(
+    2 ** 50,
+    Buffer.alloc(32),
+    bodyOf(db, 10)
+  );
+  db.close();
+  // Were the pass to walk 2^48 ranges, this would not end before the test's timeout.
+  const { reference, parallel } = await both(path, fixture.vkey, { workers: 2, batchSize: 4 });
+  t.equal(reference.report.ok, false);
+  t.equal(parallel.mode, 'workers-then-in-process');
+  t.match(parallel.handover, /seq/);
+  t.same(parallel.report, reference.report);
+});
+
 t.test('bodies that are not canonical JSON but hold the same entries pass as before', async (t) => {
   const fixture = await makeLedger(t, 20, 2);
   const { path, db } = tamperable(t, fixture, 'uncanonical');
