@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { State } from '@yishi/procedure';
 import type { LedgerStore } from '../ledger/index.js';
@@ -55,23 +56,27 @@ interface SnapshotRow {
 let fingerprint: string | undefined;
 
 /**
- * The identity of the rules a state was computed with: SHA-256 over @yishi/procedure's version
- * and every one of its built modules. A snapshot from other rules (any change to the engine's
- * code, the default rulebook included) is never used.
+ * The identity of the code a snapshot's contents were computed with: SHA-256 over
+ * @yishi/procedure's version and every one of its built modules (the rules, the default rulebook
+ * included), and over this folder's built modules (the read models). A snapshot from other rules
+ * or other read models is never used.
  */
 export function engineFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
   const require = createRequire(import.meta.url);
-  const entry = require.resolve('@yishi/procedure');
-  const dist = dirname(entry);
-  const pkg = JSON.parse(readFileSync(join(dist, '..', 'package.json'), 'utf8')) as {
+  const procedure = dirname(require.resolve('@yishi/procedure'));
+  const pkg = JSON.parse(readFileSync(join(procedure, '..', 'package.json'), 'utf8')) as {
     version: string;
   };
   const h = createHash('sha256').update(`@yishi/procedure@${pkg.version}\n`);
-  const files = (readdirSync(dist, { recursive: true }) as string[])
-    .filter((f) => f.endsWith('.js'))
-    .sort();
-  for (const f of files) h.update(`${f}\n`).update(readFileSync(join(dist, f)));
+  const hashFolder = (label: string, dir: string) => {
+    const files = (readdirSync(dir, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.js'))
+      .sort();
+    for (const f of files) h.update(`${label}/${f}\n`).update(readFileSync(join(dir, f)));
+  };
+  hashFolder('procedure', procedure);
+  hashFolder('state', dirname(fileURLToPath(import.meta.url)));
   fingerprint = h.digest('hex');
   return fingerprint;
 }
