@@ -3,7 +3,7 @@ import type { LedgerStore } from '../ledger/index.js';
 import { openServiceDatabase, type ServiceDatabase } from '../service-db.js';
 import { MeetingRecords } from './meeting-records.js';
 import { Projections } from './projections.js';
-import { restoreSnapshot, saveSnapshot, type SnapshotRejection } from './snapshot.js';
+import { dropSnapshot, restoreSnapshot, saveSnapshot, type SnapshotRejection } from './snapshot.js';
 
 /** The engine's state and the read models, both as of the ledger's last entry. */
 export interface LedgerState {
@@ -105,6 +105,8 @@ export function loadLedgerState(
         { reason: r.reason, ...r.detail },
         'no usable state snapshot; replaying the whole ledger'
       );
+      // It will never match: drop it, so the next snapshot (at close at the latest) replaces it.
+      if (r.reason !== 'NO_SNAPSHOT') dropSnapshot(db);
     }
   }
   if (!projections) {

@@ -147,6 +147,11 @@ export function saveSnapshot(
   return { size, bytes: bytes.length, ms: performance.now() - t0 };
 }
 
+/** Deletes the stored snapshot (one that can never be used). */
+export function dropSnapshot(db: ServiceDatabase): void {
+  db.prepare('DELETE FROM state_snapshot').run();
+}
+
 /** The size the stored snapshot covers, or 0 if there is none. */
 export function snapshotSize(db: ServiceDatabase): number {
   const r = db.prepare('SELECT size FROM state_snapshot WHERE id = 1').get() as

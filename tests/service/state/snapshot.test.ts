@@ -236,6 +236,11 @@ t.test(
       }
       sameAsFullReplay(t, p, rebuildState(store), what);
       await p.close();
+      t.equal(
+        (db.prepare('SELECT count(*) AS n FROM state_snapshot').get() as { n: number }).n,
+        0,
+        `${what}: the unusable snapshot is dropped`
+      );
     }
   }
 );
