@@ -55,7 +55,7 @@ async function yishiOnePerTransaction(dir: string, items: ReturnType<typeof vote
   const writer = new LedgerWriter(store);
   const start = performance.now();
   for (const { command, derived, commandJson } of items) {
-    await writer.appendNow(command, derived, commandJson);
+    await writer.appendNow(command, derived, { commandJson });
   }
   const seconds = since(start);
   writer.close();
@@ -69,7 +69,9 @@ async function yishiGrouped(dir: string, items: ReturnType<typeof votes>) {
   const start = performance.now();
   for (let i = 0; i < items.length; i += WAVE) {
     await Promise.all(
-      items.slice(i, i + WAVE).map((v) => writer.append(v.command, v.derived, v.commandJson))
+      items
+        .slice(i, i + WAVE)
+        .map((v) => writer.append(v.command, v.derived, { commandJson: v.commandJson }))
     );
   }
   const seconds = since(start);

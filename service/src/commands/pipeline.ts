@@ -271,10 +271,10 @@ export class CommandPipeline {
     // Accepted: the state now holds this entry, ahead of the disk until the append is durable.
     let done: Promise<{ entry: LedgerEntry; leafHash: Uint8Array }>;
     try {
-      canonicalJson(d.derived);
+      const derivedJson = canonicalJson(d.derived);
       projections.after(state, { seq, time, command, derived: d.derived }, captured);
       this.#appendTime = time;
-      done = this.#writer.append(command, d.derived, canonical);
+      done = this.#writer.append(command, d.derived, { commandJson: canonical, derivedJson });
     } catch (err) {
       this.#fail(err);
       throw ApiError.of('LEDGER_UNAVAILABLE');

@@ -12,6 +12,7 @@ export { LedgerError, LEDGER_ERROR_CODES, isLedgerError, type LedgerErrorCode } 
 export {
   LedgerStore,
   type AppendItem,
+  type CanonicalTexts,
   type AppendedEntry,
   type AppendRefusalCode,
   type AppendResult,

@@ -28,7 +28,12 @@ export interface AppendItem {
    * body) and the leaf hash all follow this text.
    */
   commandJson?: string;
+  /** `canonicalJson(derived)` when the caller already has it; the same contract as commandJson. */
+  derivedJson?: string;
 }
+
+/** The canonical texts a caller may hand over with an append (see {@link AppendItem}). */
+export type CanonicalTexts = Pick<AppendItem, 'commandJson' | 'derivedJson'>;
 
 /** An entry as committed, with its RFC 6962 leaf hash. */
 export interface AppendedEntry {
@@ -135,6 +140,9 @@ function itemProblem(item: AppendItem): string | undefined {
   if (typeof command.signature !== 'string') return '"command.signature" expected a string';
   if (item.commandJson !== undefined && typeof item.commandJson !== 'string') {
     return '"commandJson" expected a string';
+  }
+  if (item.derivedJson !== undefined && typeof item.derivedJson !== 'string') {
+    return '"derivedJson" expected a string';
   }
   const payload = command.payload as unknown;
   if (typeof payload !== 'object' || payload === null) return '"command.payload" is not an object';
@@ -362,7 +370,7 @@ export class LedgerStore {
           time: item.time,
           salt: hex(salt),
           commandJson: item.commandJson ?? canonicalJson(item.command),
-          derivedJson: canonicalJson(item.derived),
+          derivedJson: item.derivedJson ?? canonicalJson(item.derived),
         });
       } catch (err) {
         results.push({ ok: false, code: 'ENTRY_INVALID', message: String(err) });

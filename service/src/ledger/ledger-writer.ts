@@ -1,6 +1,6 @@
 import type { SignedCommand } from '@yishi/schema';
 import { LedgerError } from './error.js';
-import type { AppendedEntry, AppendItem, LedgerStore } from './ledger-store.js';
+import type { AppendedEntry, AppendItem, CanonicalTexts, LedgerStore } from './ledger-store.js';
 
 export interface LedgerWriterOptions {
   /** Receive time of an append, ms since the epoch. Defaults to Date.now. */
@@ -73,15 +73,14 @@ export class LedgerWriter {
 
   /**
    * Queues a command; resolves once its entry is committed, rejects with a coded LedgerError.
-   * `commandJson`, when given, must be `canonicalJson(command)` (see {@link AppendItem}): the
-   * store then does not canonicalize the command again.
+   * `texts`, when given, must hold `canonicalJson(command)` and/or `canonicalJson(derived)` (see
+   * {@link AppendItem}): the store then does not canonicalize them again.
    */
-  append(command: SignedCommand, derived: unknown, commandJson?: string): Promise<AppendedEntry> {
+  append(command: SignedCommand, derived: unknown, texts?: CanonicalTexts): Promise<AppendedEntry> {
     if (this.#closed) {
       return Promise.reject(new LedgerError('WRITER_CLOSED', 'the ledger writer is closed'));
     }
-    const item: AppendItem = { command, derived, time: this.#clock() };
-    if (commandJson !== undefined) item.commandJson = commandJson;
+    const item: AppendItem = { ...texts, command, derived, time: this.#clock() };
     return new Promise<AppendedEntry>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
       this.#scheduled ??= setImmediate(() => {
@@ -98,14 +97,13 @@ export class LedgerWriter {
   appendNow(
     command: SignedCommand,
     derived: unknown,
-    commandJson?: string
+    texts?: CanonicalTexts
   ): Promise<AppendedEntry> {
     if (this.#closed) {
       return Promise.reject(new LedgerError('WRITER_CLOSED', 'the ledger writer is closed'));
     }
     this.flush();
-    const item: AppendItem = { command, derived, time: this.#clock() };
-    if (commandJson !== undefined) item.commandJson = commandJson;
+    const item: AppendItem = { ...texts, command, derived, time: this.#clock() };
     let settle!: Pending;
     const promise = new Promise<AppendedEntry>((resolve, reject) => {
       settle = { item, resolve, reject };

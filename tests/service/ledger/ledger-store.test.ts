@@ -388,64 +388,73 @@ t.test('stores tree nodes of 16 leaves and more only, one row per 8 entries', as
   t.throws(() => store.reader.hash(4, 6), { code: 'TREE_NODE_MISSING' }, 'not completed yet');
 });
 
-t.test('writes a given canonical command text: the same entry as without it', async (t) => {
-  const a = LedgerStore.open(':memory:', { random: counterRandom(0) });
-  const b = LedgerStore.open(':memory:', { random: counterRandom(0) });
-  t.teardown(() => {
-    a.close();
-    b.close();
-  });
-  let next = 0;
-  fc.assert(
-    fc.property(
-      fc.array(
-        fc.record({
-          extra: fc.dictionary(
-            fc.string({ unit: 'binary' }),
-            fc.jsonValue({ stringUnit: 'binary' })
-          ),
-          derived: fc.jsonValue({ stringUnit: 'binary' }),
-        }),
-        { minLength: 1, maxLength: 5 }
-      ),
-      (drafts) => {
-        const batch = drafts.map((d) => ({
-          command: fakeCommand(next++, 2, { extra: d.extra }),
-          derived: d.derived,
-          time: next,
-        }));
-        const plain = a.appendBatch(batch);
-        const given = b.appendBatch(
-          batch.map((item) => ({ ...item, commandJson: canonicalJson(item.command) }))
-        );
-        return plain.every((r, i) => {
-          const g = given[i];
-          return (
-            r.ok &&
-            g !== undefined &&
-            g.ok &&
-            equalBytes(r.leafHash, g.leafHash) &&
-            a.entryBody(r.entry.seq) === b.entryBody(g.entry.seq) &&
-            canonicalJson(g.entry) === b.entryBody(g.entry.seq)
+t.test(
+  'writes given canonical command and derived texts: the same entry as without them',
+  async (t) => {
+    const a = LedgerStore.open(':memory:', { random: counterRandom(0) });
+    const b = LedgerStore.open(':memory:', { random: counterRandom(0) });
+    t.teardown(() => {
+      a.close();
+      b.close();
+    });
+    let next = 0;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            extra: fc.dictionary(
+              fc.string({ unit: 'binary' }),
+              fc.jsonValue({ stringUnit: 'binary' })
+            ),
+            derived: fc.jsonValue({ stringUnit: 'binary' }),
+          }),
+          { minLength: 1, maxLength: 5 }
+        ),
+        (drafts) => {
+          const batch = drafts.map((d) => ({
+            command: fakeCommand(next++, 2, { extra: d.extra }),
+            derived: d.derived,
+            time: next,
+          }));
+          const plain = a.appendBatch(batch);
+          const given = b.appendBatch(
+            batch.map((item) => ({
+              ...item,
+              commandJson: canonicalJson(item.command),
+              derivedJson: canonicalJson(item.derived),
+            }))
           );
-        });
-      }
-    ),
-    { numRuns: 100 }
-  );
-  t.equal(a.size, b.size);
-  t.ok(equalBytes(a.root(), b.root()));
-  const bad = b.appendBatch([
-    { ...items(10_000, 1)[0]!, commandJson: 42 as unknown as string },
-    { ...items(10_001, 1)[0]!, commandJson: '' },
-  ]);
-  t.same(
-    bad.map((r) => (r.ok ? 'ok' : r.code)),
-    ['ENTRY_INVALID', 'ENTRY_INVALID'],
-    'a commandJson that is not a non-empty string is refused'
-  );
-  t.equal(b.size, a.size, 'and takes no seq');
-});
+          return plain.every((r, i) => {
+            const g = given[i];
+            return (
+              r.ok &&
+              g !== undefined &&
+              g.ok &&
+              equalBytes(r.leafHash, g.leafHash) &&
+              a.entryBody(r.entry.seq) === b.entryBody(g.entry.seq) &&
+              canonicalJson(g.entry) === b.entryBody(g.entry.seq)
+            );
+          });
+        }
+      ),
+      { numRuns: 100 }
+    );
+    t.equal(a.size, b.size);
+    t.ok(equalBytes(a.root(), b.root()));
+    const bad = b.appendBatch([
+      { ...items(10_000, 1)[0]!, commandJson: 42 as unknown as string },
+      { ...items(10_001, 1)[0]!, commandJson: '' },
+      { ...items(10_002, 1)[0]!, derivedJson: 42 as unknown as string },
+      { ...items(10_003, 1)[0]!, derivedJson: '' },
+    ]);
+    t.same(
+      bad.map((r) => (r.ok ? 'ok' : r.code)),
+      ['ENTRY_INVALID', 'ENTRY_INVALID', 'ENTRY_INVALID', 'ENTRY_INVALID'],
+      'a commandJson or derivedJson that is not a non-empty string is refused'
+    );
+    t.equal(b.size, a.size, 'and takes no seq');
+  }
+);
 
 t.test('opens a schema-1 ledger, continues it, and its roots and proofs stay right', async (t) => {
   const path = tempDbPath(t);
