@@ -14,6 +14,7 @@ import { ledgerRoutes } from './routes/ledger.js';
 import { logRoutes } from './routes/log.js';
 import { readRoutes } from './routes/reads.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { AccessLog } from './access-log.js';
 import { lazyValidators } from './lazy-validators.js';
 import { openServiceDatabase } from './service-db.js';
 import type { ReportRow } from './state/projections.js';
@@ -76,6 +77,7 @@ export async function buildApp(opts: AppOptions) {
     },
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: opts.bodyLimit ?? 128 * 1024,
+    logController: new AccessLog(),
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
     frameworkErrors: onFrameworkError,
@@ -101,6 +103,7 @@ export async function buildApp(opts: AppOptions) {
   // Commands are JSON and nothing else: any other body is 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
+
   await app.register(helmet, { contentSecurityPolicy: false });
 
   // Unsigned requests are counted per address as they arrive. Signed ones are counted per key

@@ -458,3 +458,24 @@ t.test('logs carry request ids and never keys, signatures or authorization heade
   t.notMatch(all, /Yishi-Ed25519/);
   t.notMatch(all, /PRIVATE\+KEY/);
 });
+
+t.test('each request is one access-log line: method, URL, status and time', async (t) => {
+  const records = logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  t.equal(records.filter((r) => r['msg'] === 'incoming request').length, 0);
+  const done = records.filter((r) => r['msg'] === 'request completed');
+  t.ok(done.length > 10, `${done.length} requests logged`);
+  for (const r of done) {
+    const req = r['req'] as { method?: unknown; url?: unknown } | undefined;
+    const res = r['res'] as { statusCode?: unknown } | undefined;
+    if (
+      typeof req?.method !== 'string' ||
+      typeof req.url !== 'string' ||
+      typeof res?.statusCode !== 'number' ||
+      typeof r['responseTime'] !== 'number'
+    ) {
+      t.fail(`an access-log line lacks a field: ${JSON.stringify(r)}`);
+      return;
+    }
+  }
+  t.ok(done.some((r) => (r['req'] as { method: string }).method === 'POST'));
+});
