@@ -3,7 +3,7 @@
 // CPU per request, beside the same figure of the baseline server, says where the time goes
 // whatever else loads the machine (wall-clock rates do not).
 import type { ChildProcess } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 /** What a server spent between 'mark' and 'meter'. */
 export interface Spent {
@@ -13,6 +13,9 @@ export interface Spent {
   wallMs: number;
   /** Share of the wall time the event loop was busy, 0..1. */
   eventLoop: number;
+  /** How late timers ran (the event loop blocked), ms: p99 and the longest. */
+  loopDelayP99: number;
+  loopDelayMax: number;
 }
 
 /** In a server child: answer 'mark' and 'meter' messages from the parent. */
@@ -20,8 +23,11 @@ export function answerMeter(): void {
   let cpu = process.cpuUsage();
   let elu = performance.eventLoopUtilization();
   let t = performance.now();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
   process.on('message', (m) => {
     if (m === 'mark') {
+      delay.reset();
+      delay.enable();
       cpu = process.cpuUsage();
       elu = performance.eventLoopUtilization();
       t = performance.now();
@@ -32,7 +38,10 @@ export function answerMeter(): void {
         cpuMs: (c.user + c.system) / 1000,
         wallMs: performance.now() - t,
         eventLoop: performance.eventLoopUtilization(elu).utilization,
+        loopDelayP99: delay.percentile(99) / 1e6,
+        loopDelayMax: delay.max / 1e6,
       };
+      delay.disable();
       process.send?.(spent);
     }
   });
