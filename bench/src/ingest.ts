@@ -148,6 +148,13 @@ export async function ingestBench(
         cpuPerRequest(bare)
       ),
       figure(
+        'HTTP ingest, server event loop blocked, longest',
+        yishi.spent.loopDelayMax,
+        'ms',
+        'bare fastify POST route, longest block',
+        bare.spent.loopDelayMax
+      ),
+      figure(
         'HTTP ingest, server event loop busy',
         100 * yishi.spent.eventLoop,
         '%',
