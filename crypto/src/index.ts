@@ -67,7 +67,13 @@ export {
   signNote,
   openNote,
 } from './note.js';
-export type { NoteSigner, NoteVerifier, NoteSignature, OpenedNote } from './note.js';
+export type {
+  Ed25519Signing,
+  NoteSigner,
+  NoteVerifier,
+  NoteSignature,
+  OpenedNote,
+} from './note.js';
 export { formatCheckpoint, parseCheckpoint, signCheckpoint, openCheckpoint } from './checkpoint.js';
 export type { Checkpoint } from './checkpoint.js';
 export {

@@ -141,16 +141,21 @@ export function parsePublicKey(text: string): ParsedPublicKey {
 
 /**
  * Parses a secret-key text (C2SP skey); the key ID is checked against the derived public key.
+ * `publicKeyOf` derives it (RFC 8032 §5.1.5); defaults to this package's, and another
+ * implementation (the service passes node:crypto's) must give the same bytes.
  * @throws KeyFormatError `KEY_MALFORMED`, `KEY_UNSUPPORTED_ALGORITHM`, `KEY_ID_MISMATCH`.
  * @throws TypeError if `text` is not a string.
  */
-export function parseSecretKey(text: string): ParsedSecretKey {
+export function parseSecretKey(
+  text: string,
+  publicKeyOf: (secretKey: Uint8Array) => Uint8Array = getPublicKey
+): ParsedSecretKey {
   assertString(text, 'text');
   if (!text.startsWith('PRIVATE+KEY+')) {
     throw new KeyFormatError('KEY_MALFORMED', 'secret key text must start with PRIVATE+KEY+');
   }
   const { name, keyId, key: secretKey } = splitKeyText(text.slice('PRIVATE+KEY+'.length));
-  if (!equalBytes(keyId, noteKeyId(name, getPublicKey(secretKey)))) {
+  if (!equalBytes(keyId, noteKeyId(name, publicKeyOf(secretKey)))) {
     throw new KeyFormatError('KEY_ID_MISMATCH', 'key ID does not match the name and key');
   }
   return { name, keyId, secretKey };

@@ -77,12 +77,32 @@ export type OpenedNote = {
 
 const EM_DASH_SPACE = '\u2014 ';
 
+/**
+ * Ed25519 key derivation and signing (RFC 8032 §5.1.5, §5.1.6). This package's noble-based
+ * functions are the default; a caller may pass another implementation of the same functions
+ * (the service passes node:crypto's), which must give the same bytes.
+ */
+export interface Ed25519Signing {
+  getPublicKey(secretKey: Uint8Array): Uint8Array;
+  sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array;
+}
+
+const NOBLE_SIGNING: Ed25519Signing = { getPublicKey, sign };
+
 /** A NoteSigner for an Ed25519 secret key. @throws TypeError / RangeError on bad arguments. */
-export function createNoteSigner(name: string, secretKey: Uint8Array): NoteSigner {
+export function createNoteSigner(
+  name: string,
+  secretKey: Uint8Array,
+  signing: Ed25519Signing = NOBLE_SIGNING
+): NoteSigner {
   assertBytes(secretKey, 'secretKey', 32);
   const seed = secretKey.slice();
-  const keyId = noteKeyId(name, getPublicKey(seed));
-  return Object.freeze({ name, keyId, sign: (message: Uint8Array) => sign(message, seed) });
+  const keyId = noteKeyId(name, signing.getPublicKey(seed));
+  return Object.freeze({
+    name,
+    keyId,
+    sign: (message: Uint8Array) => signing.sign(message, seed),
+  });
 }
 
 /**

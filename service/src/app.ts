@@ -4,6 +4,7 @@ import { parseSecretKey } from '@yishi/crypto';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { claimsSignature } from './auth/read-auth.js';
 import { CommandPipeline } from './commands/pipeline.js';
+import { fastPublicKey } from './fast-ed25519.js';
 import { installErrorHandling, onFrameworkError } from './error-handler.js';
 import type { Checkpointer, LedgerStore } from './ledger/index.js';
 import { registerOpenApi } from './openapi.js';
@@ -124,7 +125,7 @@ export async function buildApp(opts: AppOptions) {
   const serviceDb = openServiceDatabase(opts.serviceDb ?? ':memory:');
   const webhooks = new Webhooks({
     db: serviceDb,
-    logSecretKey: opts.logSkey ? parseSecretKey(opts.logSkey).secretKey : null,
+    logSecretKey: opts.logSkey ? parseSecretKey(opts.logSkey, fastPublicKey).secretKey : null,
     report: (id) => (pipeline.status === 'ok' ? pipeline.projections.reports.get(id) : undefined),
     log,
     clock,

@@ -25,7 +25,7 @@ export {
 export { writeExport } from './cli/export.js';
 export { main } from './cli.js';
 export * from './ledger/index.js';
-export { fastVerify, fastSign } from './fast-ed25519.js';
+export { fastVerify, fastSign, fastPublicKey } from './fast-ed25519.js';
 export { COMMAND_ROUTES, type CommandRoute } from './routes/command-table.js';
 export { CommandPipeline, type PipelineStatus } from './commands/pipeline.js';
 export { refusalStatus } from './commands/refusals.js';

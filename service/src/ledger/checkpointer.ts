@@ -4,7 +4,6 @@ import {
   createNoteVerifier,
   equalBytes,
   formatPublicKey,
-  getPublicKey,
   openCheckpoint,
   parseSecretKey,
   signCheckpoint,
@@ -12,6 +11,7 @@ import {
   type NoteSigner,
   type NoteVerifier,
 } from '@yishi/crypto';
+import { fastPublicKey, NODE_ED25519_SIGNING } from '../fast-ed25519.js';
 import { LedgerError, isLedgerError, type LedgerErrorCode } from './error.js';
 import type { LedgerStore } from './ledger-store.js';
 
@@ -115,7 +115,7 @@ export class Checkpointer {
     }
     let key;
     try {
-      key = parseSecretKey(options.skey);
+      key = parseSecretKey(options.skey, fastPublicKey);
     } catch (err) {
       throw new LedgerError('INVALID_ARGUMENT', '"skey" is not a signed-note secret key', {
         cause: err,
@@ -124,12 +124,12 @@ export class Checkpointer {
     if (key.name !== origin) {
       throw new LedgerError('ORIGIN_MISMATCH', `key name ${key.name} is not the origin ${origin}`);
     }
-    const publicKey = getPublicKey(key.secretKey);
+    const publicKey = fastPublicKey(key.secretKey);
     this.store = store;
     this.origin = origin;
     this.vkey = formatPublicKey(origin, publicKey);
     this.intervalMs = intervalMs;
-    this.#signer = createNoteSigner(origin, key.secretKey);
+    this.#signer = createNoteSigner(origin, key.secretKey, NODE_ED25519_SIGNING);
     this.#verifier = createNoteVerifier(origin, publicKey);
     this.#clock = options.clock ?? Date.now;
     this.#faults = options.faults ?? {};
