@@ -212,12 +212,11 @@ export function fastVerify(
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /**
- * The deterministic Ed25519 signature (RFC 8032 §5.1.6) of `message` under a 32-byte secret key
- * (seed), computed by node:crypto; identical bytes to `sign` from @yishi/crypto.
- * @throws TypeError / RangeError unless `message` is a Uint8Array and `secretKey` 32 bytes.
+ * A node:crypto private KeyObject for a 32-byte secret key (seed); the DER copy of the seed is
+ * wiped before returning.
+ * @throws TypeError / RangeError unless `secretKey` is a Uint8Array of 32 bytes.
  */
-export function fastSign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  assertBytes(message, 'message');
+function privateKeyObject(secretKey: Uint8Array): KeyObject {
   assertBytes(secretKey, 'secretKey');
   if (secretKey.length !== 32) {
     throw new RangeError(
@@ -226,11 +225,20 @@ export function fastSign(message: Uint8Array, secretKey: Uint8Array): Uint8Array
   }
   const der = Buffer.concat([PKCS8_PREFIX, secretKey]);
   try {
-    const key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-    return new Uint8Array(nodeSign(null, message, key));
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   } finally {
     der.fill(0);
   }
+}
+
+/**
+ * The deterministic Ed25519 signature (RFC 8032 §5.1.6) of `message` under a 32-byte secret key
+ * (seed), computed by node:crypto; identical bytes to `sign` from @yishi/crypto.
+ * @throws TypeError / RangeError unless `message` is a Uint8Array and `secretKey` 32 bytes.
+ */
+export function fastSign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  assertBytes(message, 'message');
+  return new Uint8Array(nodeSign(null, message, privateKeyObject(secretKey)));
 }
 
 /**
@@ -240,23 +248,8 @@ export function fastSign(message: Uint8Array, secretKey: Uint8Array): Uint8Array
  * @throws TypeError / RangeError unless `secretKey` is a Uint8Array of 32 bytes.
  */
 export function fastPublicKey(secretKey: Uint8Array): Uint8Array {
-  assertBytes(secretKey, 'secretKey');
-  if (secretKey.length !== 32) {
-    throw new RangeError(
-      `"secretKey" expected Uint8Array of length 32, got length=${secretKey.length}`
-    );
-  }
-  const der = Buffer.concat([PKCS8_PREFIX, secretKey]);
-  try {
-    const jwk = createPublicKey(
-      createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
-    ).export({
-      format: 'jwk',
-    });
-    return new Uint8Array(Buffer.from(jwk.x as string, 'base64url'));
-  } finally {
-    der.fill(0);
-  }
+  const jwk = createPublicKey(privateKeyObject(secretKey)).export({ format: 'jwk' });
+  return new Uint8Array(Buffer.from(jwk.x as string, 'base64url'));
 }
 
 /** Ed25519 signing through node:crypto, for createNoteSigner (same bytes as noble's). */
