@@ -63,10 +63,17 @@ export interface LedgerRowSink {
 /**
  * Feeds every entry row (parsed; an unparsable body is fed as `undefined`, for the sink to
  * report) with its stored leaf hash, then every checkpoint note, from the database at `path`.
+ * `progress`, if given, hears entries done and the total every 1,000 entries and at the end.
  */
-export function feedLedgerDatabase(path: string, sink: LedgerRowSink): void {
+export function feedLedgerDatabase(
+  path: string,
+  sink: LedgerRowSink,
+  progress?: (done: number, total: number) => void
+): void {
   const ledger = openLedgerReadOnly(path);
   try {
+    const total = progress ? ledger.count() : 0;
+    let n = 0;
     for (const row of ledger.entries()) {
       let value: unknown;
       try {
@@ -75,8 +82,10 @@ export function feedLedgerDatabase(path: string, sink: LedgerRowSink): void {
         value = undefined;
       }
       sink.addEntry(value, row.leafHash);
+      if (++n % 1000 === 0) progress?.(n, total);
     }
     for (const note of ledger.checkpointNotes()) sink.addCheckpoint(note);
+    progress?.(total, total);
   } finally {
     ledger.close();
   }

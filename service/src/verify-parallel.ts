@@ -39,7 +39,7 @@ import {
 } from '@yishi/crypto';
 import type { LedgerReport, LedgerVerifierOptions } from '@yishi/sdk';
 import { fastVerify } from './fast-ed25519.js';
-import { openLedgerReadOnly } from './ledger-reader.js';
+import { feedLedgerDatabase } from './ledger-reader.js';
 import { canonicalPayloadOf, entryText } from './verify/canonical-text.js';
 
 // @yishi/schema and @yishi/sdk are imported where needed, never at the top: this module is also
@@ -163,27 +163,9 @@ async function verifyDatabase(
   progress: (done: number, total: number) => void
 ): Promise<LedgerReport> {
   const { LedgerVerifier } = await loadSdk();
-  const ledger = openLedgerReadOnly(path);
-  try {
-    const verifier = new LedgerVerifier(options);
-    const total = ledger.count();
-    let n = 0;
-    for (const row of ledger.entries()) {
-      let value: unknown;
-      try {
-        value = JSON.parse(row.body);
-      } catch {
-        value = undefined;
-      }
-      verifier.addEntry(value, row.leafHash);
-      if (++n % 1000 === 0) progress(n, total);
-    }
-    for (const note of ledger.checkpointNotes()) verifier.addCheckpoint(note);
-    progress(total, total);
-    return verifier.finish();
-  } finally {
-    ledger.close();
-  }
+  const verifier = new LedgerVerifier(options);
+  feedLedgerDatabase(path, verifier, progress);
+  return verifier.finish();
 }
 
 /** Export lines as `yishi verify` has always read them (readline, CRLF as one break). */
