@@ -37,7 +37,7 @@ import {
   verifyConsistency,
   type SubtreeHashReader,
 } from '@yishi/crypto';
-import type { LedgerReport, LedgerVerifierOptions } from '@yishi/sdk';
+import type { LedgerReport, LedgerVerifierOptions } from '@yishi/verify';
 import { fastVerify } from './fast-ed25519.js';
 import { feedLedgerDatabase } from './ledger-reader.js';
 import { canonicalPayloadOf, entryText } from './verify/canonical-text.js';
@@ -45,7 +45,7 @@ import { canonicalPayloadOf, entryText } from './verify/canonical-text.js';
 // @yishi/schema and @yishi/sdk are imported where needed, never at the top: this module is also
 // each worker's entry point, and a worker that loads them (TypeBox compiling every schema) takes
 // a second to start instead of a tenth. What a worker needs from them comes in its workerData.
-const loadSdk = () => import('@yishi/sdk');
+const loadSdk = () => import('@yishi/verify');
 const loadSchema = () => import('@yishi/schema');
 
 /** A ledger database (SQLite) or a JSON Lines export. */

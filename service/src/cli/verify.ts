@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { LedgerReport } from '@yishi/sdk';
+import type { LedgerReport } from '@yishi/verify';
 import { defaultWorkers, verifyLedgerFile } from '../verify-parallel.js';
 import {
   err,

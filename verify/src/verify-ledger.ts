@@ -44,7 +44,7 @@ import {
   type LedgerEntry,
 } from '@yishi/schema';
 import { Compile } from 'typebox/compile';
-import type { LedgerCheck, LedgerFailure } from './ledger-checks.js';
+import type { LedgerCheck, LedgerFailure } from './error.js';
 import { MemoryTree } from './memory-tree.js';
 
 /** Verifies one Ed25519 signature; must give RFC 8032 strict verdicts. */
