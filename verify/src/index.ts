@@ -9,3 +9,4 @@ export * from './export-format.js';
 export * from './audit-ledger.js';
 export * from './verify-decision.js';
 export * from './watch-log.js';
+export * from './log-checks.js';
