@@ -21,7 +21,7 @@ export {
   openLedgerReadOnly,
   type LedgerRowSink,
   type ReadOnlyLedger,
-} from './ledger-reader.js';
+} from './verify/ledger-database.js';
 export { writeExport } from './cli/export.js';
 export { main } from './cli.js';
 export * from './ledger/index.js';
@@ -42,4 +42,6 @@ export {
   defaultWorkers,
   type VerifyFileOptions,
   type LedgerFileVerification,
-} from './verify-parallel.js';
+  type LedgerFileKind,
+  type VerifyMode,
+} from './verify/verify-file.js';

@@ -1,9 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { feedExportLines, LedgerAuditor, type AuditReport } from '@yishi/sdk';
+import { LedgerAuditor, type AuditReport } from '@yishi/verify';
 import { fastVerify } from '../fast-ed25519.js';
-import { feedLedgerDatabase, isSqliteFile } from '../ledger-reader.js';
+import { openLedgerSource } from '../verify/sources.js';
 import { err, ledgerFileArgument, out, readVkeyArgument, usage, type Command } from './io.js';
 
 const HELP = `Usage: yishi audit <export.jsonl | ledger.db> [--vkey VKEY] [--json]
@@ -22,21 +20,7 @@ Options:
 `;
 
 async function auditFile(path: string, auditor: LedgerAuditor): Promise<AuditReport> {
-  if (isSqliteFile(path)) {
-    feedLedgerDatabase(path, auditor);
-    return auditor.finish();
-  }
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  let next = 1;
-  let batch: string[] = [];
-  for await (const line of lines) {
-    batch.push(line);
-    if (batch.length >= 1000) {
-      next = feedExportLines(auditor, batch, next);
-      batch = [];
-    }
-  }
-  feedExportLines(auditor, batch, next);
+  await openLedgerSource(path).feed(auditor);
   return auditor.finish();
 }
 

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { formatExportCheckpoint, formatExportEntry, formatExportHeader } from '@yishi/sdk';
+import { formatExportCheckpoint, formatExportEntry, formatExportHeader } from '@yishi/verify';
 import { dataPaths } from '../data-dir.js';
 import { LedgerStore } from '../ledger/index.js';
 import { dataDirFrom, out, usage, UsageError, type Command } from './io.js';

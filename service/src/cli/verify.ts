@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { LedgerReport } from '@yishi/sdk';
-import { defaultWorkers, verifyLedgerFile } from '../verify-parallel.js';
+import type { LedgerReport } from '@yishi/verify';
+import { defaultWorkers, verifyLedgerFile } from '../verify/verify-file.js';
 import {
   err,
   ledgerFileArgument,

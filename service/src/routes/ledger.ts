@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { formatExportCheckpoint, formatExportEntry, formatExportHeader } from '@yishi/sdk';
+import { formatExportCheckpoint, formatExportEntry, formatExportHeader } from '@yishi/verify';
 import { Type } from 'typebox';
 import { allow, canReadLedger } from '../auth/access.js';
 import { authenticateRead } from '../auth/read-auth.js';

@@ -8,14 +8,16 @@ import {
   entryLeafHash,
   parseNoteVerifier,
   verifyTlogProof,
+  YishiCryptoError,
   type Checkpoint,
 } from '@yishi/crypto';
 import type { LedgerEntry } from '@yishi/schema';
+import type { DecisionErrorCode } from './error.js';
 
 /** The verdict on one decision. */
 export type DecisionVerdict =
   | { ok: true; index: number; checkpoint: { origin: string; size: number; rootHash: string } }
-  | { ok: false; code: string; message: string };
+  | { ok: false; code: DecisionErrorCode; message: string };
 
 /**
  * Verifies that `entry` is in the log at the index the proof names, under a checkpoint signed by
@@ -44,10 +46,9 @@ export function verifyDecision(
     }
     return { ok: true, index: result.index, checkpoint: describe(result.checkpoint) };
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
     return {
       ok: false,
-      code: typeof code === 'string' ? code : 'ENTRY_MALFORMED',
+      code: err instanceof YishiCryptoError ? err.code : 'ENTRY_MALFORMED',
       message: (err as Error).message,
     };
   }

@@ -1,9 +1,13 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
+
+// A ledger database read as an auditor reads it: read-only, rows as stored, nothing trusted.
+// All the SQL the verifiers run on a ledger file is here.
 
 /** A ledger database opened read-only, as an auditor reads it: rows as stored, in seq order. */
 export interface ReadOnlyLedger {
   count(): number;
+  /** The smallest and largest seq above -1, as stored (two index look-ups, no scan). */
+  seqEnds(): { first: unknown; last: unknown };
   entries(): Generator<{ seq: number; body: string; leafHash: Uint8Array }>;
   checkpointNotes(): Generator<string>;
   close(): void;
@@ -18,6 +22,14 @@ export function openLedgerReadOnly(path: string): ReadOnlyLedger {
   const page = 1000;
   return {
     count: () => (db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n,
+    seqEnds() {
+      const end = (order: 'ASC' | 'DESC'): unknown =>
+        db
+          .prepare(`SELECT seq FROM entries WHERE seq > -1 ORDER BY seq ${order} LIMIT 1`)
+          .pluck()
+          .get();
+      return { first: end('ASC'), last: end('DESC') };
+    },
     *entries() {
       const stmt = db.prepare(
         'SELECT seq, body, leaf_hash AS leafHash FROM entries WHERE seq > ? ORDER BY seq LIMIT ?'
@@ -40,18 +52,6 @@ export function openLedgerReadOnly(path: string): ReadOnlyLedger {
     },
     close: () => db.close(),
   };
-}
-
-/** Whether the file at `path` is an SQLite database (by its 16-byte header). */
-export function isSqliteFile(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(16);
-    readSync(fd, buf, 0, 16, 0);
-    return buf.toString('latin1') === 'SQLite format 3\0';
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** What consumes a ledger read from its database: the verifier, the auditor. */
@@ -88,5 +88,24 @@ export function feedLedgerDatabase(
     progress?.(total, total);
   } finally {
     ledger.close();
+  }
+}
+
+/** Rows of a database range as a worker reads them: [seq, body, leaf_hash], in seq order. */
+export class RangeReader {
+  private readonly db: Database.Database;
+  private readonly stmt: Database.Statement<[number, number], unknown[]>;
+
+  constructor(path: string) {
+    this.db = new Database(path, { readonly: true, fileMustExist: true });
+    this.stmt = this.db
+      .prepare<[number, number], unknown[]>(
+        'SELECT seq, body, leaf_hash FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq'
+      )
+      .raw(true);
+  }
+
+  read(from: number, to: number): unknown[][] {
+    return this.stmt.all(from, to) as unknown[][];
   }
 }

@@ -7,6 +7,7 @@
  *
  * The header is informative only: the verifier counts and checks what follows, never trusts it.
  */
+import { ExportFormatError } from './error.js';
 import { LedgerVerifier, type LedgerReport, type LedgerVerifierOptions } from './verify-ledger.js';
 
 /** The first line's format tag. */
@@ -32,18 +33,6 @@ export type ExportLine =
   | { kind: 'header'; header: ExportHeader }
   | { kind: 'entry'; entry: unknown }
   | { kind: 'checkpoint'; note: string };
-
-/** Why an export line could not be read. */
-export class ExportFormatError extends Error {
-  readonly code = 'EXPORT_MALFORMED';
-  constructor(
-    readonly line: number,
-    message: string
-  ) {
-    super(`line ${line}: ${message}`);
-    this.name = 'ExportFormatError';
-  }
-}
 
 /** Formats the header line (without the newline). */
 export const formatExportHeader = (h: Omit<ExportHeader, 'yishi'>): string =>

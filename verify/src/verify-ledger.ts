@@ -21,30 +21,22 @@
 import {
   base64Decode,
   bytesToHex,
-  consistencyProof,
   entryLeafHash,
   equalBytes,
-  formatPublicKey,
   isAcceptablePublicKey,
-  openNote,
-  parseCheckpoint,
-  parseNoteVerifier,
   parsePublicKey,
-  rootAt,
   signingMessage,
   verify as strictVerify,
-  verifyConsistency,
-  type NoteVerifier,
 } from '@yishi/crypto';
-import {
-  GENESIS_COMMAND_TYPE,
-  GENESIS_PREV,
-  LedgerEntrySchema,
-  SIGNING_CONTEXTS,
-  type LedgerEntry,
-} from '@yishi/schema';
+import { GENESIS_PREV, LedgerEntrySchema, SIGNING_CONTEXTS, type LedgerEntry } from '@yishi/schema';
 import { Compile } from 'typebox/compile';
-import type { LedgerCheck, LedgerFailure } from './ledger-checks.js';
+import type { LedgerCheck, LedgerFailure } from './error.js';
+import {
+  checkCheckpoints,
+  checkGenesis,
+  type GenesisFacts,
+  type TrustedLogKey,
+} from './log-checks.js';
 import { MemoryTree } from './memory-tree.js';
 
 /** Verifies one Ed25519 signature; must give RFC 8032 strict verdicts. */
@@ -84,12 +76,6 @@ export interface LedgerReport {
   failure?: LedgerFailure;
 }
 
-interface GenesisFacts {
-  origin: string;
-  ledgerId: string;
-  logPublicKey: string;
-}
-
 const checkEntryShape = Compile(LedgerEntrySchema);
 
 /**
@@ -101,7 +87,7 @@ export class LedgerVerifier {
   private readonly tree = new MemoryTree();
   private readonly checkpointNotes: string[] = [];
   private readonly verifySignature: SignatureVerifier;
-  private readonly trusted?: { name: string; publicKey: Uint8Array };
+  private readonly trusted?: TrustedLogKey;
   private prevHex = GENESIS_PREV;
   /** A `prev` mismatch at this seq, waiting for the next entry to tell which side changed. */
   private pendingBreak?: number;
@@ -287,124 +273,27 @@ export class LedgerVerifier {
   }
 
   private checkGenesis(entry: LedgerEntry): boolean {
-    const p = entry.command.payload;
-    const fine =
-      p.type === GENESIS_COMMAND_TYPE &&
-      typeof p['origin'] === 'string' &&
-      typeof p['ledgerId'] === 'string' &&
-      typeof p['logPublicKey'] === 'string' &&
-      p['logPublicKey'] === entry.command.publicKey;
-    if (!fine) {
-      this.fail('GENESIS_INVALID', 'entry 0 is not a genesis signed by the log key it declares', {
-        seq: 0,
-      });
+    const verdict = checkGenesis(entry.command, this.trusted);
+    if (!verdict.ok) {
+      // A genesis of another key than the trusted one still names its ledger in the report.
+      if (verdict.genesis) this.genesis = verdict.genesis;
+      this.failure ??= verdict.failure;
       return false;
     }
-    this.genesis = {
-      origin: p['origin'] as string,
-      ledgerId: p['ledgerId'] as string,
-      logPublicKey: p['logPublicKey'] as string,
-    };
-    if (
-      this.trusted &&
-      !equalBytes(this.trusted.publicKey, base64Decode(this.genesis.logPublicKey))
-    ) {
-      this.fail(
-        'LOG_KEY_MISMATCH',
-        'the ledger was started by another log key than the one you trust (--vkey)',
-        { seq: 0 }
-      );
-      return false;
-    }
+    this.genesis = verdict.genesis;
     return true;
   }
 
-  private logVerifier(): NoteVerifier | undefined {
-    if (this.trusted) {
-      return parseNoteVerifier(formatPublicKey(this.trusted.name, this.trusted.publicKey));
-    }
-    if (!this.genesis) return undefined;
-    return parseNoteVerifier(
-      formatPublicKey(this.genesis.origin, base64Decode(this.genesis.logPublicKey))
-    );
-  }
-
   private checkCheckpoints(): { size: number; rootHash: string } | undefined {
-    const verifier = this.logVerifier();
-    const origin = this.trusted?.name ?? this.genesis?.origin;
-    const parsed: { size: number; root: Uint8Array }[] = [];
-    for (const note of this.checkpointNotes) {
-      let text: string;
-      try {
-        if (!verifier) throw new Error('no log key to check it against');
-        text = openNote(note, [verifier]).text;
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        const malformed = code === 'NOTE_MALFORMED' || code === 'NOTE_TOO_LARGE';
-        // The size is unverified text here: it only tells the auditor which checkpoint failed.
-        const claimed = /^[^\n]*\n(0|[1-9][0-9]{0,15})\n/.exec(note)?.[1];
-        this.fail(
-          malformed ? 'CHECKPOINT_MALFORMED' : 'CHECKPOINT_SIGNATURE',
-          `a checkpoint does not verify: ${(err as Error).message}`,
-          claimed === undefined ? {} : { checkpointSize: Number(claimed) }
-        );
-        return undefined;
-      }
-      let body;
-      try {
-        body = parseCheckpoint(text);
-      } catch (err) {
-        this.fail(
-          'CHECKPOINT_MALFORMED',
-          `a checkpoint body is malformed: ${(err as Error).message}`
-        );
-        return undefined;
-      }
-      if (body.origin !== origin) {
-        this.fail('CHECKPOINT_ORIGIN', `a checkpoint names origin ${body.origin}`, {
-          checkpointSize: body.size,
-        });
-        return undefined;
-      }
-      parsed.push({ size: body.size, root: body.rootHash });
+    const verdict = checkCheckpoints(this.checkpointNotes, this.tree, {
+      trusted: this.trusted,
+      genesis: this.genesis,
+    });
+    if (!verdict.ok) {
+      this.failure ??= verdict.failure;
+      return undefined;
     }
-    parsed.sort((a, b) => a.size - b.size);
-    let previous: { size: number; root: Uint8Array } | undefined;
-    for (const cp of parsed) {
-      if (cp.size > this.tree.size) {
-        this.fail(
-          'CHECKPOINT_BEYOND_LEDGER',
-          `a checkpoint commits to ${cp.size} entries but the ledger holds ${this.tree.size}: its tail was dropped`,
-          { checkpointSize: cp.size, seq: this.tree.size }
-        );
-        return undefined;
-      }
-      if (cp.size > 0 && !equalBytes(rootAt(this.tree, cp.size), cp.root)) {
-        const from = previous?.size ?? 0;
-        this.fail(
-          'CHECKPOINT_ROOT_MISMATCH',
-          `the entries do not hash to the root signed at size ${cp.size}: an entry in ${from}..${cp.size - 1} was changed`,
-          { checkpointSize: cp.size, seq: from }
-        );
-        return undefined;
-      }
-      if (previous && previous.size > 0 && previous.size <= cp.size) {
-        try {
-          const proof =
-            previous.size === cp.size ? [] : consistencyProof(this.tree, previous.size, cp.size);
-          verifyConsistency(previous.size, cp.size, proof, previous.root, cp.root);
-        } catch (err) {
-          this.fail(
-            'CHECKPOINT_INCONSISTENT',
-            `checkpoints at sizes ${previous.size} and ${cp.size} are not consistent: ${(err as Error).message}`,
-            { checkpointSize: cp.size }
-          );
-          return undefined;
-        }
-      }
-      previous = cp;
-    }
-    return previous && { size: previous.size, rootHash: bytesToHex(previous.root) };
+    return verdict.latest;
   }
 }
 

@@ -15,27 +15,7 @@ import {
   type Checkpoint,
   type NoteVerifier,
 } from '@yishi/crypto';
-
-/** Why a watcher refused a checkpoint. */
-export const WATCH_ERROR_CODES = [
-  'LOG_UNREACHABLE',
-  'CHECKPOINT_UNVERIFIED',
-  'LOG_ROLLED_BACK',
-  'LOG_FORKED',
-  'LOG_INCONSISTENT',
-] as const;
-export type WatchErrorCode = (typeof WATCH_ERROR_CODES)[number];
-
-/** A checkpoint the watcher refused; `code` says why. */
-export class WatchError extends Error {
-  constructor(
-    readonly code: WatchErrorCode,
-    message: string
-  ) {
-    super(message);
-    this.name = 'WatchError';
-  }
-}
+import { WatchError } from './error.js';
 
 /** A checkpoint the watcher trusts. */
 export interface TrustedCheckpoint {
