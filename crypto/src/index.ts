@@ -43,6 +43,7 @@ export {
   MerkleFrontier,
 } from './merkle.js';
 export type { SubtreeHashReader, MerkleNode, TreeHasher } from './merkle.js';
+export { MemoryMerkleTree } from './memory-tree.js';
 export { entryLeafHash, entryLeafHashHex } from './entry.js';
 export {
   SECRET_KEY_LENGTH,

@@ -3,11 +3,14 @@ import fc from 'fast-check';
 import {
   EMPTY_ROOT,
   MerkleFrontier,
+  MemoryMerkleTree,
   MerkleProofError,
   bytesToHex,
+  consistencyProof,
   createTreeHasher,
   equalBytes,
   hexToBytes,
+  inclusionProof,
   leafHash,
   nobleHashBackend,
   nodeHash,
@@ -149,6 +152,58 @@ for (const backend of BACKENDS) {
     );
     t.ok(equalBytes(new MerkleFrontier(hasher).root(), EMPTY_ROOT), 'the empty root');
   });
+
+  t.test(
+    `${backend.name}: MemoryMerkleTree serves the roots and proofs of the reference`,
+    async (t) => {
+      const known = new MemoryMerkleTree(hasher);
+      t.equal(bytesToHex(known.root()), KNOWN_ROOTS[0], 'empty root');
+      const buf = new Uint8Array(32);
+      for (const [n, h] of KNOWN_LEAVES_HEX.entries()) {
+        buf.set(hasher.hashLeaf(hexToBytes(h)));
+        known.append(buf); // the tree copies: the caller reuses its buffer
+        t.equal(bytesToHex(known.root()), KNOWN_ROOTS[n + 1], `root ${n + 1}`);
+        t.equal(bytesToHex(rootAt(known, n + 1, hasher)), KNOWN_ROOTS[n + 1], `rootAt ${n + 1}`);
+      }
+      fc.assert(
+        fc.property(
+          fc.array(hash32, { minLength: 1, maxLength: 70 }),
+          fc.nat(),
+          fc.nat(),
+          (leaves, a, b) => {
+            const ours = new MemoryMerkleTree(hasher);
+            const stored = new Map<string, Uint8Array>();
+            const reference = new MerkleFrontier();
+            for (const leaf of leaves) {
+              ours.append(leaf);
+              for (const node of reference.append(leaf))
+                stored.set(`${node.level}/${node.index}`, node.hash);
+            }
+            const reader: SubtreeHashReader = {
+              hash: (level, index) => stored.get(`${level}/${index}`) as Uint8Array,
+            };
+            const n = leaves.length;
+            const m = 1 + (a % n);
+            const i = b % m;
+            const same = (x: Uint8Array[], y: Uint8Array[]): boolean =>
+              x.length === y.length && x.every((h, j) => equalBytes(h, y[j] as Uint8Array));
+            return (
+              ours.size === n &&
+              equalBytes(ours.root(), reference.root()) &&
+              same(inclusionProof(ours, i, m, hasher), inclusionProof(reader, i, m)) &&
+              same(consistencyProof(ours, m, n, hasher), consistencyProof(reader, m, n))
+            );
+          }
+        ),
+        { numRuns: 150 }
+      );
+      t.throws(() => known.hash(0, 8), RangeError, 'no such leaf');
+      t.throws(() => known.hash(4, 0), RangeError, 'no such level');
+      t.throws(() => known.append(new Uint8Array(31)), RangeError);
+      t.throws(() => known.append('x' as unknown as Uint8Array), TypeError);
+      t.equal(known.size, 8, 'nothing appended by a refusal');
+    }
+  );
 
   t.test(`${backend.name}: keeps its border when the caller writes into a root`, async (t) => {
     const frontier = new MerkleFrontier(hasher);
