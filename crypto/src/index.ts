@@ -13,15 +13,24 @@ export {
   equalBytes,
 } from './bytes.js';
 export { sha256 } from './sha256.js';
+export { nobleHashBackend } from './hash-backend.js';
+export type { HashBackend } from './hash-backend.js';
 export {
   canonicalJson,
   canonicalBytes,
+  canonicalJsonFast,
+  canonicalObjectJson,
+  canonicalEntryJson,
+  canonicalSignedCommandJson,
+  hasWellFormedStrings,
   signingMessage,
   SIGNING_CONTEXT_PATTERN,
 } from './canonical.js';
+export type { CanonicalEntryParts } from './canonical.js';
 export {
   HASH_SIZE,
   EMPTY_ROOT,
+  createTreeHasher,
   leafHash,
   nodeHash,
   subtreeRoot,
@@ -33,7 +42,8 @@ export {
   verifyConsistency,
   MerkleFrontier,
 } from './merkle.js';
-export type { SubtreeHashReader, MerkleNode } from './merkle.js';
+export type { SubtreeHashReader, MerkleNode, TreeHasher } from './merkle.js';
+export { MemoryMerkleTree } from './memory-tree.js';
 export { entryLeafHash, entryLeafHashHex } from './entry.js';
 export {
   SECRET_KEY_LENGTH,

@@ -1,7 +1,9 @@
 /**
- * RFC 6962 §2.1 / RFC 9162 §2.1 Merkle hash trees over SHA-256: tree hashes, storage-backed
- * inclusion (§2.1.3) and consistency (§2.1.4) proofs, their verifiers, and the right-border
- * frontier that an append-only log keeps in memory.
+ * RFC 6962 §2.1 / RFC 9162 §2.1 Merkle hash trees over SHA-256: leaf and node hashes (§2.1.1),
+ * tree hashes, storage-backed inclusion (§2.1.3) and consistency (§2.1.4) proofs, their
+ * verifiers, and the right-border frontier that an append-only log keeps in memory. This is the
+ * project's only implementation of them: the service's hot paths use the same code through a
+ * {@link TreeHasher} over a faster {@link HashBackend} (`@yishi/crypto/node`).
  *
  * Sizes and indexes are JS numbers and may exceed 2^32 (up to 2^53 − 1): they are handled with
  * arithmetic (`/ 2`, `% 2`, `Math.floor`) only, never with 32-bit bitwise operators.
@@ -13,22 +15,97 @@
  */
 import { assertBytes, equalBytes } from './bytes.js';
 import { MerkleProofError } from './error.js';
-import { sha256 } from './sha256.js';
+import { nobleHashBackend, type HashBackend } from './hash-backend.js';
 
 /** Length in bytes of every node hash. */
 export const HASH_SIZE = 32;
 
-const EMPTY = sha256(new Uint8Array(0));
+const EMPTY = nobleHashBackend.sha256(new Uint8Array(0));
 
 /** MTH({}) = SHA-256() — the root of the empty tree (RFC 9162 §2.1.1). Do not mutate. */
 export const EMPTY_ROOT: Uint8Array = EMPTY.slice();
 
+/** The hot paths' check; assertBytes (which also accepts other realms' arrays) words a refusal. */
+const isHash = (value: unknown): boolean =>
+  value instanceof Uint8Array && value.length === HASH_SIZE;
+
+/**
+ * The RFC 9162 §2.1.1 hash functions over one {@link HashBackend}. Every result is a fresh
+ * 32-byte Uint8Array the caller owns; inputs are only read. Not re-entrant across threads (there
+ * are none in JS): `hashNode` writes into one 65-byte buffer kept by the hasher.
+ */
+export interface TreeHasher {
+  /** The SHA-256 implementation used. */
+  readonly backend: HashBackend;
+  /** Leaf hash SHA-256(0x00 || data). @throws TypeError unless `data` is a Uint8Array. */
+  hashLeaf(data: Uint8Array): Uint8Array;
+  /**
+   * Leaf hash SHA-256(0x00 || utf8(text)) of a text, without a separate encode step (a ledger
+   * entry's leaf is its canonical JSON text). `text` should be well-formed Unicode, as canonical
+   * JSON always is: a lone surrogate is hashed as U+FFFD by every backend.
+   * @throws TypeError unless `text` is a string.
+   */
+  hashLeafText(text: string): Uint8Array;
+  /**
+   * Interior node hash SHA-256(0x01 || left || right).
+   * @throws TypeError / RangeError unless both are 32-byte Uint8Arrays.
+   */
+  hashNode(left: Uint8Array, right: Uint8Array): Uint8Array;
+}
+
+/**
+ * A {@link TreeHasher} over `backend` (default: @noble/hashes). On Node, pass `nodeHashBackend`
+ * from `@yishi/crypto/node` for the same bytes several times faster.
+ * @throws TypeError unless `backend` has `sha256` and `sha256Utf8` functions.
+ */
+export function createTreeHasher(backend: HashBackend = nobleHashBackend): TreeHasher {
+  if (
+    typeof backend !== 'object' ||
+    backend === null ||
+    typeof backend.sha256 !== 'function' ||
+    typeof backend.sha256Utf8 !== 'function'
+  ) {
+    throw new TypeError('"backend" expected an object with sha256 and sha256Utf8 functions');
+  }
+  const { sha256, sha256Utf8 } = backend;
+  // 0x01 || left || right, reused: hashing is synchronous, so no two calls share it at once.
+  const nodeInput = new Uint8Array(1 + 2 * HASH_SIZE);
+  nodeInput[0] = 1;
+  return Object.freeze({
+    backend,
+    hashLeaf(data: Uint8Array): Uint8Array {
+      assertBytes(data, 'data');
+      const buf = new Uint8Array(data.length + 1);
+      buf.set(data, 1);
+      return sha256(buf);
+    },
+    hashLeafText(text: string): Uint8Array {
+      if (typeof text !== 'string') {
+        throw new TypeError(
+          `"text" expected string, got type=${text === null ? 'null' : typeof text}`
+        );
+      }
+      // U+0000 encodes as the single byte 0x00 in UTF-8.
+      return sha256Utf8('\u0000' + text);
+    },
+    hashNode(left: Uint8Array, right: Uint8Array): Uint8Array {
+      if (!(isHash(left) && isHash(right))) {
+        assertBytes(left, 'left', HASH_SIZE);
+        assertBytes(right, 'right', HASH_SIZE);
+      }
+      nodeInput.set(left, 1);
+      nodeInput.set(right, 1 + HASH_SIZE);
+      return sha256(nodeInput);
+    },
+  });
+}
+
+/** The default hasher (@noble/hashes), behind {@link leafHash} and {@link nodeHash}. */
+const noble = createTreeHasher(nobleHashBackend);
+
 /** Leaf hash (RFC 9162 §2.1.1): SHA-256(0x00 || data). @throws TypeError on a non-Uint8Array */
 export function leafHash(data: Uint8Array): Uint8Array {
-  assertBytes(data, 'data');
-  const buf = new Uint8Array(data.length + 1);
-  buf.set(data, 1);
-  return sha256(buf);
+  return noble.hashLeaf(data);
 }
 
 /**
@@ -36,13 +113,7 @@ export function leafHash(data: Uint8Array): Uint8Array {
  * @throws TypeError / RangeError unless both are 32-byte Uint8Arrays.
  */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  assertBytes(left, 'left', HASH_SIZE);
-  assertBytes(right, 'right', HASH_SIZE);
-  const buf = new Uint8Array(1 + 2 * HASH_SIZE);
-  buf[0] = 1;
-  buf.set(left, 1);
-  buf.set(right, 1 + HASH_SIZE);
-  return sha256(buf);
+  return noble.hashNode(left, right);
 }
 
 /**
@@ -113,12 +184,12 @@ function read(reader: SubtreeHashReader, level: number, index: number): Uint8Arr
 }
 
 /** MTH(D[start:end]) for start < end, reading perfect aligned subtrees directly. */
-function mth(reader: SubtreeHashReader, start: number, end: number): Uint8Array {
+function mth(reader: SubtreeHashReader, start: number, end: number, h: TreeHasher): Uint8Array {
   const n = end - start;
   const level = exactLog2(n);
   if (level >= 0 && start % n === 0) return read(reader, level, start / n);
   const k = splitPoint(n);
-  return nodeHash(mth(reader, start, start + k), mth(reader, start + k, end));
+  return h.hashNode(mth(reader, start, start + k, h), mth(reader, start + k, end, h));
 }
 
 function assertReader(reader: unknown): asserts reader is SubtreeHashReader {
@@ -137,33 +208,42 @@ function assertReader(reader: unknown): asserts reader is SubtreeHashReader {
  * arbitrary range is still correct but may read more. An empty range gives {@link EMPTY_ROOT}.
  * @throws MerkleProofError `SIZE_INVALID` unless 0 <= start <= end are safe integers.
  */
-export function subtreeRoot(reader: SubtreeHashReader, start: number, end: number): Uint8Array {
+export function subtreeRoot(
+  reader: SubtreeHashReader,
+  start: number,
+  end: number,
+  hasher: TreeHasher = noble
+): Uint8Array {
   assertReader(reader);
   const s = checkSize(start, 'start');
   const e = checkSize(end, 'end');
   if (s > e) throw new MerkleProofError('SIZE_INVALID', `"start" ${s} > "end" ${e}`);
-  return s === e ? EMPTY.slice() : mth(reader, s, e);
+  return s === e ? EMPTY.slice() : mth(reader, s, e, hasher);
 }
 
 /**
  * The root of the tree of the first `size` leaves.
  * @throws MerkleProofError `SIZE_INVALID` unless `size` is a safe integer >= 0.
  */
-export function rootAt(reader: SubtreeHashReader, size: number): Uint8Array {
-  return subtreeRoot(reader, 0, size);
+export function rootAt(
+  reader: SubtreeHashReader,
+  size: number,
+  hasher: TreeHasher = noble
+): Uint8Array {
+  return subtreeRoot(reader, 0, size, hasher);
 }
 
 /**
  * MTH of a list of leaf hashes, straight from the RFC 9162 §2.1.1 definition (in memory).
  * @throws TypeError / RangeError unless every element is a 32-byte Uint8Array.
  */
-export function rootFromLeafHashes(hashes: Uint8Array[]): Uint8Array {
+export function rootFromLeafHashes(hashes: Uint8Array[], hasher: TreeHasher = noble): Uint8Array {
   if (!Array.isArray(hashes)) throw new TypeError('"hashes" expected an array');
   hashes.forEach((h, i) => assertBytes(h, `hashes[${i}]`, HASH_SIZE));
   const rec = (lo: number, hi: number): Uint8Array => {
     if (hi - lo === 1) return (hashes[lo] as Uint8Array).slice();
     const k = splitPoint(hi - lo);
-    return nodeHash(rec(lo, lo + k), rec(lo + k, hi));
+    return hasher.hashNode(rec(lo, lo + k), rec(lo + k, hi));
   };
   return hashes.length === 0 ? EMPTY.slice() : rec(0, hashes.length);
 }
@@ -221,12 +301,13 @@ function consistencyRanges(m: number, n: number): [number, number][] {
 export function inclusionProof(
   reader: SubtreeHashReader,
   index: number,
-  size: number
+  size: number,
+  hasher: TreeHasher = noble
 ): Uint8Array[] {
   assertReader(reader);
   const n = checkSize(size, 'size');
   const i = checkIndex(index, 'index', n);
-  return inclusionRanges(i, n).map(([lo, hi]) => mth(reader, lo, hi));
+  return inclusionRanges(i, n).map(([lo, hi]) => mth(reader, lo, hi, hasher));
 }
 
 /**
@@ -235,13 +316,18 @@ export function inclusionProof(
  * @throws MerkleProofError `SIZE_INVALID` if m = 0 (a proof from the empty tree is meaningless),
  *   m > n, or either is not a safe integer.
  */
-export function consistencyProof(reader: SubtreeHashReader, m: number, n: number): Uint8Array[] {
+export function consistencyProof(
+  reader: SubtreeHashReader,
+  m: number,
+  n: number,
+  hasher: TreeHasher = noble
+): Uint8Array[] {
   assertReader(reader);
   const size1 = checkSize(m, 'm');
   const size2 = checkSize(n, 'n');
   if (size1 === 0) throw new MerkleProofError('SIZE_INVALID', 'consistency from size 0');
   if (size1 > size2) throw new MerkleProofError('SIZE_INVALID', `"m" ${size1} > "n" ${size2}`);
-  return consistencyRanges(size1, size2).map(([lo, hi]) => mth(reader, lo, hi));
+  return consistencyRanges(size1, size2).map(([lo, hi]) => mth(reader, lo, hi, hasher));
 }
 
 function checkProof(proof: unknown): Uint8Array[] {
@@ -268,7 +354,8 @@ export function verifyInclusion(
   index: number,
   size: number,
   proof: Uint8Array[],
-  root: Uint8Array
+  root: Uint8Array,
+  hasher: TreeHasher = noble
 ): void {
   assertBytes(leafHash, 'leafHash');
   assertBytes(root, 'root');
@@ -291,13 +378,13 @@ export function verifyInclusion(
   for (const p of path) {
     if (sn === 0) throw new MerkleProofError('PROOF_WRONG_LENGTH', 'proof longer than the path');
     if (isOdd(fn) || fn === sn) {
-      r = nodeHash(p, r);
+      r = hasher.hashNode(p, r);
       while (!isOdd(fn) && fn !== 0) {
         fn = half(fn);
         sn = half(sn);
       }
     } else {
-      r = nodeHash(r, p);
+      r = hasher.hashNode(r, p);
     }
     fn = half(fn);
     sn = half(sn);
@@ -320,7 +407,8 @@ export function verifyConsistency(
   n: number,
   proof: Uint8Array[],
   root1: Uint8Array,
-  root2: Uint8Array
+  root2: Uint8Array,
+  hasher: TreeHasher = noble
 ): void {
   assertBytes(root1, 'root1');
   assertBytes(root2, 'root2');
@@ -361,14 +449,14 @@ export function verifyConsistency(
   for (const c of full.slice(1)) {
     if (sn === 0) throw new MerkleProofError('PROOF_WRONG_LENGTH', 'proof longer than the path');
     if (isOdd(fn) || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
+      fr = hasher.hashNode(c, fr);
+      sr = hasher.hashNode(c, sr);
       while (!isOdd(fn) && fn !== 0) {
         fn = half(fn);
         sn = half(sn);
       }
     } else {
-      sr = nodeHash(sr, c);
+      sr = hasher.hashNode(sr, c);
     }
     fn = half(fn);
     sn = half(sn);
@@ -382,23 +470,36 @@ export function verifyConsistency(
  * The right border of an append-only tree (a "compact range" [0, size)): one perfect subtree
  * hash per set bit of `size`, largest first. Appending a leaf completes the perfect subtrees
  * that a store must persist to serve a {@link SubtreeHashReader}; the root needs no reads.
+ *
+ * Two ways to append: {@link append} copies every hash in and out (safe to hand anything);
+ * {@link appendWith} copies nothing and allocates no array (the ledger's hot path), on the
+ * contract that no hash handed in or out is ever written to.
  */
 export class MerkleFrontier {
   #size = 0;
-  #border: Uint8Array[] = [];
+  readonly #border: Uint8Array[] = [];
+  readonly #hasher: TreeHasher;
 
-  /** An empty frontier (size 0). */
-  constructor() {}
+  /**
+   * An empty frontier (size 0) hashing with `hasher` (default: @noble/hashes).
+   * @throws TypeError if `hasher` is given and is not a {@link TreeHasher}.
+   */
+  constructor(hasher: TreeHasher = noble) {
+    if (typeof hasher !== 'object' || hasher === null || typeof hasher.hashNode !== 'function') {
+      throw new TypeError('"hasher" expected a TreeHasher (see createTreeHasher)');
+    }
+    this.#hasher = hasher;
+  }
 
   /**
    * The frontier of the first `size` leaves, read from the perfect subtrees of size's binary
-   * decomposition (at most ~log2(size) reads).
+   * decomposition (at most ~log2(size) reads), hashing further with `hasher`.
    * @throws MerkleProofError `SIZE_INVALID` unless `size` is a safe integer >= 0.
    */
-  static restore(size: number, reader: SubtreeHashReader): MerkleFrontier {
+  static restore(size: number, reader: SubtreeHashReader, hasher?: TreeHasher): MerkleFrontier {
     assertReader(reader);
     const n = checkSize(size, 'size');
-    const frontier = new MerkleFrontier();
+    const frontier = new MerkleFrontier(hasher);
     let width = 1;
     let level = 0;
     while (width * 2 <= n) {
@@ -423,36 +524,54 @@ export class MerkleFrontier {
 
   /**
    * Appends one leaf hash and returns every perfect subtree this completes: the leaf itself
-   * (level 0, index = old size) first, then each node it closes, level by level.
+   * (level 0, index = old size) first, then each node it closes, level by level. Every hash is
+   * copied in and out.
    * @throws TypeError / RangeError unless `leafHash` is a 32-byte Uint8Array.
    * @throws RangeError if the tree would exceed 2^53 − 1 leaves.
    */
   append(leafHash: Uint8Array): MerkleNode[] {
     assertBytes(leafHash, 'leafHash', HASH_SIZE);
-    if (this.#size >= Number.MAX_SAFE_INTEGER) throw new RangeError('tree size limit reached');
-    let hash: Uint8Array = leafHash.slice();
-    let index = this.#size;
-    let level = 0;
-    const done: MerkleNode[] = [{ level, index, hash }];
-    while (isOdd(index)) {
-      const left = this.#border.pop() as Uint8Array;
-      hash = nodeHash(left, hash);
-      index = half(index);
-      level += 1;
-      done.push({ level, index, hash });
-    }
-    this.#border.push(hash);
-    this.#size += 1;
+    const done: MerkleNode[] = [];
+    this.appendWith(leafHash.slice(), (node) => done.push(node));
     return done.map((node) => ({ ...node, hash: node.hash.slice() }));
   }
 
-  /** The current root (RFC 9162 §2.1.1 MTH); {@link EMPTY_ROOT} for size 0. */
-  root(): Uint8Array {
-    if (this.#border.length === 0) return EMPTY.slice();
-    let acc = this.#border[this.#border.length - 1] as Uint8Array;
-    for (let j = this.#border.length - 2; j >= 0; j -= 1) {
-      acc = nodeHash(this.#border[j] as Uint8Array, acc);
+  /**
+   * {@link append} without copies or arrays: calls `completed` with each perfect subtree this
+   * completes, the leaf itself (level 0) first, then each node it closes, level by level. The
+   * frontier keeps `leafHash` and the node hashes it reports: neither the caller nor `completed`
+   * may write to them.
+   * @throws TypeError / RangeError unless `leafHash` is a 32-byte Uint8Array.
+   * @throws RangeError if the tree would exceed 2^53 − 1 leaves.
+   */
+  appendWith(leafHash: Uint8Array, completed: (node: MerkleNode) => void): void {
+    if (!isHash(leafHash)) assertBytes(leafHash, 'leafHash', HASH_SIZE);
+    if (this.#size >= Number.MAX_SAFE_INTEGER) throw new RangeError('tree size limit reached');
+    const border = this.#border;
+    const hasher = this.#hasher;
+    let hash = leafHash;
+    let index = this.#size;
+    let level = 0;
+    completed({ level, index, hash });
+    while (isOdd(index)) {
+      hash = hasher.hashNode(border.pop() as Uint8Array, hash);
+      index = (index - 1) / 2;
+      level += 1;
+      completed({ level, index, hash });
     }
-    return acc.slice();
+    border.push(hash);
+    this.#size += 1;
+  }
+
+  /** The current root (RFC 9162 §2.1.1 MTH), a fresh copy; {@link EMPTY_ROOT} for size 0. */
+  root(): Uint8Array {
+    const border = this.#border;
+    if (border.length === 0) return EMPTY.slice();
+    let acc = border[border.length - 1] as Uint8Array;
+    for (let j = border.length - 2; j >= 0; j -= 1) {
+      acc = this.#hasher.hashNode(border[j] as Uint8Array, acc);
+    }
+    // new Uint8Array(acc), not acc.slice(): a Buffer handed in by a reader would share memory.
+    return new Uint8Array(acc);
   }
 }

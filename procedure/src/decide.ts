@@ -8,6 +8,7 @@
  * Trust boundary: `input` may come from a ledger file handed to an auditor. Its shape is checked
  * before anything else; a malformed input is refused with a code, never an uncaught exception.
  */
+import { hasWellFormedStrings } from '@yishi/crypto';
 import {
   COMMAND_SCHEMAS,
   SignedCommandSchema,
@@ -25,7 +26,6 @@ import * as votes from './commands/votes.js';
 import type { Ctx, Derived, Handler } from './context.js';
 import { isRefusal, refuse, type Refusal } from './error.js';
 import { sweepExpired } from './expiry.js';
-import { wellFormedStrings } from './canonical.js';
 import type { State } from './state.js';
 
 /** What the engine needs of an entry to decide it. */
@@ -134,7 +134,7 @@ export function decide(state: State, input: DecideInput): Decision {
       .map((e) => ({ path: e.instancePath, keyword: e.keyword }));
     return no(refuse('MALFORMED_COMMAND', undefined, { type, errors }));
   }
-  if (!wellFormedStrings(command.payload)) {
+  if (!hasWellFormedStrings(command.payload)) {
     return no(
       refuse('MALFORMED_COMMAND', undefined, { type, errors: [{ keyword: 'wellFormedUnicode' }] })
     );

@@ -2,9 +2,8 @@
  * Digests the engine computes: the proposal digest that statements and votes bind to (P7, P9),
  * and SHA-256 of canonical JSON (RFC 8785) for the record (P16); SHA-256 from `@yishi/crypto`.
  */
-import { bytesToHex, sha256, utf8Encode } from '@yishi/crypto';
+import { bytesToHex, canonicalJsonFast, sha256, utf8Encode } from '@yishi/crypto';
 import type { Candidate, Category, Material } from '@yishi/schema';
-import { canonicalJsonFast } from './canonical.js';
 
 /** Lowercase hex SHA-256 of the UTF-8 bytes of `text`. */
 export function sha256Hex(text: string): string {

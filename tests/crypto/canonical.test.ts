@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import {
   canonicalBytes,
   canonicalJson,
+  canonicalJsonFast,
   equalBytes,
+  hasWellFormedStrings,
   generateSecretKey,
   getPublicKey,
   sign,
@@ -78,10 +80,14 @@ t.test('canonicalJson refuses values JCS cannot represent', async (t) => {
       })(),
     ],
   ];
-  for (const [name, value] of cases) t.throws(() => canonicalJson(value), TypeError, name);
+  for (const [name, value] of cases) {
+    t.throws(() => canonicalJson(value), TypeError, name);
+    t.throws(() => canonicalJsonFast(value), TypeError, `canonicalJsonFast: ${name}`);
+  }
   const cyclic: Record<string, unknown> = {};
   cyclic['self'] = cyclic;
   t.throws(() => canonicalJson(cyclic), TypeError, 'cycle');
+  t.throws(() => canonicalJsonFast(cyclic), TypeError, 'canonicalJsonFast: cycle');
   const shared = { x: 1 };
   t.equal(
     canonicalJson([shared, shared]),
@@ -89,6 +95,60 @@ t.test('canonicalJson refuses values JCS cannot represent', async (t) => {
     'a shared (acyclic) object is fine'
   );
   t.equal(canonicalJson({ toJSON: 'data' }), '{"toJSON":"data"}', 'a toJSON data field is fine');
+});
+
+t.test('canonicalJsonFast writes exactly what canonicalJson writes', async (t) => {
+  fc.assert(
+    fc.property(fc.jsonValue({ stringUnit: 'binary' }), (v) => {
+      let want: string;
+      try {
+        want = canonicalJson(v);
+      } catch {
+        let threw = false;
+        try {
+          canonicalJsonFast(v);
+        } catch (err) {
+          threw = err instanceof TypeError;
+        }
+        return threw; // a lone surrogate: both refuse
+      }
+      return canonicalJsonFast(v) === want;
+    }),
+    { numRuns: 500 }
+  );
+  const samples: unknown[] = [
+    { b: 1, a: [true, null, 'x'], c: { z: 0, y: -0 } },
+    { '\u20ac': 1, '\r': 2, '1': 3, '\ud83d\ude00': 4, '\u00f6': 5 },
+    [1e21, 1e-7, 0.000001, 333333333.3333333, 4.5, 2e-3, 1e23],
+    '\u2028\u0007"\\',
+    { a: 1, b: undefined },
+    Object.assign(Object.create(null), { k: 1 }),
+    { toJSON: 'data' },
+    '\\ud800 is text, not a surrogate',
+  ];
+  // Labelled by index: a U+2028 in a TAP message would end its line.
+  for (const [i, v] of samples.entries()) {
+    t.equal(canonicalJsonFast(v), canonicalJson(v), `sample ${i}`);
+  }
+});
+
+t.test('hasWellFormedStrings finds a lone surrogate in any string or key', async (t) => {
+  t.ok(hasWellFormedStrings({ a: ['x', { b: '\ud83d\ude00' }], n: 1, z: null }));
+  t.notOk(hasWellFormedStrings('\ud800'));
+  t.notOk(hasWellFormedStrings({ a: [{ b: 'x\udc00' }] }));
+  t.notOk(hasWellFormedStrings({ 'k\udbff': 1 }));
+  fc.assert(
+    fc.property(fc.jsonValue({ stringUnit: 'binary' }), (v) => {
+      let canonical = true;
+      try {
+        canonicalJson(v);
+      } catch {
+        canonical = false;
+      }
+      return hasWellFormedStrings(v) === canonical;
+    }),
+    { numRuns: 300 }
+  );
 });
 
 t.test('canonicalBytes is the UTF-8 of canonicalJson', async (t) => {

@@ -5,9 +5,6 @@ export {
   STORED_TREE_LEVEL,
   type LedgerDatabase,
 } from './database.js';
-export { canonicalEntryJson, type CanonicalEntryParts } from './canonical-entry.js';
-export { TreeFrontier, type CompletedNode } from './tree-frontier.js';
-export { bodyLeafHash, treeNodeHash } from './tree-hash.js';
 export { LedgerError, LEDGER_ERROR_CODES, isLedgerError, type LedgerErrorCode } from './error.js';
 export {
   LedgerStore,

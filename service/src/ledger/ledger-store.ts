@@ -1,19 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import {
+  canonicalEntryJson,
   canonicalJson,
+  createTreeHasher,
   equalBytes,
   consistencyProof,
   inclusionProof,
+  MerkleFrontier,
   rootAt,
+  rootFromLeafHashes,
+  type MerkleNode,
   type SubtreeHashReader,
 } from '@yishi/crypto';
+import { nodeHashBackend } from '@yishi/crypto/node';
 import { GENESIS_PREV, type LedgerEntry, type SignedCommand } from '@yishi/schema';
 import type Database from 'better-sqlite3';
-import { canonicalEntryJson } from './canonical-entry.js';
 import { openDatabase, STORED_TREE_LEVEL, type LedgerDatabase } from './database.js';
 import { LedgerError } from './error.js';
-import { TreeFrontier, type CompletedNode } from './tree-frontier.js';
-import { bodyLeafHash, treeNodeHash } from './tree-hash.js';
+
+/** RFC 6962 hashing through node:crypto: the same bytes as the noble default, faster. */
+const hasher = createTreeHasher(nodeHashBackend);
 
 /** One command to append, with what the service derived from it and when it received it. */
 export interface AppendItem {
@@ -173,7 +179,7 @@ export class LedgerStore {
 
   #size = 0;
   #prev = GENESIS_PREV;
-  #frontier = new TreeFrontier();
+  #frontier = new MerkleFrontier(hasher);
   readonly #random: (n: number) => Uint8Array;
 
   readonly #stmt: Statements;
@@ -218,15 +224,10 @@ export class LedgerStore {
             `tree node (${level}, ${index}) lacks entries to rebuild it from`
           );
         }
-        let layer = rows.map((r) => bytes(r.leaf_hash));
-        while (layer.length > 1) {
-          const up: Uint8Array[] = [];
-          for (let i = 0; i < layer.length; i += 2) {
-            up.push(treeNodeHash(layer[i] as Uint8Array, layer[i + 1] as Uint8Array));
-          }
-          layer = up;
-        }
-        return layer[0] as Uint8Array;
+        return rootFromLeafHashes(
+          rows.map((r) => bytes(r.leaf_hash)),
+          hasher
+        );
       },
     };
     this.#appendTxn = db.transaction(
@@ -247,14 +248,14 @@ export class LedgerStore {
    */
   #reload(): void {
     const size = this.#stmt.size.get()?.size ?? 0;
-    this.#frontier = TreeFrontier.restore(size, this.reader);
+    this.#frontier = MerkleFrontier.restore(size, this.reader, hasher);
     if (size === 0) {
       this.#prev = GENESIS_PREV;
     } else {
       const last = this.#stmt.entry.get(size - 1);
       if (last === undefined)
         throw new LedgerError('ENTRY_CORRUPT', `entry ${size - 1} is missing`);
-      if (!equalBytes(bytes(last.leaf_hash), bodyLeafHash(last.body))) {
+      if (!equalBytes(bytes(last.leaf_hash), hasher.hashLeafText(last.body))) {
         throw new LedgerError(
           'ENTRY_CORRUPT',
           `the body of entry ${size - 1} does not hash to its stored leaf hash`
@@ -336,7 +337,7 @@ export class LedgerStore {
     const results: AppendResult[] = [];
     const seen = new Set<string>();
     const { insertEntry, insertNode, insertNonce } = this.#stmt;
-    const storeNode = (node: CompletedNode): void => {
+    const storeNode = (node: MerkleNode): void => {
       if (node.level >= STORED_TREE_LEVEL) insertNode.run(node.level, node.index, node.hash);
     };
     let seq = this.#size;
@@ -377,9 +378,9 @@ export class LedgerStore {
         continue;
       }
       seen.add(key);
-      const hash = bodyLeafHash(body);
+      const hash = hasher.hashLeafText(body);
       insertEntry.run(seq, hash, body);
-      this.#frontier.append(hash, storeNode);
+      this.#frontier.appendWith(hash, storeNode);
       insertNonce.run(publicKey, nonce, seq);
       results.push(new Committed(body, hash));
       prev = hex(hash);
@@ -459,7 +460,7 @@ export class LedgerStore {
 
   /** RFC 6962 root of the first `size` entries, from the stored nodes. */
   root(size: number = this.#size): Uint8Array {
-    return rootAt(this.reader, this.#requireSize('size', size));
+    return rootAt(this.reader, this.#requireSize('size', size), hasher);
   }
 
   /** RFC 9162 §2.1.3 inclusion proof of leaf `index` in the tree of `size` entries. */
@@ -469,7 +470,7 @@ export class LedgerStore {
     if (index >= size) {
       throw new LedgerError('INDEX_OUT_OF_RANGE', `index ${index} is not below tree size ${size}`);
     }
-    return inclusionProof(this.reader, index, size);
+    return inclusionProof(this.reader, index, size, hasher);
   }
 
   /** RFC 9162 §2.1.4 consistency proof from size `m` (at least 1) to size `n`. */
@@ -479,7 +480,7 @@ export class LedgerStore {
     if (m < 1 || m > n) {
       throw new LedgerError('CONSISTENCY_RANGE_INVALID', `no consistency proof from ${m} to ${n}`);
     }
-    return consistencyProof(this.reader, m, n);
+    return consistencyProof(this.reader, m, n, hasher);
   }
 
   /** Whether this (publicKey, nonce) pair is already in the ledger. */

@@ -1,10 +1,12 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { canonicalJson } from '@yishi/crypto';
 import {
   canonicalEntryJson,
+  canonicalJson,
+  canonicalObjectJson,
+  canonicalSignedCommandJson,
   type CanonicalEntryParts,
-} from '../../../service/dist/ledger/index.js';
+} from '@yishi/crypto';
 
 const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
 const index = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
@@ -104,4 +106,39 @@ t.test('refuses parts that would not make a canonical entry', async (t) => {
       what
     );
   }
+});
+
+t.test('assembles a signed command from its canonical payload text', async () => {
+  fc.assert(
+    fc.property(command, (cmd) => {
+      const text = canonicalSignedCommandJson(
+        canonicalJson(cmd.payload),
+        cmd.publicKey,
+        cmd.signature
+      );
+      return text === canonicalJson(cmd);
+    }),
+    { numRuns: 300 }
+  );
+});
+
+t.test("assembles any object from its members' canonical texts", async (t) => {
+  fc.assert(
+    fc.property(
+      fc.dictionary(fc.string({ unit: 'grapheme' }), fc.jsonValue({ stringUnit: 'grapheme' })),
+      (object) => {
+        // fromEntries, not assignment: a "__proto__" key must stay an own member.
+        const members = Object.fromEntries(
+          Object.entries(object).map(([k, v]) => [k, canonicalJson(v)])
+        );
+        return canonicalObjectJson(members) === canonicalJson(object);
+      }
+    ),
+    { numRuns: 300 }
+  );
+  t.equal(canonicalObjectJson({}), '{}');
+  t.throws(() => canonicalObjectJson({ a: '' }), TypeError, 'an empty member text');
+  t.throws(() => canonicalObjectJson({ a: 1 } as unknown as Record<string, string>), TypeError);
+  t.throws(() => canonicalObjectJson({ 'a\ud800': '1' }), TypeError, 'a lone surrogate name');
+  t.throws(() => canonicalObjectJson(null as unknown as Record<string, string>), TypeError);
 });
