@@ -84,6 +84,15 @@ export function standing(m: Meeting, p: Principal): RosterEntry | null {
   return own(m.roster, p.id) ?? null;
 }
 
+/** Every role of a body's principals: for commands any of them may send (the handler checks more). */
+export const ANY_BODY_ROLE: readonly BodyRole[] = [
+  'chair',
+  'member',
+  'discipline',
+  'recorder',
+  'attendee',
+];
+
 /** A rule {@link meetingActor} may refuse under: one both of its refusals list. */
 export type ActorRule = RuleOf<'NOT_A_MEMBER_OF_BODY'> & RuleOf<'ROLE_NOT_ALLOWED'>;
 
