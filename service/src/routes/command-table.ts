@@ -312,13 +312,13 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
 ];
 
 /**
- * The rules of procedure a route enforces, as its description says them: each rule that decides
- * the command (from `RULES` in @yishi/procedure) with what it checks there.
+ * The rules of procedure a route enforces, as its description lists them (CommonMark): each rule
+ * that decides the command (from `RULES` in @yishi/procedure) with what it checks there.
  */
-export function routeRules(type: CommandType): string {
-  return rulesOfCommand(type)
-    .map((r) => `${r.id} ${r.title.en} (${r.title.zh}): ${r.checks[type] ?? ''}`)
-    .join('; ');
+export function routeRules(type: CommandType): string[] {
+  return rulesOfCommand(type).map(
+    (r) => `**${r.id}** ${r.title.en} (${r.title.zh}): ${r.checks[type] ?? ''}`
+  );
 }
 
 /** A command route's OpenAPI description: the command, who may send it, the rules it enforces. */
@@ -326,7 +326,7 @@ export function routeDescription(route: CommandRoute): string {
   const rules = routeRules(route.type);
   return (
     `Command \`${route.type}\`, signed by the acting principal. Who: ${route.who}.` +
-    (rules ? ` Enforces: ${rules}.` : '')
+    (rules.length > 0 ? `\n\nEnforces:\n${rules.map((r) => `- ${r}`).join('\n')}` : '')
   );
 }
 
