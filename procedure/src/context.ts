@@ -8,7 +8,7 @@
  * goes through {@link own}, so `constructor` or `toString` never resolve to Object.prototype.
  */
 import type { CommandType, CommandOf } from '@yishi/schema';
-import { refuse, isRefusal, type Refusal, type RuleId } from './error.js';
+import { refuse, isRefusal, type Refusal, type RuleOf } from './error.js';
 import type { BodyRole, Item, Meeting, Principal, RosterEntry, State } from './state.js';
 
 /** JSON written to the entry beside the command: what the engine derived. */
@@ -84,12 +84,24 @@ export function standing(m: Meeting, p: Principal): RosterEntry | null {
   return own(m.roster, p.id) ?? null;
 }
 
+/** Every role of a body's principals: for commands any of them may send (the handler checks more). */
+export const ANY_BODY_ROLE: readonly BodyRole[] = [
+  'chair',
+  'member',
+  'discipline',
+  'recorder',
+  'attendee',
+];
+
+/** A rule {@link meetingActor} may refuse under: one both of its refusals list. */
+export type ActorRule = RuleOf<'NOT_A_MEMBER_OF_BODY'> & RuleOf<'ROLE_NOT_ALLOWED'>;
+
 /** The signer, a principal of the meeting's body holding one of `roles` for that meeting. */
 export function meetingActor(
   ctx: Ctx,
   m: Meeting,
   roles: readonly BodyRole[],
-  rule?: RuleId
+  rule?: ActorRule
 ): { p: Principal; s: RosterEntry } | Refusal {
   const p = bodyActor(ctx, m.bodyId);
   if (isRefusal(p)) return p;

@@ -43,11 +43,15 @@ export {
   RULE_IDS,
   REFUSAL_CODES,
   REFUSAL_MESSAGES,
+  REFUSALS,
   REPLAY_CODES,
   ReplayError,
   isRefusal,
+  rulesOfCode,
 } from './error.js';
-export type { RuleId, RefusalCode, Refusal, ReplayCode, ReplayFinding } from './error.js';
+export type { RuleId, RuleOf, RefusalCode, Refusal, ReplayCode, ReplayFinding } from './error.js';
+export { RULES, rulesOfCommand } from './rules.js';
+export type { Rule } from './rules.js';
 export { RULEBOOK_DEFAULTS, defaultRulebook, mergeRulebook } from './rulebook.js';
 export type { Rulebook } from './rulebook.js';
 export { exceeds, atLeast } from './fraction.js';

@@ -1,34 +1,29 @@
 /**
  * P4 attendance and quorum, P6 recusal's effect on the denominator. The denominator (应到会) is
  * the voting members counted when the meeting opened (suspended members leave it by default);
- * an item's denominator drops its recused members unless `recusedCountInDenominator`.
+ * an item's denominator drops its recused members unless `recusedCountInDenominator`. A meeting
+ * opens with more than half of it present; a vote needs the same of the item's denominator (two
+ * thirds or more for a cadre item), checked when it opens and again on those who voted.
  */
 import { atLeast, exceeds, type Fraction } from './fraction.js';
-import { own } from './context.js';
-import type { Item, Meeting } from './state.js';
+import { recusedCounted } from './recusal.js';
+import type { Rulebook } from './rulebook.js';
+import type { Item, Meeting, RosterEntry } from './state.js';
 
-/** Present members who vote at this meeting. */
-export function presentVoting(m: Meeting): string[] {
-  return Object.keys(m.present).filter((id) => own(m.roster, id)?.voting === true);
+/** The meeting's denominator (应到会): the roster's counted voting members. */
+export function meetingDenominator(roster: Record<string, RosterEntry>): number {
+  return Object.values(roster).filter((r) => r.counted).length;
 }
 
-/** True when `id` recused on `item`. */
-export function isRecused(item: Item, id: string): boolean {
-  return item.recusals.some((r) => r.principalId === id);
+/** True when `present` voting members may open a meeting of `denominator` (P4). */
+export function openingQuorum(present: number, denominator: number, rulebook: Rulebook): boolean {
+  return exceeds(present, denominator, rulebook.quorumFraction);
 }
 
 /** The item's denominator (P4, P6). */
 export function itemDenominator(m: Meeting, item: Item): number {
   if (m.rulebook.recusedCountInDenominator) return m.denominator;
-  let recusedCounted = 0;
-  for (const r of item.recusals)
-    if (own(m.roster, r.principalId)?.counted === true) recusedCounted++;
-  return m.denominator - recusedCounted;
-}
-
-/** Present, non-recused voting members: those who state and vote on `item`. */
-export function eligible(m: Meeting, item: Item): string[] {
-  return presentVoting(m).filter((id) => !isRecused(item, id));
+  return m.denominator - recusedCounted(m, item);
 }
 
 /** The quorum a vote on `item` needs and whether `count` meets it (P4). */

@@ -16,6 +16,7 @@ import type {
 } from '@yishi/schema';
 import { own } from './context.js';
 import { jsonDigest } from './digest.js';
+import { isDissent } from './dissent.js';
 import type { RuleId } from './error.js';
 import type { Rulebook } from './rulebook.js';
 import type { BodyRole, Counts, Item, Meeting, Motion, Objection, State } from './state.js';
@@ -155,7 +156,7 @@ function itemRecord(state: State, m: Meeting, item: Item): ItemRecord {
   const who = (id: string) => person(state, m, id);
   const dissent: Dissent[] = [];
   for (const s of item.statements) {
-    if (s.voting && (s.position === 'disagree' || s.position === 'defer')) {
+    if (s.voting && s.position !== null && isDissent(s.position)) {
       dissent.push({
         ...pick(who(s.principalId)),
         kind: 'statement',
@@ -181,7 +182,7 @@ function itemRecord(state: State, m: Meeting, item: Item): ItemRecord {
     }
   }
   for (const o of item.opinions) {
-    if (o.position === 'disagree' || o.position === 'defer') {
+    if (o.position !== null && isDissent(o.position)) {
       dissent.push({
         ...pick(who(o.principalId)),
         kind: 'opinion',

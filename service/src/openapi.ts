@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import * as schema from '@yishi/schema';
 import type { FastifyInstance } from 'fastify';
+import { tagRules } from './routes/command-table.js';
 import { COMMAND_BODIES } from './routes/commands.js';
 import { WebhookRegisterBody, WebhookRemoveBody } from './routes/webhooks.js';
 
@@ -85,14 +86,20 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
       tags: [
         { name: 'admin', description: 'The higher-level organisation: bodies, principals, keys' },
-        { name: 'meetings', description: 'Meetings, attendance and agendas (P2–P4)' },
+        {
+          name: 'meetings',
+          description: `Meetings, attendance and agendas (${tagRules('meetings')})`,
+        },
         {
           name: 'items',
-          description: 'Agenda items, recusals, statements, deferral (P1, P3, P5–P11)',
+          description: `Agenda items, recusals, statements, deferral (${tagRules('items')})`,
         },
-        { name: 'votes', description: 'Votes and reconsideration (P4, P8, P9, P12)' },
-        { name: 'oversight', description: 'Objections and interference records (P14, P15)' },
-        { name: 'records', description: 'The record and the minutes (P16)' },
+        { name: 'votes', description: `Votes and reconsideration (${tagRules('votes')})` },
+        {
+          name: 'oversight',
+          description: `Objections and interference records (${tagRules('oversight')})`,
+        },
+        { name: 'records', description: `The record and the minutes (${tagRules('records')})` },
         { name: 'reports', description: 'The outbox of reports addressed upward, webhooks (P13)' },
         { name: 'directory', description: 'Principals and bodies' },
         { name: 'log', description: 'The transparency log and the ledger export' },

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RULES, rulesOfCommand } from '@yishi/procedure';
 import { COMMAND_ROUTES, generateOpenApi } from '@yishi/service';
 import { repoRoot } from '../helpers/paths.js';
 import { ServiceWorld } from './helpers/service-world.js';
@@ -46,6 +47,23 @@ t.test('the document is OpenAPI 3.1 with named models and every route', async (t
   for (const [p, ops] of reads) {
     t.same(ops['get'].security, [{ YishiEd25519: [] }], `${p} is a signed read`);
     t.ok(ops['get'].responses['401'] && ops['get'].responses['403'], `${p} declares 401 and 403`);
+  }
+});
+
+t.test('each command route says the rules that decide it, from the rule index', async (t) => {
+  const doc = JSON.parse(generated);
+  for (const r of COMMAND_ROUTES) {
+    const op = doc.paths[r.url.replace(/:([A-Za-z]+)/g, '{$1}')]?.post;
+    const text: string = op?.description ?? '';
+    const named = [...text.matchAll(/\*\*(P\d+)\*\*/g)].map((m) => m[1]);
+    t.same(
+      named,
+      rulesOfCommand(r.type).map((x) => x.id),
+      `${r.type} lists its rules`
+    );
+    for (const rule of rulesOfCommand(r.type)) {
+      t.ok(text.includes(RULES[rule.id].title.zh), `${r.type}: ${rule.id} by its title`);
+    }
   }
 });
 

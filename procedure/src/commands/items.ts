@@ -5,6 +5,7 @@
  */
 import type { Candidate, Category, Material } from '@yishi/schema';
 import {
+  ANY_BODY_ROLE,
   bodyActor,
   derivedId,
   getItem,
@@ -21,7 +22,9 @@ import {
 import { isExpired, removeReturnable } from '../expiry.js';
 import { proposalDigest } from '../digest.js';
 import { cadreAttempts, cadreKey, outcome, settle } from '../outcomes.js';
-import { eligible, isRecused } from '../quorum.js';
+import { isPresent } from '../presence.js';
+import { isRecused } from '../recusal.js';
+import { hasSpoken, hasStated, notYetStated } from '../statements.js';
 import { ReportBatch } from '../reports.js';
 import type { Refusal } from '../error.js';
 import type { Item, Meeting, Returnable } from '../state.js';
@@ -94,7 +97,7 @@ function checkCadre(ctx: Ctx, m: Meeting, f: ProposalFields): Refusal | null {
 
 /** The submitter: a voting member of the meeting's body. */
 function submitter(ctx: Ctx, m: Meeting) {
-  const a = meetingActor(ctx, m, ['chair', 'member', 'discipline', 'recorder', 'attendee'], 'P3');
+  const a = meetingActor(ctx, m, ANY_BODY_ROLE, 'P3');
   if (isRefusal(a)) return a;
   if (!a.s.voting) return refuse('NOT_VOTING_MEMBER', 'P3', { role: a.s.role });
   return a;
@@ -240,9 +243,7 @@ export const itemRecuse: Handler<'item.recuse'> = (ctx, p) => {
     return refuse('ITEM_NOT_PENDING', 'P6');
   }
   if (isRecused(item, p.principalId)) return refuse('ALREADY_RECUSED', 'P6');
-  if (item.statements.some((s) => s.principalId === p.principalId)) {
-    return refuse('ALREADY_STATED', 'P6');
-  }
+  if (hasSpoken(item, p.principalId)) return refuse('ALREADY_STATED', 'P6');
   return () => {
     item.recusals.push({
       principalId: p.principalId,
@@ -259,11 +260,11 @@ export const opinionSubmit: Handler<'opinion.submit'> = (ctx, p) => {
   const g = getItem(ctx, p.itemId);
   if (isRefusal(g)) return g;
   const { item, m } = g;
-  const a = meetingActor(ctx, m, ['chair', 'member', 'discipline', 'recorder', 'attendee'], 'P5');
+  const a = meetingActor(ctx, m, ANY_BODY_ROLE, 'P5');
   if (isRefusal(a)) return a;
   if (!a.s.voting) return refuse('NOT_VOTING_MEMBER', 'P5', { role: a.s.role });
   if (m.state === 'closed') return refuse('MEETING_CLOSED', 'P5');
-  if (m.state === 'open' && own(m.present, a.p.id)) return refuse('NOT_ABSENT', 'P5');
+  if (m.state === 'open' && isPresent(m, a.p.id)) return refuse('NOT_ABSENT', 'P5');
   if (!['submitted', 'on_agenda', 'deliberation', 'voting'].includes(item.state)) {
     return refuse('ITEM_NOT_PENDING', 'P5');
   }
@@ -286,13 +287,13 @@ export const statementRecord: Handler<'statement.record'> = (ctx, p) => {
   const g = getItem(ctx, p.itemId);
   if (isRefusal(g)) return g;
   const { item, m } = g;
-  const a = meetingActor(ctx, m, ['chair', 'member', 'discipline', 'recorder', 'attendee'], 'P7');
+  const a = meetingActor(ctx, m, ANY_BODY_ROLE, 'P7');
   if (isRefusal(a)) return a;
   if (a.s.role === 'recorder')
     return refuse('ROLE_MAY_NOT_STATE_POSITION', 'P7', { role: 'recorder' });
   if (m.state !== 'open') return refuse('MEETING_NOT_OPEN', 'P7');
   if (item.state !== 'deliberation') return refuse('ITEM_NOT_IN_DELIBERATION', 'P7');
-  if (!own(m.present, a.p.id)) return refuse('NOT_PRESENT', 'P7');
+  if (!isPresent(m, a.p.id)) return refuse('NOT_PRESENT', 'P7');
   if (p.materialsDigest !== item.materialsDigest) return refuse('MATERIALS_DIGEST_MISMATCH', 'P7');
   if (!a.s.voting) {
     if (p.position !== undefined) {
@@ -315,14 +316,10 @@ export const statementRecord: Handler<'statement.record'> = (ctx, p) => {
   if (p.position !== 'agree' && p.reasons === undefined) {
     return refuse('REASONS_REQUIRED', 'P7', { position: p.position });
   }
-  if (item.statements.some((s) => s.voting && s.principalId === a.p.id)) {
-    return refuse('ALREADY_STATED', 'P7');
-  }
+  if (hasStated(item, a.p.id)) return refuse('ALREADY_STATED', 'P7');
   if (item.chairStated) return refuse('STATEMENTS_CLOSED', 'P7');
   if (a.s.role === 'chair') {
-    const waiting = eligible(m, item).filter(
-      (id) => id !== a.p.id && !item.statements.some((s) => s.voting && s.principalId === id)
-    );
+    const waiting = notYetStated(m, item).filter((id) => id !== a.p.id);
     if (waiting.length > 0) return refuse('CHAIR_MUST_STATE_LAST', 'P7', { waitingFor: waiting });
   }
   return () => {

@@ -6,6 +6,7 @@
  * are fixed at close.
  */
 import {
+  ANY_BODY_ROLE,
   derivedId,
   getMeeting,
   isRefusal,
@@ -16,8 +17,9 @@ import {
   type Ctx,
   type Handler,
 } from '../context.js';
-import { exceeds } from '../fraction.js';
 import { outcome, settle } from '../outcomes.js';
+import { isPresent } from '../presence.js';
+import { meetingDenominator, openingQuorum } from '../quorum.js';
 import { buildRecord, recordDigest } from '../record.js';
 import { ReportBatch } from '../reports.js';
 import type { AttendanceEvent, Meeting, RosterEntry, BodyRole } from '../state.js';
@@ -169,13 +171,12 @@ export const meetingOpen: Handler<'meeting.open'> = (ctx, p) => {
   const missing = Object.keys(roster).filter((id) => roster[id]?.voting === true && !seen.has(id));
   if (missing.length > 0) return refuse('ATTENDANCE_INCOMPLETE', 'P4', { missing });
   if (!p.present.includes(a.p.id)) return refuse('CHAIR_NOT_PRESENT', 'P4');
-  const denominator = Object.values(roster).filter((r) => r.counted).length;
-  const quorum = m.rulebook.quorumFraction;
-  if (!exceeds(p.present.length, denominator, quorum)) {
+  const denominator = meetingDenominator(roster);
+  if (!openingQuorum(p.present.length, denominator, m.rulebook)) {
     return refuse('QUORUM_NOT_MET', 'P4', {
       present: p.present.length,
       denominator,
-      fraction: { ...quorum },
+      fraction: { ...m.rulebook.quorumFraction },
     });
   }
   return () => {
@@ -212,7 +213,7 @@ export const meetingOpen: Handler<'meeting.open'> = (ctx, p) => {
 
 /** Who may record an arrival or departure: the principal, the chair or the recorder. */
 function attendanceActor(ctx: Ctx, m: Meeting, target: string) {
-  const a = meetingActor(ctx, m, ['chair', 'member', 'recorder', 'discipline', 'attendee']);
+  const a = meetingActor(ctx, m, ANY_BODY_ROLE);
   if (isRefusal(a)) return a;
   if (a.p.id !== target && a.s.role !== 'chair' && a.s.role !== 'recorder') {
     return refuse('ROLE_NOT_ALLOWED', 'P4', { role: a.s.role });
@@ -232,7 +233,7 @@ export const meetingArrive: Handler<'meeting.arrive'> = (ctx, p) => {
   if (!r || !t || !t.active)
     return refuse('ATTENDANCE_INVALID', 'P4', { why: 'not_a_member', principalId: p.principalId });
   if (r.suspended || t.suspended) return refuse('PRINCIPAL_SUSPENDED', 'P4');
-  if (own(m.present, p.principalId)) return refuse('ALREADY_PRESENT', 'P4');
+  if (isPresent(m, p.principalId)) return refuse('ALREADY_PRESENT', 'P4');
   return () => {
     m.present[p.principalId] = true;
     m.attendance.push({
@@ -253,7 +254,7 @@ export const meetingDepart: Handler<'meeting.depart'> = (ctx, p) => {
   const a = attendanceActor(ctx, m, p.principalId);
   if (isRefusal(a)) return a;
   if (m.state !== 'open') return refuse('MEETING_NOT_OPEN');
-  if (!own(m.present, p.principalId)) return refuse('NOT_PRESENT', 'P4');
+  if (!isPresent(m, p.principalId)) return refuse('NOT_PRESENT', 'P4');
   return () => {
     delete m.present[p.principalId];
     m.attendance.push({

@@ -5,6 +5,7 @@
  * reopen a major matter. P4 quorum is checked on the motion's votes.
  */
 import {
+  ANY_BODY_ROLE,
   derivedId,
   DAY,
   getMeeting,
@@ -18,21 +19,21 @@ import {
 } from '../context.js';
 import { addReturnable } from '../expiry.js';
 import { exceeds } from '../fraction.js';
-import { presentVoting, voteQuorum } from '../quorum.js';
+import { countBallots, hasVoted, notYetVoted } from '../ballots.js';
+import { isPresent, presentVoting } from '../presence.js';
+import { voteQuorum } from '../quorum.js';
 import type { Refusal } from '../error.js';
 import type { Meeting, Motion } from '../state.js';
-
-const ANY = ['chair', 'member', 'discipline', 'recorder', 'attendee'] as const;
 
 /** A present voting member moves to reconsider an adopted decision; the motion's vote opens. */
 export const reconsiderationOpen: Handler<'reconsideration.open'> = (ctx, p) => {
   const m = getMeeting(ctx, p.meetingId);
   if (isRefusal(m)) return m;
-  const a = meetingActor(ctx, m, ANY, 'P12');
+  const a = meetingActor(ctx, m, ANY_BODY_ROLE, 'P12');
   if (isRefusal(a)) return a;
   if (!a.s.voting) return refuse('NOT_VOTING_MEMBER', 'P12', { role: a.s.role });
   if (m.state !== 'open') return refuse('MEETING_NOT_OPEN', 'P12');
-  if (!own(m.present, a.p.id)) return refuse('NOT_PRESENT', 'P12');
+  if (!isPresent(m, a.p.id)) return refuse('NOT_PRESENT', 'P12');
   const ad = own(ctx.state.adopted, p.itemId);
   if (!ad || ad.bodyId !== m.bodyId) return refuse('NOT_ADOPTED', 'P12', { itemId: p.itemId });
   if (m.kind === 'topical' && isMajor(ad.category)) {
@@ -77,11 +78,11 @@ export const reconsiderationVote: Handler<'reconsideration.vote'> = (ctx, p) => 
   const g = openMotion(ctx, p.motionId);
   if (isRefusal(g)) return g;
   const { motion, m } = g;
-  const a = meetingActor(ctx, m, ANY, 'P12');
+  const a = meetingActor(ctx, m, ANY_BODY_ROLE, 'P12');
   if (isRefusal(a)) return a;
   if (!a.s.voting) return refuse('NOT_VOTING_MEMBER', 'P12', { role: a.s.role });
-  if (!own(m.present, a.p.id)) return refuse('NOT_PRESENT', 'P5');
-  if (motion.ballots.some((b) => b.principalId === a.p.id)) return refuse('ALREADY_VOTED', 'P12');
+  if (!isPresent(m, a.p.id)) return refuse('NOT_PRESENT', 'P5');
+  if (hasVoted(motion.ballots, a.p.id)) return refuse('ALREADY_VOTED', 'P12');
   return () => {
     motion.ballots.push({
       principalId: a.p.id,
@@ -100,19 +101,10 @@ export const reconsiderationClose: Handler<'reconsideration.close'> = (ctx, p) =
   const { motion, m } = g;
   const a = meetingActor(ctx, m, ['chair'], 'P12');
   if (isRefusal(a)) return a;
-  const outstanding = presentVoting(m).filter(
-    (id) => !motion.ballots.some((b) => b.principalId === id)
-  );
+  const outstanding = notYetVoted(presentVoting(m), motion.ballots);
   if (outstanding.length > 0)
     return refuse('VOTES_OUTSTANDING', 'P12', { waitingFor: outstanding });
-  let f = 0;
-  let against = 0;
-  let abstain = 0;
-  for (const b of motion.ballots) {
-    if (b.choice === 'for') f++;
-    else if (b.choice === 'against') against++;
-    else abstain++;
-  }
+  const { for: f, against, abstain } = countBallots(motion.ballots);
   const counts = {
     for: f,
     against,

@@ -6,6 +6,7 @@
  * tally, adoption by more than half of the denominator.
  */
 import {
+  ANY_BODY_ROLE,
   getItem,
   isMajor,
   isRefusal,
@@ -15,31 +16,17 @@ import {
   type Ctx,
   type Handler,
 } from '../context.js';
+import { countBallots, hasVoted, notYetVoted } from '../ballots.js';
+import { largeDissent, statementCounts } from '../dissent.js';
 import { exceeds } from '../fraction.js';
 import { outcome, settle } from '../outcomes.js';
-import { eligible, isRecused, itemDenominator, voteQuorum } from '../quorum.js';
+import { eligible, isPresent } from '../presence.js';
+import { itemDenominator, voteQuorum } from '../quorum.js';
+import { isRecused } from '../recusal.js';
+import { notYetStated } from '../statements.js';
 import { ReportBatch } from '../reports.js';
 import type { Refusal } from '../error.js';
 import type { Item, Meeting, Vote } from '../state.js';
-
-/** P8 on statements: dissent (`disagree` + `defer`) more than the deferral fraction of those stated. */
-export function statementCounts(item: Item): {
-  agree: number;
-  disagree: number;
-  defer: number;
-  stated: number;
-} {
-  let agree = 0;
-  let disagree = 0;
-  let defer = 0;
-  for (const s of item.statements) {
-    if (!s.voting) continue;
-    if (s.position === 'agree') agree++;
-    else if (s.position === 'disagree') disagree++;
-    else if (s.position === 'defer') defer++;
-  }
-  return { agree, disagree, defer, stated: agree + disagree + defer };
-}
 
 /** The item being voted, in an open meeting. */
 function voting(ctx: Ctx, itemId: string): { item: Item; m: Meeting; vote: Vote } | Refusal {
@@ -64,9 +51,7 @@ export const voteOpen: Handler<'vote.open'> = (ctx, p) => {
     return refuse('TOPICAL_MEETING_CANNOT_DECIDE', 'P2', { category: item.category });
   }
   const elig = eligible(m, item);
-  const waiting = elig.filter(
-    (id) => !item.statements.some((s) => s.voting && s.principalId === id)
-  );
+  const waiting = notYetStated(m, item);
   if (!item.chairStated && waiting.length > 0) {
     return refuse('STATEMENTS_INCOMPLETE', 'P7', { waitingFor: waiting });
   }
@@ -86,7 +71,7 @@ export const voteOpen: Handler<'vote.open'> = (ctx, p) => {
       s1 !== s2 &&
       scrutineers.every(
         (id) =>
-          own(m.present, id) !== undefined &&
+          isPresent(m, id) &&
           own(m.roster, id) !== undefined &&
           own(m.roster, id)?.role !== 'recorder' &&
           id !== candidateId
@@ -114,7 +99,7 @@ export const voteOpen: Handler<'vote.open'> = (ctx, p) => {
     });
   }
   const sc = statementCounts(item);
-  const wouldDefer = exceeds(sc.disagree + sc.defer, sc.stated, rb.deferralFraction);
+  const wouldDefer = largeDissent(sc.disagree + sc.defer, sc.stated, rb);
   if (wouldDefer && item.urgent === null) {
     return () => {
       const reports = new ReportBatch(ctx);
@@ -149,10 +134,10 @@ export const voteOpen: Handler<'vote.open'> = (ctx, p) => {
 
 /** The voter: a present, non-recused voting member who has not voted (P5, P6, P9). */
 function voter(ctx: Ctx, item: Item, m: Meeting, digest: string) {
-  const a = meetingActor(ctx, m, ['chair', 'member', 'discipline', 'recorder', 'attendee'], 'P9');
+  const a = meetingActor(ctx, m, ANY_BODY_ROLE, 'P9');
   if (isRefusal(a)) return a;
   if (!a.s.voting) return refuse('NOT_VOTING_MEMBER', 'P9', { role: a.s.role });
-  if (!own(m.present, a.p.id)) return refuse('NOT_PRESENT', 'P5');
+  if (!isPresent(m, a.p.id)) return refuse('NOT_PRESENT', 'P5');
   if (isRecused(item, a.p.id)) return refuse('RECUSED', 'P6');
   if (digest !== item.materialsDigest) return refuse('MATERIALS_DIGEST_MISMATCH', 'P9');
   return a;
@@ -166,7 +151,7 @@ export const voteCast: Handler<'vote.cast'> = (ctx, p) => {
   const a = voter(ctx, item, m, p.materialsDigest);
   if (isRefusal(a)) return a;
   if (vote.method === 'secret') return refuse('WRONG_VOTE_METHOD', 'P9', { method: vote.method });
-  if (vote.ballots.some((b) => b.principalId === a.p.id)) return refuse('ALREADY_VOTED', 'P9');
+  if (hasVoted(vote.ballots, a.p.id)) return refuse('ALREADY_VOTED', 'P9');
   return () => {
     vote.ballots.push({
       principalId: a.p.id,
@@ -186,7 +171,7 @@ export const ballotReceipt: Handler<'ballot.receipt'> = (ctx, p) => {
   const a = voter(ctx, item, m, p.materialsDigest);
   if (isRefusal(a)) return a;
   if (vote.method !== 'secret') return refuse('WRONG_VOTE_METHOD', 'P9', { method: vote.method });
-  if (vote.receipts.some((r) => r.principalId === a.p.id)) return refuse('ALREADY_VOTED', 'P9');
+  if (hasVoted(vote.receipts, a.p.id)) return refuse('ALREADY_VOTED', 'P9');
   if (vote.tallies.length > 0) return refuse('TALLY_ALREADY_SIGNED', 'P9');
   return () => {
     vote.receipts.push({ principalId: a.p.id, receipt: p.receipt, seq: ctx.seq });
@@ -199,15 +184,13 @@ export const tallySign: Handler<'tally.sign'> = (ctx, p) => {
   const g = voting(ctx, p.itemId);
   if (isRefusal(g)) return g;
   const { item, m, vote } = g;
-  const a = meetingActor(ctx, m, ['chair', 'member', 'discipline', 'recorder', 'attendee'], 'P9');
+  const a = meetingActor(ctx, m, ANY_BODY_ROLE, 'P9');
   if (isRefusal(a)) return a;
   if (vote.method !== 'secret') return refuse('WRONG_VOTE_METHOD', 'P9', { method: vote.method });
   if (!vote.scrutineers.includes(a.p.id)) return refuse('NOT_A_SCRUTINEER', 'P9');
-  if (!own(m.present, a.p.id)) return refuse('NOT_PRESENT', 'P9');
-  if (vote.tallies.some((t) => t.principalId === a.p.id)) return refuse('ALREADY_SIGNED', 'P9');
-  const outstanding = eligible(m, item).filter(
-    (id) => !vote.receipts.some((r) => r.principalId === id)
-  );
+  if (!isPresent(m, a.p.id)) return refuse('NOT_PRESENT', 'P9');
+  if (hasVoted(vote.tallies, a.p.id)) return refuse('ALREADY_SIGNED', 'P9');
+  const outstanding = notYetVoted(eligible(m, item), vote.receipts);
   if (outstanding.length > 0) return refuse('VOTES_OUTSTANDING', 'P9', { waitingFor: outstanding });
   const total = p.for + p.against + p.abstain;
   if (total !== vote.receipts.length) {
@@ -239,36 +222,27 @@ export const voteClose: Handler<'vote.close'> = (ctx, p) => {
   const { item, m, vote } = g;
   const a = meetingActor(ctx, m, ['chair'], 'P9');
   if (isRefusal(a)) return a;
-  let f = 0;
-  let against = 0;
-  let abstain = 0;
+  let tally: { for: number; against: number; abstain: number };
   let participants: number;
   if (vote.method === 'secret') {
     const t = vote.tallies[0];
     if (vote.tallies.length < 2 || !t)
       return refuse('TALLY_MISSING', 'P9', { signatures: vote.tallies.length });
-    f = t.for;
-    against = t.against;
-    abstain = t.abstain;
+    tally = t;
     participants = vote.receipts.length;
   } else {
-    const outstanding = eligible(m, item).filter(
-      (id) => !vote.ballots.some((b) => b.principalId === id)
-    );
+    const outstanding = notYetVoted(eligible(m, item), vote.ballots);
     if (outstanding.length > 0)
       return refuse('VOTES_OUTSTANDING', 'P9', { waitingFor: outstanding });
-    for (const b of vote.ballots) {
-      if (b.choice === 'for') f++;
-      else if (b.choice === 'against') against++;
-      else abstain++;
-    }
+    tally = countBallots(vote.ballots);
     participants = vote.ballots.length;
   }
+  const { for: f, against, abstain } = tally;
   const cast = f + against + abstain;
   const counts = { for: f, against, abstain, cast, denominator: vote.denominator };
   const rb = m.rulebook;
   const q = voteQuorum(m, item, participants, vote.denominator);
-  const closeVote = exceeds(against + abstain, cast, rb.deferralFraction);
+  const closeVote = largeDissent(against + abstain, cast, rb);
   const urgent = item.urgent !== null;
   return () => {
     const reports = new ReportBatch(ctx);

@@ -11,7 +11,7 @@ export interface paths {
         put?: never;
         /**
          * Appoint an auditor to bodies (replaces the list)
-         * @description Command `auditor.appoint`, signed by the acting principal. Enforces: admin only.
+         * @description Command `auditor.appoint`, signed by the acting principal. Who: admin only.
          */
         post: operations["auditorAppoint"];
         delete?: never;
@@ -105,7 +105,7 @@ export interface paths {
         put?: never;
         /**
          * Create a body (领导班子)
-         * @description Command `body.create`, signed by the acting principal. Enforces: admin only.
+         * @description Command `body.create`, signed by the acting principal. Who: admin only.
          */
         post: operations["bodyCreate"];
         delete?: never;
@@ -493,7 +493,7 @@ export interface paths {
         put?: never;
         /**
          * Set a new version of a body's rulebook (applies to meetings scheduled after it)
-         * @description Command `rulebook.set`, signed by the acting principal. Enforces: admin only; P1–P16 parameters checked for consistency.
+         * @description Command `rulebook.set`, signed by the acting principal. Who: admin only; the parameters checked for consistency.
          */
         post: operations["rulebookSet"];
         delete?: never;
@@ -552,7 +552,11 @@ export interface paths {
         put?: never;
         /**
          * Record an attempt by a leader (or relative) to interfere in a major matter
-         * @description Command `interference.record`, signed by the acting principal. Enforces: any principal (of that body, or admin/auditor); P15 delivered to the discipline role, reported upward (P13).
+         * @description Command `interference.record`, signed by the acting principal. Who: any principal (of that body, or admin/auditor).
+         *
+         *     Enforces:
+         *     - **P13** Reporting upward (向上级报告): reported upward
+         *     - **P15** Interference records (插手干预重大事项记录): delivered to the discipline role
          */
         post: operations["interferenceRecord"];
         delete?: never;
@@ -664,7 +668,12 @@ export interface paths {
         put?: never;
         /**
          * Record the receipt of a secret ballot (who voted, not how)
-         * @description Command `ballot.receipt`, signed by the acting principal. Enforces: a present, non-recused voting member, once; P9 secret ballot.
+         * @description Command `ballot.receipt`, signed by the acting principal. Who: a present, non-recused voting member, once.
+         *
+         *     Enforces:
+         *     - **P5** No proxies (不得委托表决): only present members vote
+         *     - **P6** Recusal (回避): not from a recused member
+         *     - **P9** Vote and threshold (表决与通过): secret ballot
          */
         post: operations["ballotReceipt"];
         delete?: never;
@@ -684,7 +693,10 @@ export interface paths {
         put?: never;
         /**
          * Accept a member's defer statement citing unclear key facts
-         * @description Command `item.defer`, signed by the acting principal. Enforces: chair; P8.
+         * @description Command `item.defer`, signed by the acting principal. Who: chair.
+         *
+         *     Enforces:
+         *     - **P8** Large disagreement defers the vote (暂缓表决): the chair accepts a defer statement citing unclear key facts
          */
         post: operations["itemDefer"];
         delete?: never;
@@ -704,7 +716,10 @@ export interface paths {
         put?: never;
         /**
          * Open deliberation on an item (binds the materials digest)
-         * @description Command `item.deliberate`, signed by the acting principal. Enforces: chair; meeting open; P9 one item at a time.
+         * @description Command `item.deliberate`, signed by the acting principal. Who: chair; meeting open.
+         *
+         *     Enforces:
+         *     - **P9** Vote and threshold (表决与通过): one item at a time
          */
         post: operations["itemDeliberate"];
         delete?: never;
@@ -724,7 +739,11 @@ export interface paths {
         put?: never;
         /**
          * Escalate a deferred item to the higher level for a ruling
-         * @description Command `item.escalate`, signed by the acting principal. Enforces: chair; P10; P13 report.
+         * @description Command `item.escalate`, signed by the acting principal. Who: chair.
+         *
+         *     Enforces:
+         *     - **P10** Deferred items (暂缓议题): the chair escalates a deferred item
+         *     - **P13** Reporting upward (向上级报告): reported
          */
         post: operations["itemEscalate"];
         delete?: never;
@@ -744,7 +763,11 @@ export interface paths {
         put?: never;
         /**
          * Submit an absent member's written opinion
-         * @description Command `opinion.submit`, signed by the acting principal. Enforces: an absent voting member; P5 never counted as a vote; P6.
+         * @description Command `opinion.submit`, signed by the acting principal. Who: an absent voting member.
+         *
+         *     Enforces:
+         *     - **P5** No proxies (不得委托表决): an absent member’s written opinion, never counted as a vote
+         *     - **P6** Recusal (回避): not from a recused member
          */
         post: operations["opinionSubmit"];
         delete?: never;
@@ -764,7 +787,10 @@ export interface paths {
         put?: never;
         /**
          * Record a recusal (回避)
-         * @description Command `item.recuse`, signed by the acting principal. Enforces: the member concerned or the chair; P6.
+         * @description Command `item.recuse`, signed by the acting principal. Who: the member concerned or the chair.
+         *
+         *     Enforces:
+         *     - **P6** Recusal (回避): the member concerned or the chair, before the member states
          */
         post: operations["itemRecuse"];
         delete?: never;
@@ -784,7 +810,11 @@ export interface paths {
         put?: never;
         /**
          * Record a statement (position and reasons) on the item in deliberation
-         * @description Command `statement.record`, signed by the acting principal. Enforces: a present member; P6 not recused; P7 reasons for disagree/defer, the chair states last.
+         * @description Command `statement.record`, signed by the acting principal. Who: a present member.
+         *
+         *     Enforces:
+         *     - **P6** Recusal (回避): not from a recused member
+         *     - **P7** Statements, chair last (末位表态): reasons for disagree/defer; the chair states last
          */
         post: operations["statementRecord"];
         delete?: never;
@@ -804,7 +834,10 @@ export interface paths {
         put?: never;
         /**
          * Sign the secret ballot's tally (counts only)
-         * @description Command `tally.sign`, signed by the acting principal. Enforces: a scrutineer; P9 both scrutineers sign the same counts.
+         * @description Command `tally.sign`, signed by the acting principal. Who: a scrutineer.
+         *
+         *     Enforces:
+         *     - **P9** Vote and threshold (表决与通过): both scrutineers sign the same counts
          */
         post: operations["tallySign"];
         delete?: never;
@@ -824,7 +857,10 @@ export interface paths {
         put?: never;
         /**
          * Mark an item urgent with a written justification
-         * @description Command `item.mark_urgent`, signed by the acting principal. Enforces: chair; P8 exception (majority decides, urgent_override reported upward, P13).
+         * @description Command `item.mark_urgent`, signed by the acting principal. Who: chair, before the vote.
+         *
+         *     Enforces:
+         *     - **P8** Large disagreement defers the vote (暂缓表决): the exception: the majority decides, urgent_override reported
          */
         post: operations["itemMarkUrgent"];
         delete?: never;
@@ -844,7 +880,15 @@ export interface paths {
         put?: never;
         /**
          * Open the vote on the item in deliberation
-         * @description Command `vote.open`, signed by the acting principal. Enforces: chair; P2 no major matter at a topical meeting; P4 quorum (cadre ≥ 2/3); P6 candidate recused; P7 statements complete; P8 large dissent defers; P9 method and scrutineers.
+         * @description Command `vote.open`, signed by the acting principal. Who: chair.
+         *
+         *     Enforces:
+         *     - **P2** Meeting kind (会议类型): a topical meeting never decides a major matter
+         *     - **P4** Attendance and quorum (出席与法定人数): quorum (cadre ≥ 2/3)
+         *     - **P6** Recusal (回避): a candidate who votes is recused
+         *     - **P7** Statements, chair last (末位表态): every present, non-recused voting member has stated
+         *     - **P8** Large disagreement defers the vote (暂缓表决): dissent > 1/3 of statements defers the item unless urgent
+         *     - **P9** Vote and threshold (表决与通过): method and scrutineers
          */
         post: operations["voteOpen"];
         delete?: never;
@@ -864,7 +908,13 @@ export interface paths {
         put?: never;
         /**
          * Close the vote; the outcome and the rule that decided it are derived
-         * @description Command `vote.close`, signed by the acting principal. Enforces: chair; P4 quorum; P8 close vote defers unless urgent; P9 adopted when for > 1/2 of 应到会; P13 report.
+         * @description Command `vote.close`, signed by the acting principal. Who: chair.
+         *
+         *     Enforces:
+         *     - **P4** Attendance and quorum (出席与法定人数): quorum of those who voted
+         *     - **P8** Large disagreement defers the vote (暂缓表决): a close vote defers unless urgent
+         *     - **P9** Vote and threshold (表决与通过): adopted when for > 1/2 of 应到会
+         *     - **P13** Reporting upward (向上级报告): adopted major matters and urgent overrides reported
          */
         post: operations["voteClose"];
         delete?: never;
@@ -884,7 +934,12 @@ export interface paths {
         put?: never;
         /**
          * Cast a roll-call or show-of-hands vote
-         * @description Command `vote.cast`, signed by the acting principal. Enforces: a present, non-recused voting member, once; P5 no proxies; P6; P9.
+         * @description Command `vote.cast`, signed by the acting principal. Who: a present, non-recused voting member, once.
+         *
+         *     Enforces:
+         *     - **P5** No proxies (不得委托表决): only present members vote, each for themselves
+         *     - **P6** Recusal (回避): not from a recused member
+         *     - **P9** Vote and threshold (表决与通过): once, roll call or show of hands
          */
         post: operations["voteCast"];
         delete?: never;
@@ -904,7 +959,10 @@ export interface paths {
         put?: never;
         /**
          * Withdraw an item before deliberation
-         * @description Command `item.withdraw`, signed by the acting principal. Enforces: the submitter or the chair; P3.
+         * @description Command `item.withdraw`, signed by the acting principal. Who: the submitter or the chair.
+         *
+         *     Enforces:
+         *     - **P3** Agenda submission (议题提交): before deliberation
          */
         post: operations["itemWithdraw"];
         delete?: never;
@@ -924,7 +982,7 @@ export interface paths {
         put?: never;
         /**
          * Revoke a key from this ledger position on
-         * @description Command `key.revoke`, signed by the acting principal. Enforces: admin or the key's principal; the last admin key cannot be revoked.
+         * @description Command `key.revoke`, signed by the acting principal. Who: admin or the key's principal; the last admin key cannot be revoked.
          */
         post: operations["keyRevoke"];
         delete?: never;
@@ -1325,7 +1383,11 @@ export interface paths {
         put?: never;
         /**
          * Schedule a meeting of a body
-         * @description Command `meeting.schedule`, signed by the acting principal. Enforces: chair or recorder of the body; P2 kind; starts in the future; keeps the rulebook in force.
+         * @description Command `meeting.schedule`, signed by the acting principal. Who: chair or recorder of the body; keeps the rulebook in force.
+         *
+         *     Enforces:
+         *     - **P2** Meeting kind (会议类型): leadership or topical
+         *     - **P3** Agenda submission (议题提交): starts in the future
          */
         post: operations["meetingSchedule"];
         delete?: never;
@@ -1437,7 +1499,10 @@ export interface paths {
         put?: never;
         /**
          * Record a late arrival
-         * @description Command `meeting.arrive`, signed by the acting principal. Enforces: the principal, the chair or the recorder; P4.
+         * @description Command `meeting.arrive`, signed by the acting principal. Who: the principal, the chair or the recorder.
+         *
+         *     Enforces:
+         *     - **P4** Attendance and quorum (出席与法定人数): a late arrival is an entry
          */
         post: operations["meetingArrive"];
         delete?: never;
@@ -1457,7 +1522,12 @@ export interface paths {
         put?: never;
         /**
          * Cancel a meeting that has not opened (its items are withdrawn)
-         * @description Command `meeting.cancel`, signed by the acting principal. Enforces: chair; P3, P14 (open objections escalated).
+         * @description Command `meeting.cancel`, signed by the acting principal. Who: chair, before the meeting opens.
+         *
+         *     Enforces:
+         *     - **P3** Agenda submission (议题提交): its items are withdrawn
+         *     - **P13** Reporting upward (向上级报告): objections still open are escalated
+         *     - **P14** Objections (程序异议): open objections escalated
          */
         post: operations["meetingCancel"];
         delete?: never;
@@ -1477,7 +1547,14 @@ export interface paths {
         put?: never;
         /**
          * Close a meeting: the record digest and the minutes number are fixed
-         * @description Command `meeting.close`, signed by the acting principal. Enforces: chair or recorder; no vote open (P9); P10 items not concluded are deferred; P14 open objections escalated; P16.
+         * @description Command `meeting.close`, signed by the acting principal. Who: chair or recorder.
+         *
+         *     Enforces:
+         *     - **P9** Vote and threshold (表决与通过): no vote open
+         *     - **P10** Deferred items (暂缓议题): items not concluded are deferred
+         *     - **P13** Reporting upward (向上级报告): objections still open are escalated
+         *     - **P14** Objections (程序异议): open objections escalated
+         *     - **P16** Minutes and record (会议记录与会议纪要): the record digest and the minutes number are fixed
          */
         post: operations["meetingClose"];
         delete?: never;
@@ -1497,7 +1574,10 @@ export interface paths {
         put?: never;
         /**
          * Record an early departure
-         * @description Command `meeting.depart`, signed by the acting principal. Enforces: the principal, the chair or the recorder; P4 (quorum re-checked at each vote).
+         * @description Command `meeting.depart`, signed by the acting principal. Who: the principal, the chair or the recorder.
+         *
+         *     Enforces:
+         *     - **P4** Attendance and quorum (出席与法定人数): an early departure is an entry (quorum re-checked at each vote)
          */
         post: operations["meetingDepart"];
         delete?: never;
@@ -1517,7 +1597,10 @@ export interface paths {
         put?: never;
         /**
          * Record an erratum pointing at an earlier entry
-         * @description Command `erratum.record`, signed by the acting principal. Enforces: the recorder or the chair; P16 nothing is edited.
+         * @description Command `erratum.record`, signed by the acting principal. Who: the recorder or the chair.
+         *
+         *     Enforces:
+         *     - **P16** Minutes and record (会议记录与会议纪要): nothing is edited: an erratum points at an earlier entry
          */
         post: operations["erratumRecord"];
         delete?: never;
@@ -1537,7 +1620,12 @@ export interface paths {
         put?: never;
         /**
          * Submit an agenda item with its materials’ digests
-         * @description Command `item.submit`, signed by the acting principal. Enforces: a voting member of the body; P1 category fields; P3 deadline (24 h, cadre 72 h), no ad-hoc motions once open; P11.
+         * @description Command `item.submit`, signed by the acting principal. Who: a voting member of the body.
+         *
+         *     Enforces:
+         *     - **P1** Matter categories (事项类别（三重一大）): category fields; routine spending above the threshold is large_funds
+         *     - **P3** Agenda submission (议题提交): deadline (24 h, cadre 72 h), no ad-hoc motions once open
+         *     - **P11** Renomination (再次提名): a rejected candidate only at another meeting; at most maxCadreAttempts (2) failures
          */
         post: operations["itemSubmit"];
         delete?: never;
@@ -1759,7 +1847,11 @@ export interface paths {
         put?: never;
         /**
          * Open a meeting with its attendance
-         * @description Command `meeting.open`, signed by the acting principal. Enforces: chair, present; P3 not before the scheduled start; P4 every voting member present or absent with reason, present > 1/2 of 应到会.
+         * @description Command `meeting.open`, signed by the acting principal. Who: chair.
+         *
+         *     Enforces:
+         *     - **P3** Agenda submission (议题提交): not before the scheduled start; the agenda is fixed
+         *     - **P4** Attendance and quorum (出席与法定人数): the chair present; every voting member present or absent with reason; present > 1/2 of 应到会
          */
         post: operations["meetingOpen"];
         delete?: never;
@@ -1779,7 +1871,12 @@ export interface paths {
         put?: never;
         /**
          * Move to reconsider an adopted decision (opens its own vote)
-         * @description Command `reconsideration.open`, signed by the acting principal. Enforces: a present voting member; P12.
+         * @description Command `reconsideration.open`, signed by the acting principal. Who: a present voting member.
+         *
+         *     Enforces:
+         *     - **P2** Meeting kind (会议类型): a topical meeting never reopens a major matter
+         *     - **P9** Vote and threshold (表决与通过): one item or motion at a time
+         *     - **P12** Reconsideration (复议): a present voting member moves it
          */
         post: operations["reconsiderationOpen"];
         delete?: never;
@@ -2001,7 +2098,10 @@ export interface paths {
         put?: never;
         /**
          * Sign the record's digest
-         * @description Command `record.sign`, signed by the acting principal. Enforces: the recorder or the chair, after close; P16.
+         * @description Command `record.sign`, signed by the acting principal. Who: the recorder or the chair, after close.
+         *
+         *     Enforces:
+         *     - **P16** Minutes and record (会议记录与会议纪要): the recorder and the chair sign the digest, after close
          */
         post: operations["recordSign"];
         delete?: never;
@@ -2021,7 +2121,13 @@ export interface paths {
         put?: never;
         /**
          * Bring a deferred (or reopened, or returned) item back at a later meeting
-         * @description Command `item.resubmit`, signed by the acting principal. Enforces: a voting member; P10 later meeting only, before expiry; P11; P3.
+         * @description Command `item.resubmit`, signed by the acting principal. Who: a voting member of the body.
+         *
+         *     Enforces:
+         *     - **P1** Matter categories (事项类别（三重一大）): category fields
+         *     - **P3** Agenda submission (议题提交): the same deadline
+         *     - **P10** Deferred items (暂缓议题): a later meeting only, before expiry
+         *     - **P11** Renomination (再次提名): the same limits
          */
         post: operations["itemResubmit"];
         delete?: never;
@@ -2041,7 +2147,11 @@ export interface paths {
         put?: never;
         /**
          * Close a reconsideration vote
-         * @description Command `reconsideration.close`, signed by the acting principal. Enforces: chair; P12 reopened when for > 1/2 of 应到会.
+         * @description Command `reconsideration.close`, signed by the acting principal. Who: chair.
+         *
+         *     Enforces:
+         *     - **P4** Attendance and quorum (出席与法定人数): quorum of those who voted
+         *     - **P12** Reconsideration (复议): reopened when for > 1/2 of 应到会
          */
         post: operations["reconsiderationClose"];
         delete?: never;
@@ -2061,7 +2171,11 @@ export interface paths {
         put?: never;
         /**
          * Vote on a reconsideration motion
-         * @description Command `reconsideration.vote`, signed by the acting principal. Enforces: a present voting member, once; P12.
+         * @description Command `reconsideration.vote`, signed by the acting principal. Who: a present voting member, once.
+         *
+         *     Enforces:
+         *     - **P5** No proxies (不得委托表决): only present members vote
+         *     - **P12** Reconsideration (复议): a present voting member, once
          */
         post: operations["reconsiderationVote"];
         delete?: never;
@@ -2081,7 +2195,11 @@ export interface paths {
         put?: never;
         /**
          * Raise a procedural objection on a meeting or an item, citing a rule
-         * @description Command `objection.raise`, signed by the acting principal. Enforces: the discipline role or a voting member of the body; P14 (after close: escalated at once, P13).
+         * @description Command `objection.raise`, signed by the acting principal. Who: the discipline role or a voting member of the body.
+         *
+         *     Enforces:
+         *     - **P13** Reporting upward (向上级报告): after close: escalated at once
+         *     - **P14** Objections (程序异议): the discipline role or a voting member, citing a rule
          */
         post: operations["objectionRaise"];
         delete?: never;
@@ -2101,7 +2219,11 @@ export interface paths {
         put?: never;
         /**
          * Answer an objection: corrected or rejected, with reasons
-         * @description Command `objection.answer`, signed by the acting principal. Enforces: chair; P14 a rejected objection is escalated (P13).
+         * @description Command `objection.answer`, signed by the acting principal. Who: chair.
+         *
+         *     Enforces:
+         *     - **P13** Reporting upward (向上级报告): a rejected objection is escalated
+         *     - **P14** Objections (程序异议): the chair: corrected or rejected, with reasons
          */
         post: operations["objectionAnswer"];
         delete?: never;
@@ -2121,7 +2243,7 @@ export interface paths {
         put?: never;
         /**
          * Register a principal (member, chair, recorder, discipline, attendee, auditor, admin)
-         * @description Command `principal.register`, signed by the acting principal. Enforces: admin only; one chair per body; keys canonical, not small-order, never reused.
+         * @description Command `principal.register`, signed by the acting principal. Who: admin only; one chair per body; keys canonical, not small-order, never reused.
          */
         post: operations["principalRegister"];
         delete?: never;
@@ -2323,7 +2445,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a principal's key (the new key is added, every current key revoked)
-         * @description Command `key.rotate`, signed by the acting principal. Enforces: admin or the principal itself; key validity by ledger position.
+         * @description Command `key.rotate`, signed by the acting principal. Who: admin or the principal itself; key validity by ledger position.
          */
         post: operations["keyRotate"];
         delete?: never;
@@ -2343,7 +2465,7 @@ export interface paths {
         put?: never;
         /**
          * End a principal's membership (it can no longer act)
-         * @description Command `membership.end`, signed by the acting principal. Enforces: admin only.
+         * @description Command `membership.end`, signed by the acting principal. Who: admin only.
          */
         post: operations["membershipEnd"];
         delete?: never;
@@ -2363,7 +2485,7 @@ export interface paths {
         put?: never;
         /**
          * Reinstate a suspended member
-         * @description Command `member.reinstate`, signed by the acting principal. Enforces: admin only.
+         * @description Command `member.reinstate`, signed by the acting principal. Who: admin only.
          */
         post: operations["memberReinstate"];
         delete?: never;
@@ -2383,7 +2505,7 @@ export interface paths {
         put?: never;
         /**
          * Change a body principal's role
-         * @description Command `principal.update_role`, signed by the acting principal. Enforces: admin only; one chair per body.
+         * @description Command `principal.update_role`, signed by the acting principal. Who: admin only; one chair per body.
          */
         post: operations["principalUpdateRole"];
         delete?: never;
@@ -2403,7 +2525,10 @@ export interface paths {
         put?: never;
         /**
          * Suspend a member
-         * @description Command `member.suspend`, signed by the acting principal. Enforces: admin only; P4 suspended members leave the denominator.
+         * @description Command `member.suspend`, signed by the acting principal. Who: admin only.
+         *
+         *     Enforces:
+         *     - **P4** Attendance and quorum (出席与法定人数): suspended members leave the denominator
          */
         post: operations["memberSuspend"];
         delete?: never;
@@ -2564,7 +2689,10 @@ export interface paths {
         put?: never;
         /**
          * Acknowledge a report addressed upward (takes it out of the outbox)
-         * @description Command `report.acknowledge`, signed by the acting principal. Enforces: admin only; P13.
+         * @description Command `report.acknowledge`, signed by the acting principal. Who: admin only.
+         *
+         *     Enforces:
+         *     - **P13** Reporting upward (向上级报告): takes the report out of the outbox
          */
         post: operations["reportAcknowledge"];
         delete?: never;
@@ -2584,7 +2712,11 @@ export interface paths {
         put?: never;
         /**
          * Register the higher level’s ruling on an escalated item or objection
-         * @description Command `ruling.register`, signed by the acting principal. Enforces: admin only; P10 (item: approved / not approved / returned), P14 (objection).
+         * @description Command `ruling.register`, signed by the acting principal. Who: admin only.
+         *
+         *     Enforces:
+         *     - **P10** Deferred items (暂缓议题): item: approved / not approved / returned
+         *     - **P14** Objections (程序异议): objection: upheld / dismissed
          */
         post: operations["rulingRegister"];
         delete?: never;

@@ -11,7 +11,7 @@ import {
 import { Type, type TSchema } from 'typebox';
 import type { CommandPipeline } from '../commands/pipeline.js';
 import { ApiError } from '../errors.js';
-import { COMMAND_ROUTES } from './command-table.js';
+import { COMMAND_ROUTES, routeDescription } from './command-table.js';
 import { COMMAND_ERRORS, IdempotencyHeaders, submitContext } from './common.js';
 
 const PARAM_SCHEMAS: Record<string, TSchema> = {
@@ -55,7 +55,7 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ pipeline: CommandPipelin
         schema: {
           tags: [route.tag],
           summary: route.summary,
-          description: `Command \`${route.type}\`, signed by the acting principal. Enforces: ${route.rules}.`,
+          description: routeDescription(route),
           operationId: route.type.replace(/[._]([a-z])/g, (_m, c: string) => c.toUpperCase()),
           ...(params ? { params } : {}),
           headers: IdempotencyHeaders,
