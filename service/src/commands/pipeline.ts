@@ -305,8 +305,10 @@ export class CommandPipeline {
         );
         throw ApiError.of('LEDGER_UNAVAILABLE');
       }
-      // A recovery under way rebuilds the state from the ledger, this entry included.
-      if (this.#status === 'ok' && this.#ledger === ledger) {
+      // A recovery under way rebuilds the state from the ledger, this entry included. Entries
+      // committed by close() are followed, so the snapshot at close covers them.
+      const following = this.#status === 'ok' || this.#status === 'closed';
+      if (following && this.#ledger === ledger) {
         for (const f of this.#followers) {
           try {
             f.onDurable(applied, ledger);

@@ -110,3 +110,24 @@ t.test('read models follow durable entries only: a failed append changes no read
   const after = await reads();
   t.match(after.record, { final: true, recordDigest: closed['recordDigest'] }, 'durable: final');
 });
+
+t.test(
+  'a close of the service follows the entries it commits: the last snapshot has them',
+  async (t) => {
+    const v = await ServiceWorld.create(t, {
+      rateLimitPerMinute: 100_000,
+      snapshotEvery: 1_000_000,
+    });
+    await v.populate();
+    const pending = v.send('admin', { type: 'body.create', name: '关闭时' });
+    // The route has decided the command; the writer commits it during close.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await v.app.close();
+    t.equal((await pending).statusCode, 201);
+    const db = new Database(v.init.paths.service, { readonly: true });
+    t.teardown(() => db.close());
+    const snap = db.prepare('SELECT size FROM state_snapshot').get() as
+      { size: number } | undefined;
+    t.equal(snap?.size, v.store.size, 'the snapshot written at close covers every entry');
+  }
+);
