@@ -268,7 +268,8 @@ export class Projections implements ProjectionMaps {
         (change.rulings ??= []).push({ objectionId: id, decision: derived['decision'] });
       }
     }
-    return Object.keys(change).length > 1 ? change : undefined;
+    for (const k in change) if (k !== 'seq') return change;
+    return undefined;
   }
 
   /**
