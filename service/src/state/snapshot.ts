@@ -92,8 +92,9 @@ export interface SavedSnapshot {
 
 /**
  * Writes the snapshot of `ledger`, which must be the state after exactly the store's entries
- * (`state.seq === store.size - 1`) with its read models there too, replacing the previous one. Pending records are written in the
- * same transaction first, so a snapshot never covers a close whose record row is missing.
+ * (`state.seq === store.size - 1`), read models included, replacing the previous one. Pending
+ * records are written in the same transaction first, so a snapshot never covers a close whose
+ * record row is missing.
  * @throws Error if the state is not at the store's last entry.
  */
 export function saveSnapshot(

@@ -119,11 +119,25 @@ t.test(
       snapshotEvery: 1_000_000,
     });
     await v.populate();
-    const pending = v.send('admin', { type: 'body.create', name: '关闭时' });
-    // The route has decided the command; the writer commits it during close.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    const ledger = v.app.pipeline.ledger;
+    // Decide a command and keep the writer from committing it on its own (its flush is scheduled
+    // with setImmediate): only the app's close commits it.
+    const setImmediateReal = globalThis.setImmediate;
+    globalThis.setImmediate = ((_fn: () => void) =>
+      setImmediateReal(() => {})) as unknown as typeof setImmediate;
+    let submitted;
+    try {
+      submitted = v.app.pipeline.submit(
+        v.sign('admin', { type: 'body.create', name: '关闭时' }),
+        {}
+      );
+    } finally {
+      globalThis.setImmediate = setImmediateReal;
+    }
+    t.equal(ledger.state.seq, v.store.size, 'decided, not yet on the ledger');
     await v.app.close();
-    t.equal((await pending).statusCode, 201);
+    t.equal((await submitted).statusCode, 201);
+    t.equal(ledger.settledSeq, ledger.state.seq, 'the read models took it');
     const db = new Database(v.init.paths.service, { readonly: true });
     t.teardown(() => db.close());
     const snap = db.prepare('SELECT size FROM state_snapshot').get() as
