@@ -18,8 +18,11 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { AccessLog } from './access-log.js';
 import { lazyValidators } from './lazy-validators.js';
 import { openServiceDatabase } from './service-db.js';
-import type { ReportRow } from './state/projections.js';
+import { READ_MODEL_FOLLOWERS } from './state/followers.js';
+import type { LedgerState } from './state/ledger-state.js';
+import { startState } from './state/rebuild.js';
 import { SnapshotKeeper } from './state/snapshot-keeper.js';
+import { webhookFollower } from './webhooks/follower.js';
 import { Webhooks, type Timer } from './webhooks/webhooks.js';
 
 /** What {@link buildApp} needs; it never reads the environment and never listens. */
@@ -131,35 +134,31 @@ export async function buildApp(opts: AppOptions) {
     clock,
     ...opts.webhooks,
   });
-  const pipeline = new CommandPipeline({
+  // The state is built first (snapshot + tail, or a full replay); the pipeline decides on it.
+  const start = startState(opts.store, serviceDb, {
+    log,
+    ...(opts.fullReplay ? { fullReplay: true } : {}),
+    ...(opts.snapshotAfter !== undefined ? { snapshotAfter: opts.snapshotAfter } : {}),
+  });
+  if (start.ledger) webhooks.resume(start.ledger.projections.reports.values());
+  const keeper = new SnapshotKeeper({
+    db: serviceDb,
+    store: opts.store,
+    ledger: (): LedgerState | undefined => (pipeline.status === 'ok' ? pipeline.ledger : undefined),
+    ...(opts.snapshotEvery !== undefined ? { every: opts.snapshotEvery } : {}),
+    log,
+  });
+  const pipeline: CommandPipeline = new CommandPipeline({
     store: opts.store,
     serviceDb,
     limiter,
     log,
     clock,
     ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}),
-    ...(opts.fullReplay ? { fullReplay: true } : {}),
-    ...(opts.snapshotAfter !== undefined ? { snapshotAfter: opts.snapshotAfter } : {}),
-    onDurable: (entry) => {
-      if (pipeline.status !== 'ok') return;
-      // The entry is on the ledger: the records of closes up to it may now be written.
-      pipeline.projections.flushThrough(entry.seq);
-      keeper.durable(entry.seq);
-      const rows: ReportRow[] = [];
-      for (const r of Array.isArray(entry.derived['reports']) ? entry.derived['reports'] : []) {
-        const row = pipeline.projections.reports.get((r as { reportId: string }).reportId);
-        if (row) rows.push(row);
-      }
-      webhooks.enqueue(rows);
-    },
-  });
-  if (pipeline.status === 'ok') webhooks.resume(pipeline.projections.reports.values());
-  const keeper = new SnapshotKeeper({
-    db: serviceDb,
-    store: opts.store,
-    ledger: () => (pipeline.status === 'ok' ? pipeline.ledger : undefined),
-    ...(opts.snapshotEvery !== undefined ? { every: opts.snapshotEvery } : {}),
-    log,
+    ...start,
+    // Once an entry is durable, in this order: the read models and their records in service.db,
+    // the snapshot keeper, then webhook deliveries of the entry's reports.
+    followers: [...READ_MODEL_FOLLOWERS, keeper, webhookFollower(webhooks)],
   });
 
   app.addHook('onListen', async () => {

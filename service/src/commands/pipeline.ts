@@ -1,17 +1,18 @@
 import { bytesToHex, canonicalJson } from '@yishi/crypto';
-import { decide, type State } from '@yishi/procedure';
+import type { State } from '@yishi/procedure';
 import type { CommandResult, LedgerEntry, SignedCommand } from '@yishi/schema';
-import type { Statement } from 'better-sqlite3';
 import { acceptableKey, checkSkew, verifyCommandSignature } from '../auth/principal.js';
 import { canonicalSignedCommand } from './canonical-command.js';
 import { ApiError } from '../errors.js';
 import { LedgerWriter, type LedgerStore } from '../ledger/index.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { ServiceDatabase } from '../service-db.js';
-import { loadLedgerState, type LedgerState } from '../state/ledger-state.js';
+import { READ_MODEL_FOLLOWERS, type EntryFollower } from '../state/followers.js';
+import type { LedgerState } from '../state/ledger-state.js';
 import type { AppliedEntry, Projections } from '../state/projections.js';
+import { startState, type LoadOptions } from '../state/rebuild.js';
 import { fromStored, IdempotencyStore, toStored } from './idempotency.js';
-import { refusalError } from './refusals.js';
+import { RefusedError, refusalError } from './refusals.js';
 
 /** The little of a logger the pipeline needs (pino and fastify's logger fit). */
 export interface PipelineLogger {
@@ -25,6 +26,10 @@ export interface CommandPipelineOptions {
   serviceDb: ServiceDatabase;
   limiter: RateLimiter;
   log: PipelineLogger;
+  /** The state as of the ledger's last entry, built before; undefined if it could not be. */
+  ledger: LedgerState | undefined;
+  /** Builds the state again from the ledger (after a failed append). @throws if it does not replay */
+  rebuild: () => LedgerState;
   /** The service clock, ms since the epoch: entry times and the skew check. */
   clock?: () => number;
   /**
@@ -32,12 +37,29 @@ export interface CommandPipelineOptions {
    * writer's batch size so every append decided before a commit is in that one transaction.
    */
   maxInFlight?: number;
-  /** Called once an accepted entry is durable (webhook deliveries start here). */
-  onDurable?: (entry: AppliedEntry) => void;
-  /** Ignore the state snapshot in service.db and replay every entry at start. */
-  fullReplay?: boolean;
-  /** Write a snapshot after a start that replayed at least this many entries (10,000). */
-  snapshotAfter?: number;
+  /**
+   * Called in order once an accepted entry is durable. Default: the read models and their
+   * records ({@link READ_MODEL_FOLLOWERS}); a list given here should start with those.
+   */
+  followers?: readonly EntryFollower[];
+}
+
+/** Options of {@link openCommandPipeline}: the pipeline's, with how to load its state. */
+export type OpenPipelineOptions = Omit<CommandPipelineOptions, 'ledger' | 'rebuild'> &
+  Pick<LoadOptions, 'fullReplay' | 'snapshotAfter'>;
+
+/**
+ * Builds the state (the snapshot in service.db plus the entries after it, or a full replay),
+ * then the pipeline on it. A ledger that does not replay gives a pipeline that accepts nothing.
+ */
+export function openCommandPipeline(opts: OpenPipelineOptions): CommandPipeline {
+  const { fullReplay, snapshotAfter, ...rest } = opts;
+  const start = startState(opts.store, opts.serviceDb, {
+    log: opts.log,
+    ...(fullReplay ? { fullReplay: true } : {}),
+    ...(snapshotAfter !== undefined ? { snapshotAfter } : {}),
+  });
+  return new CommandPipeline({ ...rest, ...start });
 }
 
 /** Where a request came from, for Idempotency-Key: the digest is only computed with a key. */
@@ -61,13 +83,6 @@ export type PipelineStatus = 'ok' | 'recovering' | 'failed' | 'closed';
 
 const WRITER_BATCH = 4096;
 
-/** Errors that are the answer to the request itself (worth repeating under an Idempotency-Key). */
-const decided = new WeakSet<ApiError>();
-const decidedError = (e: ApiError): ApiError => {
-  decided.add(e);
-  return e;
-};
-
 function resultOf(entry: LedgerEntry, leafHash: Uint8Array): CommandResult {
   return {
     seq: entry.seq,
@@ -86,7 +101,8 @@ const KEY_FIELDS = ['publicKey', 'newPublicKey'] as const;
  * payload → the signer's rate limit → Idempotency-Key → a retry of a command already on the
  * ledger gets the original answer (its nonce identifies it) → the nonce is not in flight → the
  * clock skew → registered keys are acceptable → `decide` on the state, synchronously → the writer
- * appends the command with what the rules derived → 201 once durable.
+ * appends the command with what the rules derived, at the time it was decided → once durable, the
+ * followers (read models, records, snapshots, webhooks) take the entry → 201.
  *
  * Seq prediction: the engine decides entry `state.seq + 1` and the writer must assign that seq.
  * Everything that could make the store refuse an item (a nonce seen before, JSON that is not
@@ -97,7 +113,8 @@ const KEY_FIELDS = ['publicKey', 'newPublicKey'] as const;
  * stays stopped (fail closed).
  *
  * One vote per member per item, and every other uniqueness the rules impose, is decided on the
- * state that already holds every accepted command, durable or in flight, in ledger order.
+ * engine's state, which already holds every accepted command, durable or in flight, in ledger
+ * order. The read models hold only durable entries: if an append fails, they never saw it.
  */
 export class CommandPipeline {
   readonly #store: LedgerStore;
@@ -106,48 +123,27 @@ export class CommandPipeline {
   readonly #log: PipelineLogger;
   readonly #clock: () => number;
   readonly #maxInFlight: number;
-  readonly #onDurable: ((entry: AppliedEntry) => void) | undefined;
+  readonly #followers: readonly EntryFollower[];
   readonly #idempotency: IdempotencyStore;
-  readonly #nonceSeq: Statement<[string, string], { seq: number }>;
   readonly #inFlight = new Map<string, { canonical: string; settled: Promise<void> }>();
-  readonly #load: () => LedgerState;
+  readonly #rebuild: () => LedgerState;
   #ledger: LedgerState | undefined;
   #status: PipelineStatus = 'ok';
   #recovery: Promise<void> | undefined;
-  /** Entry time of the append being queued: the writer's clock reads it. */
-  #appendTime = 0;
 
+  /** A pipeline on `opts.ledger`; see {@link openCommandPipeline} to build that state first. */
   constructor(opts: CommandPipelineOptions) {
     this.#store = opts.store;
     this.#limiter = opts.limiter;
     this.#log = opts.log;
     this.#clock = opts.clock ?? Date.now;
     this.#maxInFlight = Math.min(opts.maxInFlight ?? 1024, WRITER_BATCH);
-    this.#onDurable = opts.onDurable;
-    this.#writer = new LedgerWriter(opts.store, {
-      clock: () => this.#appendTime,
-      maxBatchSize: WRITER_BATCH,
-    });
+    this.#followers = opts.followers ?? READ_MODEL_FOLLOWERS;
+    this.#writer = new LedgerWriter(opts.store, { maxBatchSize: WRITER_BATCH });
     this.#idempotency = new IdempotencyStore(opts.serviceDb, { clock: this.#clock });
-    this.#nonceSeq = opts.store.db.prepare(
-      'SELECT seq FROM command_nonces WHERE public_key = ? AND nonce = ?'
-    );
-    // The state from the snapshot in service.db plus the entries after it, or a full replay.
-    this.#load = () =>
-      loadLedgerState(opts.store, opts.serviceDb, {
-        log: this.#log,
-        ...(opts.fullReplay ? { fullReplay: true } : {}),
-        ...(opts.snapshotAfter !== undefined ? { snapshotAfter: opts.snapshotAfter } : {}),
-      });
-    try {
-      this.#ledger = this.#load();
-    } catch (err) {
-      this.#status = 'failed';
-      this.#log.error(
-        { err },
-        'the ledger does not replay under the rules; no command is accepted'
-      );
-    }
+    this.#rebuild = opts.rebuild;
+    this.#ledger = opts.ledger;
+    if (this.#ledger === undefined) this.#status = 'failed';
   }
 
   /** Whether commands are accepted. */
@@ -213,7 +209,7 @@ export class CommandPipeline {
       });
       return answer;
     } catch (err) {
-      if (err instanceof ApiError && decided.has(err)) {
+      if (err instanceof RefusedError) {
         this.#idempotency.finish(publicKey, key, requestDigest, toStored(err));
       } else {
         this.#idempotency.abandon(publicKey, key);
@@ -234,13 +230,13 @@ export class CommandPipeline {
     const canonical = canonicalSignedCommand(payloadJson, publicKey, command.signature);
 
     // A retry of a command already on the ledger: the original answer, never a second entry.
-    const onLedger = this.#nonceSeq.get(publicKey, nonce);
+    const onLedger = this.#store.nonceSeq(publicKey, nonce);
     if (onLedger !== undefined) {
-      const entry = this.#store.entry(onLedger.seq);
+      const entry = this.#store.entry(onLedger);
       if (canonicalJson(entry.command) !== canonical) throw ApiError.of('NONCE_REPLAYED');
       return {
         statusCode: 201,
-        body: resultOf(entry, this.#store.leafHash(onLedger.seq)),
+        body: resultOf(entry, this.#store.leafHash(onLedger)),
         replayed: true,
       };
     }
@@ -254,52 +250,75 @@ export class CommandPipeline {
     for (const field of KEY_FIELDS) {
       const k = payload[field];
       if (typeof k === 'string' && acceptableKey(k) === null) {
-        throw decidedError(ApiError.of('KEY_NOT_ACCEPTABLE', { field }));
+        throw RefusedError.from(ApiError.of('KEY_NOT_ACCEPTABLE', { field }));
       }
     }
-    if (this.#status !== 'ok' || this.#ledger === undefined)
-      throw ApiError.of('LEDGER_UNAVAILABLE');
+    const ledger = this.#ledger;
+    if (this.#status !== 'ok' || ledger === undefined) throw ApiError.of('LEDGER_UNAVAILABLE');
     if (this.#inFlight.size >= this.#maxInFlight) throw ApiError.of('BUSY');
 
-    const { state, projections } = this.#ledger;
-    const seq = state.seq + 1;
-    const time = Math.max(this.#clock(), state.time);
-    const captured = projections.before(state, command);
-    const d = decide(state, { seq, time, command });
-    if (!d.ok) throw decidedError(refusalError(d.refusal));
-
-    // Accepted: the state now holds this entry, ahead of the disk until the append is durable.
+    // Decided on the engine's state, which now holds the entry (ahead of the disk until the
+    // append is durable); the read models wait for the followers.
+    const time = Math.max(this.#clock(), ledger.state.time);
     let done: Promise<{ entry: LedgerEntry; leafHash: Uint8Array }>;
+    let applied: AppliedEntry;
     try {
-      const derivedJson = canonicalJson(d.derived);
-      projections.after(state, { seq, time, command, derived: d.derived }, captured);
-      this.#appendTime = time;
-      done = this.#writer.append(command, d.derived, { commandJson: canonical, derivedJson });
+      const d = ledger.decide(command, time);
+      if (!d.ok) throw refusalError(d.refusal);
+      applied = d.entry;
+      const derivedJson = canonicalJson(applied.derived);
+      done = this.#writer.append(command, applied.derived, {
+        commandJson: canonical,
+        derivedJson,
+        time,
+      });
     } catch (err) {
+      if (err instanceof RefusedError) throw err;
       this.#fail(err);
       throw ApiError.of('LEDGER_UNAVAILABLE');
     }
-    this.#inFlight.set(id, { canonical, settled: done.then(noop, noop) });
+    const finished = this.#durable(id, ledger, applied, done);
+    this.#inFlight.set(id, { canonical, settled: finished.then(noop, noop) });
+    return finished;
+  }
+
+  /** Waits for the append, then hands the entry to the followers. */
+  async #durable(
+    id: string,
+    ledger: LedgerState,
+    applied: AppliedEntry,
+    done: Promise<{ entry: LedgerEntry; leafHash: Uint8Array }>
+  ): Promise<Answer<CommandResult>> {
+    const { seq } = applied;
     let appended: { entry: LedgerEntry; leafHash: Uint8Array };
     try {
       appended = await done;
     } catch (err) {
+      this.#inFlight.delete(id);
       this.#fail(err);
       throw ApiError.of('LEDGER_UNAVAILABLE');
+    }
+    try {
+      if (appended.entry.seq !== seq) {
+        this.#fail(
+          new Error(`the writer assigned seq ${appended.entry.seq}, the rules decided ${seq}`)
+        );
+        throw ApiError.of('LEDGER_UNAVAILABLE');
+      }
+      // A recovery under way rebuilds the state from the ledger, this entry included. Entries
+      // committed by close() are followed, so the snapshot at close covers them.
+      const following = this.#status === 'ok' || this.#status === 'closed';
+      if (following && this.#ledger === ledger) {
+        for (const f of this.#followers) {
+          try {
+            f.onDurable(applied, ledger);
+          } catch (err) {
+            this.#log.error({ err, seq }, 'a post-commit hook failed');
+          }
+        }
+      }
     } finally {
       this.#inFlight.delete(id);
-    }
-    if (appended.entry.seq !== seq) {
-      this.#fail(
-        new Error(`the writer assigned seq ${appended.entry.seq}, the rules decided ${seq}`)
-      );
-      throw ApiError.of('LEDGER_UNAVAILABLE');
-    }
-    const applied: AppliedEntry = { seq, time, command, derived: d.derived };
-    try {
-      this.#onDurable?.(applied);
-    } catch (err) {
-      this.#log.error({ err, seq }, 'a post-commit hook failed');
     }
     return { statusCode: 201, body: resultOf(appended.entry, appended.leafHash), replayed: false };
   }
@@ -319,7 +338,7 @@ export class CommandPipeline {
       await Promise.all([...this.#inFlight.values()].map((f) => f.settled));
     }
     try {
-      this.#ledger = this.#load();
+      this.#ledger = this.#rebuild();
       if (this.#status === 'recovering') this.#status = 'ok';
       this.#log.info(
         { size: this.#store.size },

@@ -17,7 +17,12 @@ export {
   type StoredCheckpoint,
   type StoredEntry,
 } from './ledger-store.js';
-export { LedgerWriter, type LedgerWriterOptions, type LedgerWriterStats } from './ledger-writer.js';
+export {
+  LedgerWriter,
+  type AppendOptions,
+  type LedgerWriterOptions,
+  type LedgerWriterStats,
+} from './ledger-writer.js';
 export {
   Checkpointer,
   type CheckpointerFaults,

@@ -530,6 +530,11 @@ export class LedgerStore {
     requireIndex('expectedPreviousSize', expectedPreviousSize);
     return this.#saveCheckpointTxn.immediate(checkpoint, expectedPreviousSize);
   }
+
+  /** The seq of the entry that holds this (publicKey, nonce) pair, if any. */
+  nonceSeq(publicKey: string, nonce: string): number | undefined {
+    return this.#stmt.nonce.get(publicKey, nonce)?.seq;
+  }
 }
 
 interface CheckpointRow {

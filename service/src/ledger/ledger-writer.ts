@@ -3,12 +3,21 @@ import { LedgerError } from './error.js';
 import type { AppendedEntry, AppendItem, CanonicalTexts, LedgerStore } from './ledger-store.js';
 
 export interface LedgerWriterOptions {
-  /** Receive time of an append, ms since the epoch. Defaults to Date.now. */
+  /** Receive time of an append without its own `time`, ms since the epoch. Defaults to Date.now. */
   clock?: () => number;
   /** Source of the entries' salts. Defaults to the store's (node:crypto randomBytes). */
   random?: (n: number) => Uint8Array;
   /** Most entries committed in one transaction; a larger queue is split. Defaults to 4096. */
   maxBatchSize?: number;
+}
+
+/**
+ * What an append may carry besides its command: the canonical texts the caller already built
+ * (see {@link AppendItem}) and the entry's time, when the caller decided it (the pipeline decides
+ * each entry at a time and the entry must carry that time); without it the writer's clock.
+ */
+export interface AppendOptions extends CanonicalTexts {
+  time?: number;
 }
 
 /** Counters since the writer was made: how many transactions carried how many appends. */
@@ -43,7 +52,7 @@ const DEFAULT_MAX_BATCH = 4096;
  * seqs follow call order. {@link appendNow} commits the queue and then its own command at once,
  * one transaction per call. The writer must be the only writer of its store, and the store the
  * only writer of its database file (the frontier lives in memory); other connections may read.
- * Time is taken when `append` is called, not when the batch commits.
+ * Time is the caller's `time`, or taken when `append` is called, never when the batch commits.
  */
 export class LedgerWriter {
   readonly store: LedgerStore;
@@ -73,14 +82,15 @@ export class LedgerWriter {
 
   /**
    * Queues a command; resolves once its entry is committed, rejects with a coded LedgerError.
-   * `texts`, when given, must hold `canonicalJson(command)` and/or `canonicalJson(derived)` (see
-   * {@link AppendItem}): the store then does not canonicalize them again.
+   * `opts.commandJson`/`opts.derivedJson`, when given, must be `canonicalJson(command)` and
+   * `canonicalJson(derived)` (see {@link AppendItem}): the store then does not canonicalize them
+   * again. `opts.time` is the entry's time (default: the writer's clock, now).
    */
-  append(command: SignedCommand, derived: unknown, texts?: CanonicalTexts): Promise<AppendedEntry> {
+  append(command: SignedCommand, derived: unknown, opts?: AppendOptions): Promise<AppendedEntry> {
     if (this.#closed) {
       return Promise.reject(new LedgerError('WRITER_CLOSED', 'the ledger writer is closed'));
     }
-    const item: AppendItem = { ...texts, command, derived, time: this.#clock() };
+    const item: AppendItem = { ...opts, command, derived, time: opts?.time ?? this.#clock() };
     return new Promise<AppendedEntry>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
       this.#scheduled ??= setImmediate(() => {
@@ -97,13 +107,13 @@ export class LedgerWriter {
   appendNow(
     command: SignedCommand,
     derived: unknown,
-    texts?: CanonicalTexts
+    opts?: AppendOptions
   ): Promise<AppendedEntry> {
     if (this.#closed) {
       return Promise.reject(new LedgerError('WRITER_CLOSED', 'the ledger writer is closed'));
     }
     this.flush();
-    const item: AppendItem = { ...texts, command, derived, time: this.#clock() };
+    const item: AppendItem = { ...opts, command, derived, time: opts?.time ?? this.#clock() };
     let settle!: Pending;
     const promise = new Promise<AppendedEntry>((resolve, reject) => {
       settle = { item, resolve, reject };

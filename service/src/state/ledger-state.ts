@@ -1,148 +1,108 @@
-import { initialState, replayEntry, ReplayError, type State } from '@yishi/procedure';
-import type { LedgerStore } from '../ledger/index.js';
-import { openServiceDatabase, type ServiceDatabase } from '../service-db.js';
-import { MeetingRecords } from './meeting-records.js';
-import { Projections } from './projections.js';
-import { dropSnapshot, restoreSnapshot, saveSnapshot, type SnapshotRejection } from './snapshot.js';
+// The service's state: the engine's state and the read models, and the one way an entry is
+// applied to them. The live pipeline and every rebuild (full replay, snapshot + tail, recovery)
+// go through the same before → decide → prepare sequence; they differ only in when the read
+// models take the change: a rebuild reads entries already on the ledger and applies at once, the
+// pipeline applies once the writer says the entry is durable (`settle`).
+import {
+  decide,
+  replayEntry,
+  ReplayError,
+  type Derived,
+  type Refusal,
+  type State,
+} from '@yishi/procedure';
+import type { LedgerEntry, SignedCommand } from '@yishi/schema';
+import type { AppliedEntry, ProjectionChange, Projections } from './projections.js';
 
-/** The engine's state and the read models, both as of the ledger's last entry. */
-export interface LedgerState {
-  state: State;
-  projections: Projections;
-}
+/** A command decided on the state: the entry it becomes, or the rules' refusal. */
+export type Decided = { ok: true; entry: AppliedEntry } | { ok: false; refusal: Refusal };
 
-/** The little of a logger loading needs (pino and fastify's logger fit). */
-export interface LoadLogger {
-  info(obj: object, msg: string): void;
-  warn?(obj: object, msg: string): void;
-}
-
-/** Options of {@link loadLedgerState}. */
-export interface LoadOptions {
-  /** Ignore any snapshot and replay every entry (`yishi serve --full-replay`). */
-  fullReplay?: boolean;
-  /** Write a snapshot when the start replayed at least this many entries (default 10,000). */
-  snapshotAfter?: number;
-  log?: LoadLogger;
-}
-
-/** How the state was loaded. */
-export interface Loaded extends LedgerState {
-  /** Entries covered by the snapshot used (0: full replay). */
-  fromSnapshot: number;
-  /** Entries replayed. */
-  replayed: number;
-  /** Why no snapshot was used, when none was. */
-  rejected?: SnapshotRejection;
-}
-
-/** Records are written every this many entries of a replay (bounds memory, one transaction). */
-const FLUSH_EVERY = 4096;
-
-function replayInto(
-  store: LedgerStore,
-  from: number,
-  state: State,
-  projections: Projections
-): State {
-  let n = 0;
-  for (const { entry } of store.iterateEntries(from, store.size)) {
-    const captured = projections.before(state, entry.command);
-    const r = replayEntry(state, entry);
-    const first = r.findings[0];
-    if (first) throw new ReplayError(first);
-    state = r.state;
-    projections.after(
-      state,
-      {
-        seq: entry.seq,
-        time: entry.time,
-        command: entry.command,
-        derived: entry.derived as Record<string, unknown>,
-      },
-      captured
-    );
-    // Every entry read here is on the ledger: its records may be written.
-    if (++n % FLUSH_EVERY === 0) projections.flushThrough(entry.seq);
-  }
-  projections.flushThrough(state.seq);
-  return state;
-}
+type Step = { ok: true; state: State; derived: Derived } | { ok: false; refusal: Refusal };
+type Advanced =
+  | { ok: true; entry: AppliedEntry; change: ProjectionChange | undefined }
+  | { ok: false; refusal: Refusal };
 
 /**
- * The service's state is always replay(ledger). At start it is restored from the snapshot in
- * service.db when that snapshot matches this ledger (see `snapshot.ts`), and only the entries
- * after it are replayed; otherwise every entry from 0 is decided again by the rules (their
- * recorded `derived` must be the one the rules give) and the closed meetings' records are
- * written again. A start that replayed many entries writes a new snapshot.
- * @throws ReplayError at the first entry that does not replay.
+ * The engine's state and the read models ({@link Projections}). The engine's state holds every
+ * accepted entry, durable or in flight (the rules decide on it); the read models hold only the
+ * entries known durable: what an accepted entry changes in them waits until {@link settle}.
  */
-export function loadLedgerState(
-  store: LedgerStore,
-  db: ServiceDatabase,
-  opts: LoadOptions = {}
-): Loaded {
-  const t0 = performance.now();
-  const log = opts.log;
-  const records = new MeetingRecords(db);
-  let from = 0;
-  let state = initialState();
-  let projections: Projections | undefined;
-  let rejected: SnapshotRejection | undefined;
-  if (opts.fullReplay) {
-    log?.info({}, 'full replay requested: the state snapshot is not used');
-  } else {
-    const r = restoreSnapshot(db, store, records);
-    if (r.ok) {
-      from = r.size;
-      state = r.ledger.state;
-      projections = r.ledger.projections;
-    } else {
-      rejected = r.reason;
-      const warn = r.reason === 'NO_SNAPSHOT' ? log?.info : (log?.warn ?? log?.info);
-      warn?.call(
-        log,
-        { reason: r.reason, ...r.detail },
-        'no usable state snapshot; replaying the whole ledger'
-      );
-      // It will never match: drop it, so the next snapshot (at close at the latest) replaces it.
-      if (r.reason !== 'NO_SNAPSHOT') dropSnapshot(db);
-    }
-  }
-  if (!projections) {
-    records.clear();
-    projections = new Projections(records);
-  }
-  state = replayInto(store, from, state, projections);
-  const replayed = store.size - from;
-  const ledger = { state, projections };
-  log?.info(
-    { fromSnapshot: from, replayed, ms: Math.round(performance.now() - t0) },
-    'state loaded'
-  );
-  if (replayed >= (opts.snapshotAfter ?? 10_000) && store.size > 0) {
-    try {
-      const saved = saveSnapshot(db, store, ledger);
-      log?.info(
-        { size: saved.size, bytes: saved.bytes, ms: Math.round(saved.ms) },
-        'state snapshot written'
-      );
-    } catch (err) {
-      // The state is good; only the next start will be slower.
-      (log?.warn ?? log?.info)?.call(log, { err }, 'the state snapshot could not be written');
-    }
-  }
-  return { ...ledger, fromSnapshot: from, replayed, ...(rejected ? { rejected } : {}) };
-}
+export class LedgerState {
+  #state: State;
+  readonly projections: Projections;
+  /** Changes of accepted entries not yet known durable, in seq order. */
+  #waiting: ProjectionChange[] = [];
+  /** The last seq the read models are at. */
+  #settled: number;
 
-/**
- * The state after every entry of `store`, by a full replay (the reference the snapshots are
- * checked against). Closed meetings' records go to `db`, an in-memory database by default.
- * @throws ReplayError at the first entry that does not replay.
- */
-export function rebuildState(store: LedgerStore, db?: ServiceDatabase): LedgerState {
-  const records = new MeetingRecords(db ?? openServiceDatabase(':memory:'));
-  const projections = new Projections(records);
-  const state = replayInto(store, 0, initialState(), projections);
-  return { state, projections };
+  constructor(state: State, projections: Projections) {
+    this.#state = state;
+    this.projections = projections;
+    this.#settled = state.seq;
+  }
+
+  /** The engine's state as of the last accepted entry. */
+  get state(): State {
+    return this.#state;
+  }
+
+  /** The seq the read models are at (`state.seq` when nothing accepted is waiting). */
+  get settledSeq(): number {
+    return this.#settled;
+  }
+
+  /**
+   * Decides `command` as the next entry at `time`. Accepted: the engine's state holds the entry
+   * and its read-model change waits for {@link settle}. Refused: nothing changed.
+   * @throws on an internal error only (the state may then be partly advanced: rebuild it).
+   */
+  decide(command: SignedCommand, time: number): Decided {
+    const seq = this.#state.seq + 1;
+    const r = this.#advance(seq, time, command, (s) => decide(s, { seq, time, command }));
+    if (!r.ok) return r;
+    if (r.change) this.#waiting.push(r.change);
+    return { ok: true, entry: r.entry };
+  }
+
+  /**
+   * Applies an entry read from the ledger: the rules must accept it and derive what it recorded;
+   * the read models take it at once (it is durable).
+   * @throws ReplayError if the entry does not replay.
+   */
+  replay(entry: LedgerEntry): void {
+    const r = this.#advance(entry.seq, entry.time, entry.command, (s) => {
+      const replayed = replayEntry(s, entry);
+      const first = replayed.findings[0];
+      if (first) throw new ReplayError(first);
+      return { ok: true, state: replayed.state, derived: entry.derived as Derived };
+    });
+    if (r.ok && r.change) this.projections.apply(r.change);
+    if (r.ok) this.#settled = entry.seq;
+  }
+
+  /** The read models follow: applies the changes of every accepted entry up to `seq`. */
+  settle(seq: number): void {
+    let n = 0;
+    while (n < this.#waiting.length && (this.#waiting[n] as ProjectionChange).seq <= seq) {
+      this.projections.apply(this.#waiting[n] as ProjectionChange);
+      n++;
+    }
+    if (n > 0) this.#waiting.splice(0, n);
+    if (seq > this.#settled) this.#settled = Math.min(seq, this.#state.seq);
+  }
+
+  /** The one before → decide → prepare sequence. */
+  #advance(
+    seq: number,
+    time: number,
+    command: SignedCommand,
+    step: (state: State) => Step
+  ): Advanced {
+    const captured = this.projections.before(this.#state, command);
+    const d = step(this.#state);
+    if (!d.ok) return d;
+    this.#state = d.state;
+    const entry: AppliedEntry = { seq, time, command, derived: d.derived };
+    return { ok: true, entry, change: this.projections.prepare(d.state, entry, captured) };
+  }
 }

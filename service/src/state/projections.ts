@@ -56,6 +56,19 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** What one entry changes in the read models ({@link Projections.prepare}). */
+export interface ProjectionChange {
+  seq: number;
+  reports?: ReportRow[];
+  closed?: MeetingRecordRow;
+  signed?: { meetingId: string; role: 'recorder' | 'chair'; archived: boolean };
+  cancelled?: MeetingSummary;
+  acknowledged?: string;
+  interference?: InterferenceView;
+  objections?: ObjectionView[];
+  rulings?: { objectionId: string; decision: unknown }[];
+}
+
 /** The read models' in-memory part, as a snapshot stores it. */
 export interface ProjectionMaps {
   closed: Map<string, ClosedMeeting>;
@@ -68,8 +81,8 @@ export interface ProjectionMaps {
 /**
  * Read models the engine's state does not keep: the engine drops archived meetings, acknowledged
  * reports and settled objections, and keeps interference records only as reports. Each is a pure
- * function of the ledger, rebuilt by the same replay as the state and advanced with it, entry by
- * entry. Closed meetings' records go to service.db through {@link MeetingRecords}: a record is
+ * function of the ledger's durable entries: what an entry changes is computed when the engine
+ * accepts it ({@link prepare}) and applied once the entry is durable ({@link apply}). Closed meetings' records go to service.db through {@link MeetingRecords}: a record is
  * held in memory (pending) from its close until {@link flushThrough} is called with a seq at or
  * past the close, which the owner does only once that entry is durable on the ledger, so no row
  * ever describes an entry that is not on the ledger. Until then reads see the pending record.
@@ -163,13 +176,23 @@ export class Projections implements ProjectionMaps {
     return undefined;
   }
 
-  /** Call after the engine accepted `entry` (`state` is the state after it). */
-  after(state: State, entry: AppliedEntry, captured: Captured): void {
+  /**
+   * What `entry` changes in the read models, computed right after the engine accepted it
+   * (`state` is the state after it, `captured` what {@link before} kept). Pure: nothing changes
+   * until {@link apply} is called with it, once the entry is durable. Undefined: nothing to do.
+   */
+  prepare(state: State, entry: AppliedEntry, captured: Captured): ProjectionChange | undefined {
     const { derived, seq } = entry;
     const type = (entry.command.payload as { type: string }).type;
     const reports = Array.isArray(derived['reports']) ? (derived['reports'] as Report[]) : [];
-    for (const report of reports) {
-      this.reports.set(report.reportId, { report, seq, time: entry.time, acknowledgedSeq: null });
+    const change: ProjectionChange = { seq };
+    if (reports.length > 0) {
+      change.reports = reports.map((report) => ({
+        report,
+        seq,
+        time: entry.time,
+        acknowledgedSeq: null,
+      }));
     }
     switch (type) {
       case 'meeting.close': {
@@ -179,35 +202,26 @@ export class Projections implements ProjectionMaps {
         if (digest !== derived['recordDigest']) {
           throw new Error(`the record of ${meetingId} rebuilt at close does not match its digest`);
         }
-        this.closed.set(meetingId, {
-          meetingId,
-          bodyId: record.body.id,
-          closeSeq: seq,
-          recordDigest: digest,
-          signatures: { recorder: null, chair: null },
-          archived: false,
-        });
-        this.#pending.push({
+        change.closed = {
           meetingId,
           bodyId: record.body.id,
           closeSeq: seq,
           recordDigest: digest,
           record: JSON.stringify(record),
           summary: JSON.stringify(summaryFromRecord(record, digest)),
-        });
+        };
         break;
       }
-      case 'record.sign': {
-        const c = this.closed.get(derived['meetingId'] as string);
-        if (c) {
-          c.signatures[derived['role'] as 'recorder' | 'chair'] = seq;
-          c.archived = derived['archived'] === true;
-        }
+      case 'record.sign':
+        change.signed = {
+          meetingId: derived['meetingId'] as string,
+          role: derived['role'] as 'recorder' | 'chair',
+          archived: derived['archived'] === true,
+        };
         break;
-      }
       case 'meeting.cancel':
         if (captured) {
-          this.cancelled.set(captured.cancelled.meetingId, {
+          change.cancelled = {
             ...captured.cancelled,
             state: 'cancelled',
             items: captured.cancelled.items.map((i) =>
@@ -219,19 +233,17 @@ export class Projections implements ProjectionMaps {
                   }
                 : i
             ),
-          });
+          };
         }
         break;
-      case 'report.acknowledge': {
-        const row = this.reports.get(derived['reportId'] as string);
-        if (row) row.acknowledgedSeq = seq;
+      case 'report.acknowledge':
+        change.acknowledged = derived['reportId'] as string;
         break;
-      }
       case 'interference.record': {
         const report = reports[0];
         const id = derived['interferenceId'] as string;
         if (report) {
-          this.interference.set(id, {
+          change.interference = {
             interferenceId: id,
             bodyId: report.bodyId,
             seq,
@@ -240,7 +252,7 @@ export class Projections implements ProjectionMaps {
             reportId: report.reportId,
             deliverTo: strings(derived['deliverTo']),
             subject: report.subject,
-          });
+          };
         }
         break;
       }
@@ -251,11 +263,54 @@ export class Projections implements ProjectionMaps {
     ];
     for (const id of touched) {
       const o = own(state.objections, id);
-      if (o) this.objections.set(id, objectionView(o));
+      if (o) (change.objections ??= []).push(objectionView(o));
       else if (type === 'ruling.register') {
-        const row = this.objections.get(id);
-        if (row) row.ruling = { seq, decision: derived['decision'] };
+        (change.rulings ??= []).push({ objectionId: id, decision: derived['decision'] });
       }
+    }
+    for (const k in change) if (k !== 'seq') return change;
+    return undefined;
+  }
+
+  /**
+   * Advances the read models by a change from {@link prepare}: called once its entry is durable
+   * (or read from the ledger), in seq order. A close's record is held pending until
+   * {@link flushThrough} writes it.
+   */
+  apply(change: ProjectionChange): void {
+    const { seq } = change;
+    for (const row of change.reports ?? []) this.reports.set(row.report.reportId, row);
+    if (change.closed) {
+      const c = change.closed;
+      this.closed.set(c.meetingId, {
+        meetingId: c.meetingId,
+        bodyId: c.bodyId,
+        closeSeq: seq,
+        recordDigest: c.recordDigest,
+        signatures: { recorder: null, chair: null },
+        archived: false,
+      });
+      this.#pending.push(c);
+    }
+    if (change.signed) {
+      const c = this.closed.get(change.signed.meetingId);
+      if (c) {
+        c.signatures[change.signed.role] = seq;
+        c.archived = change.signed.archived;
+      }
+    }
+    if (change.cancelled) this.cancelled.set(change.cancelled.meetingId, change.cancelled);
+    if (change.acknowledged !== undefined) {
+      const row = this.reports.get(change.acknowledged);
+      if (row) row.acknowledgedSeq = seq;
+    }
+    if (change.interference) {
+      this.interference.set(change.interference.interferenceId, change.interference);
+    }
+    for (const view of change.objections ?? []) this.objections.set(view.objectionId, view);
+    for (const r of change.rulings ?? []) {
+      const row = this.objections.get(r.objectionId);
+      if (row) row.ruling = { seq, decision: r.decision };
     }
   }
 }

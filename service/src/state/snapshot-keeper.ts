@@ -3,7 +3,9 @@
 // request that made the entry durable; and on a graceful close.
 import type { LedgerStore } from '../ledger/index.js';
 import type { ServiceDatabase } from '../service-db.js';
+import type { EntryFollower } from './followers.js';
 import type { LedgerState } from './ledger-state.js';
+import type { AppliedEntry } from './projections.js';
 import { saveSnapshot, snapshotSize, type SavedSnapshot } from './snapshot.js';
 
 /** The little of a logger the keeper needs. */
@@ -25,10 +27,10 @@ export interface SnapshotKeeperOptions {
 
 /**
  * Writes snapshots of the running service's state. A snapshot is taken only when the state is at
- * the ledger's last durable entry (`state.seq === store.size - 1`); under sustained load it tries
+ * the ledger's last durable entry (`state.seq === store.size - 1`, read models there too); under sustained load it tries
  * again at the next durable entry until it finds such a moment, and at close.
  */
-export class SnapshotKeeper {
+export class SnapshotKeeper implements EntryFollower {
   readonly #opts: SnapshotKeeperOptions;
   readonly #every: number;
   #last: number;
@@ -44,6 +46,11 @@ export class SnapshotKeeper {
   /** Entries the last snapshot covers (0: none). */
   get lastSize(): number {
     return this.#last;
+  }
+
+  /** A follower of durable entries: see {@link durable}. */
+  onDurable(entry: AppliedEntry): void {
+    this.durable(entry.seq);
   }
 
   /** Call once entry `seq` is durable. */
@@ -64,7 +71,9 @@ export class SnapshotKeeper {
 
   #save(ledger: LedgerState | undefined = this.#opts.ledger()): SavedSnapshot | undefined {
     const { store, db, log } = this.#opts;
-    if (!ledger || ledger.state.seq !== store.size - 1) return undefined;
+    if (!ledger || ledger.state.seq !== store.size - 1 || ledger.settledSeq !== ledger.state.seq) {
+      return undefined;
+    }
     try {
       const saved = saveSnapshot(db, store, ledger);
       this.#last = saved.size;

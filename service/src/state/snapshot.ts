@@ -15,7 +15,7 @@ import { deserialize, serialize } from 'node:v8';
 import type { State } from '@yishi/procedure';
 import type { LedgerStore } from '../ledger/index.js';
 import type { ServiceDatabase } from '../service-db.js';
-import type { LedgerState } from './ledger-state.js';
+import { LedgerState } from './ledger-state.js';
 import type { MeetingRecords } from './meeting-records.js';
 import { Projections, type ProjectionMaps } from './projections.js';
 
@@ -92,8 +92,9 @@ export interface SavedSnapshot {
 
 /**
  * Writes the snapshot of `ledger`, which must be the state after exactly the store's entries
- * (`state.seq === store.size - 1`), replacing the previous one. Pending records are written in the
- * same transaction first, so a snapshot never covers a close whose record row is missing.
+ * (`state.seq === store.size - 1`), read models included, replacing the previous one. Pending
+ * records are written in the same transaction first, so a snapshot never covers a close whose
+ * record row is missing.
  * @throws Error if the state is not at the store's last entry.
  */
 export function saveSnapshot(
@@ -104,9 +105,10 @@ export function saveSnapshot(
 ): SavedSnapshot {
   const t0 = performance.now();
   const size = ledger.state.seq + 1;
-  if (size !== store.size || size < 1) {
+  if (size !== store.size || size < 1 || ledger.settledSeq !== ledger.state.seq) {
     throw new Error(
-      `a snapshot needs the state at the last entry (state ${size}, ledger ${store.size})`
+      `a snapshot needs the state at the last entry (state ${size}, read models ` +
+        `${ledger.settledSeq + 1}, ledger ${store.size})`
     );
   }
   const p = ledger.projections;
@@ -230,5 +232,5 @@ export function restoreSnapshot(
   if (rows !== closedBefore) {
     return { ok: false, reason: 'RECORDS_MISSING', detail: { rows, closed: closedBefore } };
   }
-  return { ok: true, ledger: { state, projections: new Projections(records, pm) }, size };
+  return { ok: true, ledger: new LedgerState(state, new Projections(records, pm)), size };
 }

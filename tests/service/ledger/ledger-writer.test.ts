@@ -108,6 +108,21 @@ t.test(
   }
 );
 
+t.test('an entry time given with the append is the entry time, not the clock', async (t) => {
+  const store = LedgerStore.open(':memory:');
+  t.teardown(() => store.close());
+  const writer = new LedgerWriter(store, {
+    clock: () => {
+      throw new Error('the clock is not read when the time is given');
+    },
+  });
+  const a = writer.append(fakeCommand(1), null, { time: 1234 });
+  const b = writer.appendNow(fakeCommand(2), null, { time: 5678 });
+  const [ea, eb] = await Promise.all([a, b]);
+  t.equal(ea.entry.time, 1234);
+  t.equal(eb.entry.time, 5678);
+});
+
 t.test('appendNow commits one entry per transaction, after what was queued', async (t) => {
   const store = LedgerStore.open(':memory:');
   t.teardown(() => store.close());

@@ -6,7 +6,13 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { LedgerEntry } from '@yishi/schema';
-import { CommandPipeline, LedgerStore, openServiceDatabase, RateLimiter } from '@yishi/service';
+import {
+  openCommandPipeline,
+  LedgerStore,
+  openServiceDatabase,
+  RateLimiter,
+  type CommandPipeline,
+} from '@yishi/service';
 
 type ServiceDatabase = ReturnType<typeof openServiceDatabase>;
 import { run, stepArb } from '../../procedure/helpers/random-steps.js';
@@ -88,7 +94,7 @@ export function pipelineOn(
   log: ReturnType<typeof captureLog>['log'],
   extra: { fullReplay?: boolean; snapshotAfter?: number } = {}
 ): CommandPipeline {
-  return new CommandPipeline({
+  return openCommandPipeline({
     store,
     serviceDb: db,
     limiter: new RateLimiter({ max: 1_000_000 }),

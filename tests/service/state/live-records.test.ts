@@ -69,3 +69,79 @@ t.test('a close that failed to append leaves no record row; a durable one has it
     signatures: { recorder: Number, chair: Number },
   });
 });
+
+t.test('read models follow durable entries only: a failed append changes no read', async (t) => {
+  const M = await w.schedule(72);
+  await w.submit(M, 'm1', 'routine');
+  const start = w.app.pipeline.state.meetings[M]?.scheduledStart ?? 0;
+  await w.open(M, start);
+  const reads = async () => ({
+    meeting: (await w.get(`/meetings/${M}`, 'm2')).json(),
+    record: (await w.get(`/meetings/${M}/record`, 'm2')).json(),
+    minutes: (await w.get(`/meetings/${M}/minutes`, 'm2')).json().code,
+    list: (await w.get(`/bodies/${w.bodyId}/meetings`, 'm2')).json(),
+  });
+  const before = await reads();
+  t.equal(before.record.final, false, 'open: a provisional record');
+
+  // What the read models say while the close is being appended, and then the append fails.
+  let during: { closed: boolean; record: unknown } | undefined;
+  const store = w.store as unknown as { appendBatch: (...a: unknown[]) => unknown };
+  const original = store.appendBatch;
+  store.appendBatch = () => {
+    const p = w.app.pipeline.projections;
+    during = { closed: p.closed.has(M), record: p.closedRecord(M) };
+    throw new Error('disk full');
+  };
+  const failed = await w.send('rec', { type: 'meeting.close', meetingId: M });
+  store.appendBatch = original;
+  t.equal(failed.json().code, 'LEDGER_UNAVAILABLE');
+  t.same(
+    during,
+    { closed: false, record: undefined },
+    'while the close was not durable, the read models did not hold it'
+  );
+  await w.app.pipeline.settled();
+  t.equal(w.app.pipeline.status, 'ok');
+  t.same(await reads(), before, 'every read answers as before the failed close');
+  t.equal(rowOf(M), undefined, 'no record row');
+
+  const closed = await w.ok('rec', { type: 'meeting.close', meetingId: M });
+  const after = await reads();
+  t.match(after.record, { final: true, recordDigest: closed['recordDigest'] }, 'durable: final');
+});
+
+t.test(
+  'a close of the service follows the entries it commits: the last snapshot has them',
+  async (t) => {
+    const v = await ServiceWorld.create(t, {
+      rateLimitPerMinute: 100_000,
+      snapshotEvery: 1_000_000,
+    });
+    await v.populate();
+    const ledger = v.app.pipeline.ledger;
+    // Decide a command and keep the writer from committing it on its own (its flush is scheduled
+    // with setImmediate): only the app's close commits it.
+    const setImmediateReal = globalThis.setImmediate;
+    globalThis.setImmediate = ((_fn: () => void) =>
+      setImmediateReal(() => {})) as unknown as typeof setImmediate;
+    let submitted;
+    try {
+      submitted = v.app.pipeline.submit(
+        v.sign('admin', { type: 'body.create', name: '关闭时' }),
+        {}
+      );
+    } finally {
+      globalThis.setImmediate = setImmediateReal;
+    }
+    t.equal(ledger.state.seq, v.store.size, 'decided, not yet on the ledger');
+    await v.app.close();
+    t.equal((await submitted).statusCode, 201);
+    t.equal(ledger.settledSeq, ledger.state.seq, 'the read models took it');
+    const db = new Database(v.init.paths.service, { readonly: true });
+    t.teardown(() => db.close());
+    const snap = db.prepare('SELECT size FROM state_snapshot').get() as
+      { size: number } | undefined;
+    t.equal(snap?.size, v.store.size, 'the snapshot written at close covers every entry');
+  }
+);
