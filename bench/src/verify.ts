@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson, signingMessage } from '@yishi/crypto';
 import { SIGNING_CONTEXTS, type LedgerEntry } from '@yishi/schema';
-import { openLedgerReadOnly } from '@yishi/service';
+import { openLedgerReadOnly } from '@yishi/service/internal';
 import type { MeetingLedger } from './ledgers.js';
 import { figure, skipped, type Figure } from './report.js';
 import { note, repoRoot, since, type BenchOptions } from './util.js';
@@ -74,7 +74,7 @@ type DetachedVerify = (
   publicKey: Uint8Array
 ) => boolean;
 
-/** sodium-native's verify, as service/src/fast-ed25519.ts loads it; null if it does not load. */
+/** sodium-native's verify, as service/src/crypto-fast/fast-ed25519.ts loads it; null if it does not load. */
 function loadSodium(): DetachedVerify | null {
   try {
     const sodium = createRequire(import.meta.url)('sodium-native') as {

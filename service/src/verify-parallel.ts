@@ -38,7 +38,7 @@ import {
   type SubtreeHashReader,
 } from '@yishi/crypto';
 import type { LedgerReport, LedgerVerifierOptions } from '@yishi/sdk';
-import { fastVerify } from './fast-ed25519.js';
+import { fastVerify } from './crypto-fast/fast-ed25519.js';
 import { feedLedgerDatabase } from './ledger-reader.js';
 import { canonicalPayloadOf, entryText } from './verify/canonical-text.js';
 

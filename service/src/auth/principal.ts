@@ -1,8 +1,8 @@
 import { base64Decode, canonicalJson, isAcceptablePublicKey, utf8Encode } from '@yishi/crypto';
 import type { Principal, State } from '@yishi/procedure';
 import { SIGNING_CONTEXTS, type SignedCommand } from '@yishi/schema';
-import { ApiError } from '../errors.js';
-import { fastVerify } from '../fast-ed25519.js';
+import { ApiError } from '../http/errors.js';
+import { fastVerify } from '../crypto-fast/fast-ed25519.js';
 
 /** How far a client's `ts` may be from the service clock, either way. */
 export const MAX_SKEW_MS = 5 * 60_000;

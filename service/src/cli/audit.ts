@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { feedExportLines, LedgerAuditor, type AuditReport } from '@yishi/sdk';
-import { fastVerify } from '../fast-ed25519.js';
+import { fastVerify } from '../crypto-fast/fast-ed25519.js';
 import { feedLedgerDatabase, isSqliteFile } from '../ledger-reader.js';
 import { err, ledgerFileArgument, out, readVkeyArgument, usage, type Command } from './io.js';
 

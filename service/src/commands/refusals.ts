@@ -1,5 +1,5 @@
 import type { Refusal, RefusalCode } from '@yishi/procedure';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../http/errors.js';
 
 /**
  * HTTP status of each engine refusal. The engine's refusal codes, with their bilingual messages

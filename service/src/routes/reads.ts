@@ -34,8 +34,8 @@ import {
 } from '../auth/access.js';
 import { authenticateRead } from '../auth/read-auth.js';
 import type { CommandPipeline } from '../commands/pipeline.js';
-import { ApiError } from '../errors.js';
-import type { RateLimiter } from '../rate-limit.js';
+import { ApiError } from '../http/errors.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 import type { Projections } from '../state/projections.js';
 import { bodyView, meetingSummary, principalView } from '../state/views.js';
 import { reportView } from '../webhooks/webhooks.js';

@@ -1,6 +1,6 @@
 import { initialState, replayEntry, ReplayError, type State } from '@yishi/procedure';
 import type { LedgerStore } from '../ledger/index.js';
-import { openServiceDatabase, type ServiceDatabase } from '../service-db.js';
+import { openServiceDatabase, type ServiceDatabase } from '../storage/service-db.js';
 import { MeetingRecords } from './meeting-records.js';
 import { Projections } from './projections.js';
 import { dropSnapshot, restoreSnapshot, saveSnapshot, type SnapshotRejection } from './snapshot.js';

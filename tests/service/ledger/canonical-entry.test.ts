@@ -4,7 +4,7 @@ import { canonicalJson } from '@yishi/crypto';
 import {
   canonicalEntryJson,
   type CanonicalEntryParts,
-} from '../../../service/dist/ledger/index.js';
+} from '@yishi/service/internal';
 
 const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
 const index = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });

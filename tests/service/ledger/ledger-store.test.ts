@@ -19,7 +19,7 @@ import {
   LedgerStore,
   type AppendItem,
   type AppendResult,
-} from '../../../service/dist/ledger/index.js';
+} from '@yishi/service/internal';
 import {
   SCHEMA_1_FIXTURE,
   SCHEMA_1_ROOT,

@@ -6,7 +6,7 @@ import {
   LedgerStore,
   LedgerWriter,
   type AppendedEntry,
-} from '../../../service/dist/ledger/index.js';
+} from '@yishi/service/internal';
 import { counterRandom, fakeCommand, tempDbPath } from './fixtures.js';
 
 function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: { code?: string } }> {

@@ -14,7 +14,7 @@ import {
   bodyLeafHash,
   treeNodeHash,
   type CompletedNode,
-} from '../../../service/dist/ledger/index.js';
+} from '@yishi/service/internal';
 
 const hash32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 

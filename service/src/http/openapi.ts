@@ -2,8 +2,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import * as schema from '@yishi/schema';
 import type { FastifyInstance } from 'fastify';
-import { COMMAND_BODIES } from './routes/commands.js';
-import { WebhookRegisterBody, WebhookRemoveBody } from './routes/webhooks.js';
+import { COMMAND_BODIES } from '../routes/commands.js';
+import { WebhookRegisterBody, WebhookRemoveBody } from '../routes/webhooks.js';
 
 /** The API's version in the OpenAPI document. */
 export const API_VERSION = '0.1.0';
