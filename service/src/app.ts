@@ -13,7 +13,12 @@ import { commandRoutes } from './routes/commands.js';
 import { healthRoutes } from './routes/health.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { logRoutes } from './routes/log.js';
-import { readRoutes } from './routes/reads.js';
+import { bodyRoutes } from './routes/bodies.js';
+import { meetingRoutes } from './routes/meetings.js';
+import { oversightRoutes } from './routes/oversight.js';
+import { principalRoutes } from './routes/principals.js';
+import { recordRoutes } from './routes/records.js';
+import { reportRoutes } from './routes/reports.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { AccessLog } from './http/access-log.js';
 import { lazyValidators } from './http/lazy-validators.js';
@@ -187,7 +192,17 @@ export async function buildApp(opts: AppOptions) {
   });
   await app.register(commandRoutes, { pipeline });
   await app.register(webhookRoutes, { pipeline, limiter, webhooks, db: serviceDb });
-  await app.register(readRoutes, { pipeline, limiter });
+  // The signed reads, by resource (registration order is the OpenAPI document's path order).
+  for (const reads of [
+    principalRoutes,
+    bodyRoutes,
+    meetingRoutes,
+    recordRoutes,
+    oversightRoutes,
+    reportRoutes,
+  ]) {
+    await app.register(reads, { pipeline, limiter });
+  }
   await app.register(ledgerRoutes, { store: opts.store, pipeline, limiter });
   return Object.assign(app, { pipeline, webhooks });
 }
