@@ -30,7 +30,7 @@ export {
 export { canonicalSignedCommand } from './commands/canonical-command.js';
 export { COMMAND_ROUTES, type CommandRoute } from './routes/command-table.js';
 export { CommandPipeline, type PipelineStatus } from './commands/pipeline.js';
-export { refusalStatus } from './commands/refusals.js';
+export { refusalStatus, type ServiceErrorCode } from './http/errors.js';
 export { RateLimiter } from './http/rate-limit.js';
 export { openApiDocument, sortKeys, API_VERSION } from './http/openapi.js';
 export { rebuildState, type LedgerState } from './state/ledger-state.js';

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { ApiError } from '../http/errors.js';
+import { ApiError, type ErrorCode } from '../http/errors.js';
 import type { Bilingual } from '../http/i18n.js';
 import type { ServiceDatabase } from '../storage/service-db.js';
 
@@ -9,7 +9,7 @@ export type StoredResponse =
   | {
       kind: 'error';
       statusCode: number;
-      code: string;
+      code: ErrorCode;
       message: Bilingual;
       rule?: string;
       details?: Record<string, unknown>;
