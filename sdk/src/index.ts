@@ -5,6 +5,7 @@ export * from './sign-command.js';
 export * from './audit/audit-ledger.js';
 export * from './audit/verify-decision.js';
 export * from './audit/watch-log.js';
+export * from './error.js';
 export * from './keys.js';
 export * from './signer.js';
 export * from './client.js';
