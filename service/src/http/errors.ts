@@ -1,4 +1,5 @@
 import { REFUSAL_CODES, REFUSAL_MESSAGES, type RefusalCode } from '@yishi/procedure';
+import type { LedgerErrorCode } from '../ledger/error.js';
 import type { Bilingual } from './i18n.js';
 
 /**
@@ -10,8 +11,10 @@ import type { Bilingual } from './i18n.js';
  * - the codes only the service answers with (below);
  * - the engine's refusal codes (`REFUSAL_MESSAGES` in @yishi/procedure): their words and rule ids
  *   are the engine's, only their HTTP status is the service's ({@link refusalStatus});
- * - the ledger store's failure codes ({@link LEDGER_ERROR_CODES}), thrown as `LedgerError` and
- *   never a reply of their own (a LedgerError that reaches a route is answered 500 INTERNAL).
+ * - the ledger store's failure codes (`LEDGER_ERROR_CODES` in ledger/error.ts, kept beside the
+ *   store so that loading the ledger never loads the engine), thrown as `LedgerError` and never a
+ *   reply of their own (a LedgerError that reaches a route is answered 500 INTERNAL); the check at
+ *   the end of this file keeps them apart from the reply codes.
  */
 const SERVICE_ERRORS = {
   VALIDATION_FAILED: {
@@ -189,51 +192,6 @@ export const ERRORS: { readonly [C in ErrorCode]: Bilingual & { readonly status:
       ])
     ) as Record<RefusalCode, Bilingual & { status: number }>),
   });
-
-/**
- * The ledger store's failure codes (`LedgerError` in ledger/error.ts): one closed union, so
- * callers (routes, the CLI) can tell them apart without matching messages. NONCE_REPLAYED is the
- * service's code of the same name above.
- */
-export const LEDGER_ERROR_CODES = [
-  /** The database was written by a newer yishi: its schema_version is above what we know. */
-  'SCHEMA_TOO_NEW',
-  /** A caller passed an argument the store cannot accept (bad type, negative size, ...). */
-  'INVALID_ARGUMENT',
-  /** A leaf index is not inside the requested tree. */
-  'INDEX_OUT_OF_RANGE',
-  /** A tree size is larger than the ledger (or otherwise not a valid size). */
-  'SIZE_OUT_OF_RANGE',
-  /** A consistency proof was asked for with m < 1 or m > n. */
-  'CONSISTENCY_RANGE_INVALID',
-  /** A Merkle node the tree needs is not in tree_nodes: the store is damaged. */
-  'TREE_NODE_MISSING',
-  /** An entry row is missing or its body does not hash to its stored leaf hash. */
-  'ENTRY_CORRUPT',
-  /** A command's (publicKey, nonce) pair was already used by an earlier entry. */
-  'NONCE_REPLAYED',
-  /** An item cannot become an entry (missing nonce, derived undefined, not canonicalizable). */
-  'ENTRY_INVALID',
-  /** Genesis was asked for on a ledger that already has entries. */
-  'LEDGER_NOT_EMPTY',
-  /** The stored tree nodes disagree with the tree built from the entries' leaf hashes. */
-  'TREE_CORRUPT',
-  /** The ledger has no id yet (no genesis) and the caller needed one. */
-  'LEDGER_NOT_INITIALIZED',
-  /** The checkpoint origin differs from the ledger's (genesis) origin or the key's name. */
-  'ORIGIN_MISMATCH',
-  /** The writer was closed; no more appends are taken. */
-  'WRITER_CLOSED',
-  /** The stored latest checkpoint does not verify under our key, or does not parse. */
-  'CHECKPOINT_INVALID',
-  /** The new tree is not consistent with the previously signed checkpoint: nothing was signed. */
-  'CHECKPOINT_INCONSISTENT',
-  /** The latest signed checkpoint is larger than the tree we have. */
-  'CHECKPOINT_AHEAD_OF_TREE',
-] as const;
-
-/** A ledger store failure code. */
-export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];
 
 // Only NONCE_REPLAYED is shared between the ledger's codes and the reply codes.
 const ledgerOnly: [Exclude<Extract<LedgerErrorCode, ErrorCode>, 'NONCE_REPLAYED'>] extends [never]
