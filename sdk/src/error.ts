@@ -25,7 +25,7 @@ export class YishiSdkError extends TypeError {
   readonly code: SdkErrorCode;
   constructor(code: SdkErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = 'YishiSdkError';
+    // `name` stays 'TypeError': callers (and tap's `throws(fn, TypeError)`) match on it.
     this.code = code;
   }
 }

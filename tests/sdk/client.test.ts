@@ -112,20 +112,17 @@ t.test('a retried signed command gets the same answer and no second entry', asyn
   const unsigned = createYishiClient({ baseUrl: server.url });
   await t.rejects(unsigned.submit({ type: 'body.create', name: 'x' }), TypeError);
   await t.rejects(unsigned.submit({ type: 'body.create', name: 'x' }), {
-    name: 'YishiSdkError',
     code: 'SIGNER_REQUIRED',
   });
 });
 
 t.test('key texts and key bytes the SDK cannot use throw one coded error', async (t) => {
   t.throws(() => importSecretKey('PRIVATE+KEY+nope'), {
-    name: 'YishiSdkError',
     code: 'KEY_MALFORMED',
   });
-  t.throws(() => importPublicKey('nope'), { name: 'YishiSdkError' });
-  t.throws(() => new Signer('not a key'), { name: 'YishiSdkError' });
+  t.throws(() => importPublicKey('nope'), { code: 'KEY_MALFORMED' });
+  t.throws(() => new Signer('not a key'), { code: 'KEY_MALFORMED' });
   t.throws(() => signCommand({ type: 'body.create' }, new Uint8Array(31)), {
-    name: 'YishiSdkError',
     code: 'SECRET_KEY_INVALID',
   });
   const e = (() => {
