@@ -10,11 +10,7 @@ import {
   sha256,
   utf8Encode,
 } from '@yishi/crypto';
-import {
-  acceptableKey,
-  cachedKeyVerdicts,
-  KEY_VERDICT_CACHE_LIMIT,
-} from '@yishi/service/internal';
+import { acceptableKey, cachedKeyVerdicts, KEY_VERDICT_CACHE_LIMIT } from '@yishi/service/internal';
 import { vectorPath } from '../helpers/paths.js';
 
 type CctvVector = { key: string };

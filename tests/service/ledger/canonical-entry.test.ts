@@ -1,10 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { canonicalJson } from '@yishi/crypto';
-import {
-  canonicalEntryJson,
-  type CanonicalEntryParts,
-} from '@yishi/service/internal';
+import { canonicalEntryJson, type CanonicalEntryParts } from '@yishi/service/internal';
 
 const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
 const index = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });

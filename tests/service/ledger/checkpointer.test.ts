@@ -13,11 +13,7 @@ import {
   signCheckpoint,
   verifyConsistency,
 } from '@yishi/crypto';
-import {
-  Checkpointer,
-  LedgerStore,
-  type CheckpointResult,
-} from '@yishi/service/internal';
+import { Checkpointer, LedgerStore, type CheckpointResult } from '@yishi/service/internal';
 import { fakeCommand, tempDbPath } from './fixtures.js';
 
 const ORIGIN = 'yishi.local/test-ledger';

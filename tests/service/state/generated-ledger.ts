@@ -6,7 +6,12 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { LedgerEntry } from '@yishi/schema';
-import { CommandPipeline, LedgerStore, openServiceDatabase, RateLimiter } from '@yishi/service/internal';
+import {
+  CommandPipeline,
+  LedgerStore,
+  openServiceDatabase,
+  RateLimiter,
+} from '@yishi/service/internal';
 
 type ServiceDatabase = ReturnType<typeof openServiceDatabase>;
 import { run, stepArb } from '../../procedure/helpers/random-steps.js';
