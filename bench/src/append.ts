@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import Hypercore from 'hypercore';
 import { canonicalJson } from '@yishi/crypto';
-import { LedgerStore, LedgerWriter } from '@yishi/service';
+import { LedgerStore, LedgerWriter } from '@yishi/service/internal';
 import type { SignedCommand } from '@yishi/schema';
 import { nonce, Principal } from './keys.js';
 import { formatHotspots, profiled } from './profile.js';

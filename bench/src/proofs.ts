@@ -1,6 +1,6 @@
 // 7.5 (in process) inclusion and consistency proofs at the ledger's full size, built from the
 // stored perfect-subtree hashes, against one point read of such a hash from the same store.
-import { LedgerStore } from '@yishi/service';
+import { LedgerStore } from '@yishi/service/internal';
 import { figure, type Figure } from './report.js';
 import { note, quantile } from './util.js';
 

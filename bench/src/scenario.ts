@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { parseSecretKey } from '@yishi/crypto';
 import { decide, initialState, replayEntry, type State } from '@yishi/procedure';
 import { SIGNING_CONTEXTS, type SignedCommand } from '@yishi/schema';
-import { Checkpointer, initDataDir, LedgerStore, type InitResult } from '@yishi/service';
+import { Checkpointer, initDataDir, LedgerStore, type InitResult } from '@yishi/service/internal';
 import { nonce, Principal } from './keys.js';
 import { SignPool } from './sign-pool.js';
 

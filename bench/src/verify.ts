@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { canonicalJson, createTreeHasher, signingMessage } from '@yishi/crypto';
 import { nodeHashBackend } from '@yishi/crypto/node';
 import { SIGNING_CONTEXTS, type LedgerEntry } from '@yishi/schema';
-import { openLedgerReadOnly } from '@yishi/service';
+import { openLedgerReadOnly } from '@yishi/service/internal';
 import type { MeetingLedger } from './ledgers.js';
 import { figure, skipped, type Figure } from './report.js';
 import { note, repoRoot, since, type BenchOptions } from './util.js';
@@ -75,7 +75,7 @@ type DetachedVerify = (
   publicKey: Uint8Array
 ) => boolean;
 
-/** sodium-native's verify, as service/src/fast-ed25519.ts loads it; null if it does not load. */
+/** sodium-native's verify, as service/src/crypto-fast/fast-ed25519.ts loads it; null if it does not load. */
 function loadSodium(): DetachedVerify | null {
   try {
     const sodium = createRequire(import.meta.url)('sodium-native') as {

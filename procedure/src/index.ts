@@ -37,6 +37,7 @@ export type {
 } from './state.js';
 export { decide } from './decide.js';
 export type { Decision, DecideInput } from './decide.js';
+export { own } from './context.js';
 export type { Derived } from './context.js';
 export { replay, replayEntry } from './replay.js';
 export {

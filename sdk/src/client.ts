@@ -6,6 +6,7 @@
  */
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { SignedCommand } from '@yishi/schema';
+import { YishiSdkError } from './error.js';
 import type { components, paths } from './generated/api.js';
 import { COMMAND_ROUTES, type CommandRouteType } from './generated/command-routes.js';
 import type { UnsignedCommand } from './sign-command.js';
@@ -70,12 +71,19 @@ function signingMiddleware(signer: Signer): Middleware {
 export function commandPath(payload: Record<string, unknown>): string {
   const type = payload['type'];
   const template = (COMMAND_ROUTES as Record<string, string>)[String(type)];
-  if (template === undefined)
-    throw new TypeError(`no route takes commands of type ${String(type)}`);
+  if (template === undefined) {
+    throw new YishiSdkError(
+      'COMMAND_TYPE_UNKNOWN',
+      `no route takes commands of type ${String(type)}`
+    );
+  }
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = payload[name];
     if (typeof value !== 'string') {
-      throw new TypeError(`a ${String(type)} command needs "${name}" to address its route`);
+      throw new YishiSdkError(
+        'COMMAND_FIELD_MISSING',
+        `a ${String(type)} command needs "${name}" to address its route`
+      );
     }
     return encodeURIComponent(value);
   });
@@ -117,7 +125,12 @@ export function createYishiClient(options: YishiClientOptions): YishiClient {
     submitSigned,
     async submit(command, opts = {}) {
       const signer = opts.signer ?? options.signer;
-      if (!signer) throw new TypeError('submit needs a signer (in the client options or the call)');
+      if (!signer) {
+        throw new YishiSdkError(
+          'SIGNER_REQUIRED',
+          'submit needs a signer (in the client options or the call)'
+        );
+      }
       const signed = signer.command(command);
       return submitSigned(
         signed,

@@ -1,5 +1,6 @@
 export * from '@yishi/verify';
 export * from './sign-command.js';
+export * from './error.js';
 export * from './keys.js';
 export * from './signer.js';
 export * from './client.js';

@@ -13,6 +13,7 @@ import {
   parseSecretKey,
   principalKeyId,
 } from '@yishi/crypto';
+import { parsingKey } from './error.js';
 
 /** A principal's key pair as text, plus the base64 public key the API registers. */
 export interface KeyPair {
@@ -28,18 +29,20 @@ export interface KeyPair {
 
 /** A fresh Ed25519 key pair named `name` (letters, digits, `.`, `-`, `_`, `/`; no `+`). */
 export function generateKeyPair(name: string): KeyPair {
-  return describe(name, generateSecretKey());
+  return parsingKey(() => describe(name, generateSecretKey()));
 }
 
-/** Reads a secret-key text back into a key pair. @throws KeyFormatError with a code. */
+/** Reads a secret-key text back into a key pair. @throws YishiSdkError with the key's refusal code. */
 export function importSecretKey(text: string): KeyPair {
-  const parsed = parseSecretKey(text.trim());
-  return describe(parsed.name, parsed.secretKey);
+  return parsingKey(() => {
+    const parsed = parseSecretKey(text.trim());
+    return describe(parsed.name, parsed.secretKey);
+  });
 }
 
-/** Reads a public-key text: its name and the base64 key. @throws KeyFormatError with a code. */
+/** Reads a public-key text: its name and the base64 key. @throws YishiSdkError with the key's refusal code. */
 export function importPublicKey(text: string): { name: string; publicKeyBase64: string } {
-  const parsed = parsePublicKey(text.trim());
+  const parsed = parsingKey(() => parsePublicKey(text.trim()));
   return { name: parsed.name, publicKeyBase64: base64Encode(parsed.publicKey) };
 }
 

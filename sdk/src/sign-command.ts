@@ -1,5 +1,6 @@
 import { base64Encode, bytesToHex, getPublicKey, sign, signingMessage } from '@yishi/crypto';
 import { SIGNING_CONTEXTS, type CommandPayload, type SignedCommand } from '@yishi/schema';
+import { YishiSdkError } from './error.js';
 
 /** A command's fields without the envelope the signer fills in (`ts`, `nonce`). */
 export type UnsignedCommand = { type: string } & Record<string, unknown>;
@@ -18,6 +19,13 @@ export function signCommand(
   secretKey: Uint8Array,
   now: () => number = Date.now
 ): SignedCommand {
+  if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32) {
+    const got = secretKey instanceof Uint8Array ? `length=${secretKey.length}` : typeof secretKey;
+    throw new YishiSdkError(
+      'SECRET_KEY_INVALID',
+      `"secretKey" expected Uint8Array of length 32, got ${got}`
+    );
+  }
   const payload = {
     ...command,
     ts: command.ts ?? now(),

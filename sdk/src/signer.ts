@@ -4,16 +4,20 @@
  */
 import { bodyDigest, EMPTY_BODY_DIGEST, parseSecretKey, signReadRequest } from '@yishi/crypto';
 import type { SignedCommand } from '@yishi/schema';
+import { parsingKey } from './error.js';
 import { signCommand, type UnsignedCommand } from './sign-command.js';
 
-/** Signs for one principal. Create it from the principal's secret-key text. */
+/**
+ * Signs for one principal. Create it from the principal's secret-key text.
+ * @throws YishiSdkError with the key's refusal code.
+ */
 export class Signer {
   readonly #secretKey: Uint8Array;
   readonly #now: () => number;
   readonly name: string;
 
   constructor(secretKeyText: string, now: () => number = Date.now) {
-    const parsed = parseSecretKey(secretKeyText.trim());
+    const parsed = parsingKey(() => parseSecretKey(secretKeyText.trim()));
     this.#secretKey = parsed.secretKey;
     this.name = parsed.name;
     this.#now = now;

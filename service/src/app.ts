@@ -4,22 +4,28 @@ import { parseSecretKey } from '@yishi/crypto';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { claimsSignature } from './auth/read-auth.js';
 import { CommandPipeline } from './commands/pipeline.js';
-import { fastPublicKey } from './fast-ed25519.js';
-import { installErrorHandling, onFrameworkError } from './error-handler.js';
+import { fastPublicKey } from './crypto-fast/fast-ed25519.js';
+import { installErrorHandling, onFrameworkError } from './http/error-handler.js';
 import type { Checkpointer, LedgerStore } from './ledger/index.js';
-import { registerOpenApi } from './openapi.js';
-import { RateLimiter } from './rate-limit.js';
+import { registerOpenApi } from './http/openapi.js';
+import { RateLimiter } from './http/rate-limit.js';
 import { commandRoutes } from './routes/commands.js';
 import { healthRoutes } from './routes/health.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { logRoutes } from './routes/log.js';
-import { readRoutes } from './routes/reads.js';
+import { bodyRoutes } from './routes/bodies.js';
+import { meetingRoutes } from './routes/meetings.js';
+import { oversightRoutes } from './routes/oversight.js';
+import { principalRoutes } from './routes/principals.js';
+import { recordRoutes } from './routes/records.js';
+import { reportRoutes } from './routes/reports.js';
 import { webhookRoutes } from './routes/webhooks.js';
-import { AccessLog } from './access-log.js';
-import { lazyValidators } from './lazy-validators.js';
-import { openServiceDatabase } from './service-db.js';
+import { AccessLog } from './http/access-log.js';
+import { lazyValidators } from './http/lazy-validators.js';
+import { openServiceDatabase } from './storage/service-db.js';
 import { READ_MODEL_FOLLOWERS } from './state/followers.js';
 import type { LedgerState } from './state/ledger-state.js';
+import type { ReportRow } from './state/projections.js';
 import { startState } from './state/rebuild.js';
 import { SnapshotKeeper } from './state/snapshot-keeper.js';
 import { webhookFollower } from './webhooks/follower.js';
@@ -186,7 +192,17 @@ export async function buildApp(opts: AppOptions) {
   });
   await app.register(commandRoutes, { pipeline });
   await app.register(webhookRoutes, { pipeline, limiter, webhooks, db: serviceDb });
-  await app.register(readRoutes, { pipeline, limiter });
+  // The signed reads, by resource (registration order is the OpenAPI document's path order).
+  for (const reads of [
+    principalRoutes,
+    bodyRoutes,
+    meetingRoutes,
+    recordRoutes,
+    oversightRoutes,
+    reportRoutes,
+  ]) {
+    await app.register(reads, { pipeline, limiter });
+  }
   await app.register(ledgerRoutes, { store: opts.store, pipeline, limiter });
   return Object.assign(app, { pipeline, webhooks });
 }

@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { generateKeyPair, Signer } from '@yishi/sdk';
-import { COMMAND_ROUTES, REDACT_PATHS, startServer, type ServerConfig } from '@yishi/service';
+import {
+  COMMAND_ROUTES,
+  REDACT_PATHS,
+  startServer,
+  type ServerConfig,
+} from '@yishi/service/internal';
 import { tempDir } from '../helpers/ledger-fixture.js';
 import { repoRoot } from '../helpers/paths.js';
 

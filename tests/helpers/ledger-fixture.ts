@@ -10,7 +10,7 @@ import {
   LedgerWriter,
   writeExport,
   type InitResult,
-} from '@yishi/service';
+} from '@yishi/service/internal';
 import { readFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 

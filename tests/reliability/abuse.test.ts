@@ -16,7 +16,7 @@ import {
 } from '@yishi/crypto';
 import { SIGNING_CONTEXTS, type SignedCommand } from '@yishi/schema';
 import { signCommand } from '@yishi/sdk';
-import { MAX_SKEW_MS } from '@yishi/service';
+import { MAX_SKEW_MS } from '@yishi/service/internal';
 import { DAY, HOUR, ServiceWorld, VOTERS, urlOf } from '../service/helpers/service-world.js';
 
 const w = await ServiceWorld.create(t, { rateLimitPerMinute: 1_000_000 });

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseSecretKey } from '@yishi/crypto';
 import { signCommand } from '@yishi/sdk';
-import { buildApp, Checkpointer, initDataDir, LedgerStore } from '@yishi/service';
+import { buildApp, Checkpointer, initDataDir, LedgerStore } from '@yishi/service/internal';
 import { tempDir } from '../helpers/ledger-fixture.js';
 import { checkLedger, type Acknowledged } from './helpers/ledger-invariants.js';
 import { prng } from './helpers/load.js';

@@ -25,7 +25,7 @@ import {
 } from '@yishi/crypto';
 import { REFUSAL_CODES, type RefusalCode } from '@yishi/procedure';
 import { SIGNING_CONTEXTS } from '@yishi/schema';
-import { COMMAND_ROUTES, ERRORS, refusalStatus } from '@yishi/service';
+import { COMMAND_ROUTES, ERRORS, refusalStatus } from '@yishi/service/internal';
 import { repoRoot } from '../helpers/paths.js';
 import { HOUR, ServiceWorld } from '../service/helpers/service-world.js';
 import {

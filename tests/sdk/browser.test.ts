@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { exportLedger, makeLedger } from '../helpers/ledger-fixture.js';
 import { repoRoot } from '../helpers/paths.js';
-import { buildApp, Checkpointer, LedgerStore } from '@yishi/service';
+import { buildApp, Checkpointer, LedgerStore } from '@yishi/service/internal';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 

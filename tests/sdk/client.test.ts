@@ -6,8 +6,14 @@ import {
   commandPath,
   createYishiClient,
   generateKeyPair,
+  importPublicKey,
+  importSecretKey,
+  SDK_ERROR_CODES,
+  signCommand,
   Signer,
+  YishiSdkError,
 } from '@yishi/sdk';
+import { KEY_FORMAT_ERROR_CODES } from '@yishi/crypto';
 import { startServer, type ServerConfig } from '@yishi/service';
 import { pino } from 'pino';
 import { tempDir } from '../helpers/ledger-fixture.js';
@@ -50,6 +56,8 @@ t.test(
     t.equal(commandPath({ type: 'body.create' }), '/bodies');
     t.throws(() => commandPath({ type: 'statement.record' }), TypeError);
     t.throws(() => commandPath({ type: 'no.such' }), TypeError);
+    t.throws(() => commandPath({ type: 'statement.record' }), { code: 'COMMAND_FIELD_MISSING' });
+    t.throws(() => commandPath({ type: 'no.such' }), { code: 'COMMAND_TYPE_UNKNOWN' });
     t.ok(Object.keys(COMMAND_ROUTES).length >= 30);
   }
 );
@@ -103,4 +111,29 @@ t.test('a retried signed command gets the same answer and no second entry', asyn
   t.equal(bare.data?.seq, first.data?.seq);
   const unsigned = createYishiClient({ baseUrl: server.url });
   await t.rejects(unsigned.submit({ type: 'body.create', name: 'x' }), TypeError);
+  await t.rejects(unsigned.submit({ type: 'body.create', name: 'x' }), {
+    code: 'SIGNER_REQUIRED',
+  });
+});
+
+t.test('key texts and key bytes the SDK cannot use throw one coded error', async (t) => {
+  t.throws(() => importSecretKey('PRIVATE+KEY+nope'), {
+    code: 'KEY_MALFORMED',
+  });
+  t.throws(() => importPublicKey('nope'), { code: 'KEY_MALFORMED' });
+  t.throws(() => new Signer('not a key'), { code: 'KEY_MALFORMED' });
+  t.throws(() => signCommand({ type: 'body.create' }, new Uint8Array(31)), {
+    code: 'SECRET_KEY_INVALID',
+  });
+  const e = (() => {
+    try {
+      importPublicKey('nope');
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  })();
+  t.ok(e instanceof YishiSdkError && e instanceof TypeError);
+  const codes: readonly string[] = [...SDK_ERROR_CODES, ...KEY_FORMAT_ERROR_CODES];
+  t.ok(e instanceof YishiSdkError && codes.includes(e.code), 'a code of the closed union');
 });

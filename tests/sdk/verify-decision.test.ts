@@ -2,7 +2,7 @@ import t from 'tap';
 import { generateNoteKey } from '@yishi/crypto';
 import type { LedgerEntry } from '@yishi/schema';
 import { LogWatcher, signCommand, verifyDecision, watchLog, WatchError } from '@yishi/sdk';
-import { buildApp, Checkpointer, LedgerStore, LedgerWriter } from '@yishi/service';
+import { buildApp, Checkpointer, LedgerStore, LedgerWriter } from '@yishi/service/internal';
 import { makeLedger } from '../helpers/ledger-fixture.js';
 
 const fixture = await makeLedger(t, 9, 3);

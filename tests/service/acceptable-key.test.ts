@@ -1,4 +1,4 @@
-// Built code: run `npx tsc -b service` first (service/src/index.ts does not export this module).
+// Built code: run `npx tsc -b service` first (the module is reached through @yishi/service/internal).
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import {
@@ -10,11 +10,7 @@ import {
   sha256,
   utf8Encode,
 } from '@yishi/crypto';
-import {
-  acceptableKey,
-  cachedKeyVerdicts,
-  KEY_VERDICT_CACHE_LIMIT,
-} from '../../service/dist/auth/principal.js';
+import { acceptableKey, cachedKeyVerdicts, KEY_VERDICT_CACHE_LIMIT } from '@yishi/service/internal';
 import { vectorPath } from '../helpers/paths.js';
 
 type CctvVector = { key: string };

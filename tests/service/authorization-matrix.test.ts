@@ -7,7 +7,7 @@
 import t from 'tap';
 import { base64Encode, generateSecretKey, getPublicKey } from '@yishi/crypto';
 import { signCommand } from '@yishi/sdk';
-import { COMMAND_ROUTES } from '@yishi/service';
+import { COMMAND_ROUTES } from '@yishi/service/internal';
 import { HOUR, SHA_B, ServiceWorld, VOTERS } from './helpers/service-world.js';
 
 const w = await ServiceWorld.create(t, { rateLimitPerMinute: 100_000 });

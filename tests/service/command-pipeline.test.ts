@@ -1,7 +1,7 @@
 import t from 'tap';
 import { canonicalJson, generateSecretKey, base64Encode, getPublicKey } from '@yishi/crypto';
 import { signCommand } from '@yishi/sdk';
-import { rebuildState } from '@yishi/service';
+import { rebuildState } from '@yishi/service/internal';
 import { DAY, ServiceWorld } from './helpers/service-world.js';
 
 const w = await ServiceWorld.create(t);
@@ -332,7 +332,7 @@ t.test('a failed append stops commands, the state is rebuilt and nothing diverge
 
 t.test('a ledger that does not replay accepts no command (fail closed)', async (t) => {
   const { makeLedger } = await import('../helpers/ledger-fixture.js');
-  const { buildApp, Checkpointer, LedgerStore } = await import('@yishi/service');
+  const { buildApp, Checkpointer, LedgerStore } = await import('@yishi/service/internal');
   const fixture = await makeLedger(t, 2, 1); // its entries are not commands of the rules
   const store = LedgerStore.open(fixture.paths.db);
   const app = await buildApp({

@@ -1,4 +1,4 @@
-// Built code: run `npx tsc -b service` first (service/src/index.ts does not export this module).
+// Built code: run `npx tsc -b service` first (the module is reached through @yishi/service/internal).
 import t from 'tap';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import {
   fastVerify,
   KEY_CACHE_LIMIT,
   sodiumVerify,
-} from '../../service/dist/fast-ed25519.js';
+} from '@yishi/service/internal';
 import { vectorPath } from '../helpers/paths.js';
 
 type CctvVector = { number: number; key: string; sig: string; msg: string; flags: string[] | null };

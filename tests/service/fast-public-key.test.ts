@@ -11,7 +11,7 @@ import {
   sign,
   signNote,
 } from '@yishi/crypto';
-import { fastPublicKey, NODE_ED25519_SIGNING } from '../../service/dist/fast-ed25519.js';
+import { fastPublicKey, NODE_ED25519_SIGNING } from '@yishi/service/internal';
 
 // RFC 8032 §7.1, TEST 1 and TEST 3.
 const RFC8032 = [

@@ -9,7 +9,7 @@ import {
   verifyConsistency,
   verifyTlogProof,
 } from '@yishi/crypto';
-import { buildApp, Checkpointer, LedgerStore } from '@yishi/service';
+import { buildApp, Checkpointer, LedgerStore } from '@yishi/service/internal';
 import { makeLedger } from '../helpers/ledger-fixture.js';
 
 const fixture = await makeLedger(t, 20, 4);

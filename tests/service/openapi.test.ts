@@ -2,7 +2,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULES, rulesOfCommand } from '@yishi/procedure';
-import { COMMAND_ROUTES, generateOpenApi } from '@yishi/service';
+import { COMMAND_ROUTES, generateOpenApi } from '@yishi/service/internal';
 import { repoRoot } from '../helpers/paths.js';
 import { ServiceWorld } from './helpers/service-world.js';
 

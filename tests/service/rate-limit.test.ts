@@ -1,5 +1,5 @@
 import t from 'tap';
-import { RateLimiter } from '@yishi/service';
+import { RateLimiter } from '@yishi/service/internal';
 import { ServiceWorld } from './helpers/service-world.js';
 
 t.test(

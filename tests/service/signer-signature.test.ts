@@ -11,10 +11,10 @@ import {
   utf8Encode,
 } from '@yishi/crypto';
 import {
+  canonicalSignedCommand,
   verifyCommandSignature,
   verifySignerSignature,
-} from '../../service/dist/auth/principal.js';
-import { canonicalSignedCommand } from '../../service/dist/commands/canonical-command.js';
+} from '@yishi/service/internal';
 
 const codeOf = (fn: () => unknown): { code?: string; why?: unknown } => {
   try {

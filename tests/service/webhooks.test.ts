@@ -171,7 +171,7 @@ t.test('registering is an admin service command: signed, never replayed', async 
 });
 
 t.test('pending deliveries resume after a restart', async (t) => {
-  const { buildApp, Checkpointer, LedgerStore } = await import('@yishi/service');
+  const { buildApp, Checkpointer, LedgerStore } = await import('@yishi/service/internal');
   const parked = { set: () => 0, clear: () => {} }; // the first process never gets to deliver
   const w = await ServiceWorld.create(t, { webhooks: { timer: parked } });
   await w.populate();

@@ -1,5 +1,5 @@
 import type { Principal, Report } from '@yishi/procedure';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../http/errors.js';
 
 /**
  * Who reads what. Members (every role of a body) read their own body's meetings, records and

@@ -1,14 +1,11 @@
 import { base64Decode, canonicalJson, isAcceptablePublicKey, utf8Encode } from '@yishi/crypto';
-import type { Principal, State } from '@yishi/procedure';
+import { own, type Principal, type State } from '@yishi/procedure';
 import { SIGNING_CONTEXTS, type SignedCommand } from '@yishi/schema';
-import { ApiError } from '../errors.js';
-import { fastVerify } from '../fast-ed25519.js';
+import { ApiError } from '../http/errors.js';
+import { fastVerify } from '../crypto-fast/fast-ed25519.js';
 
 /** How far a client's `ts` may be from the service clock, either way. */
 export const MAX_SKEW_MS = 5 * 60_000;
-
-const own = <T>(rec: Record<string, T>, key: string): T | undefined =>
-  Object.hasOwn(rec, key) ? rec[key] : undefined;
 
 /** How many key verdicts {@link acceptableKey} remembers; the least recently used goes first. */
 export const KEY_VERDICT_CACHE_LIMIT = 4096;

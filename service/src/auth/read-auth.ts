@@ -7,8 +7,8 @@ import {
 import type { Principal } from '@yishi/procedure';
 import type { FastifyRequest } from 'fastify';
 import type { CommandPipeline } from '../commands/pipeline.js';
-import { ApiError } from '../errors.js';
-import type { RateLimiter } from '../rate-limit.js';
+import { ApiError } from '../http/errors.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 import { checkSkew, principalOfKey, verifySignerSignature } from './principal.js';
 
 /** Splits a request target into its path and its query as sent (no decoding). */

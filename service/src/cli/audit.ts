@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { LedgerAuditor, type AuditReport } from '@yishi/verify';
-import { fastVerify } from '../fast-ed25519.js';
+import { fastVerify } from '../crypto-fast/fast-ed25519.js';
 import { openLedgerSource } from '../verify/sources.js';
 import { err, ledgerFileArgument, out, readVkeyArgument, usage, type Command } from './io.js';
 

@@ -3,7 +3,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { formatExportCheckpoint, formatExportEntry, formatExportHeader } from '@yishi/verify';
-import { dataPaths } from '../data-dir.js';
+import { dataPaths } from '../storage/data-dir.js';
 import { LedgerStore } from '../ledger/index.js';
 import { dataDirFrom, out, usage, UsageError, type Command } from './io.js';
 

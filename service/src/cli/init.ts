@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { initDataDir } from '../data-dir.js';
+import { initDataDir } from '../storage/data-dir.js';
 import { dataDirFrom, out, usage, type Command } from './io.js';
 
 const HELP = `Usage: yishi init [--data DIR] [--origin ORIGIN]

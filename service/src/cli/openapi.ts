@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { generateNoteKey } from '@yishi/crypto';
 import { buildApp } from '../app.js';
 import { Checkpointer, LedgerStore } from '../ledger/index.js';
-import { openApiDocument } from '../openapi.js';
+import { openApiDocument } from '../http/openapi.js';
 import { out, usage, type Command } from './io.js';
 
 const HELP = `Usage: yishi openapi [--out FILE]

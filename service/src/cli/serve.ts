@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, startServer } from '../server.js';
+import { loadConfig } from '../config.js';
+import { startServer } from '../server.js';
 import { out, usage, type Command } from './io.js';
 
 const HELP = `Usage: yishi serve [--port N] [--host HOST] [--data DIR] [--full-replay]

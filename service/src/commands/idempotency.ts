@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
-import { ApiError } from '../errors.js';
-import type { Bilingual } from '../i18n.js';
-import type { ServiceDatabase } from '../service-db.js';
+import { ApiError, type ErrorCode } from '../http/errors.js';
+import type { Bilingual } from '../http/i18n.js';
+import type { ServiceDatabase } from '../storage/service-db.js';
 
 /** A remembered answer: a success body, or a coded error re-rendered in the caller's language. */
 export type StoredResponse =
@@ -9,7 +9,7 @@ export type StoredResponse =
   | {
       kind: 'error';
       statusCode: number;
-      code: string;
+      code: ErrorCode;
       message: Bilingual;
       rule?: string;
       details?: Record<string, unknown>;

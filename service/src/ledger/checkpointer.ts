@@ -11,7 +11,7 @@ import {
   type NoteSigner,
   type NoteVerifier,
 } from '@yishi/crypto';
-import { fastPublicKey, NODE_ED25519_SIGNING } from '../fast-ed25519.js';
+import { fastPublicKey, NODE_ED25519_SIGNING } from '../crypto-fast/fast-ed25519.js';
 import { LedgerError, isLedgerError, type LedgerErrorCode } from './error.js';
 import type { LedgerStore } from './ledger-store.js';
 

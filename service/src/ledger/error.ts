@@ -1,6 +1,8 @@
 /**
- * The ledger's coded errors: one closed union, so callers (routes, the CLI) can map each code to a
- * reply without matching messages.
+ * The ledger store's failure codes: one closed union, so callers (routes, the CLI) can tell them
+ * apart without matching messages. Part of the service's error table (http/errors.ts checks that
+ * only NONCE_REPLAYED, the same refusal, is also a reply code); kept here so that loading the
+ * ledger never loads the rules engine.
  */
 export const LEDGER_ERROR_CODES = [
   /** The database was written by a newer yishi: its schema_version is above what we know. */
@@ -39,6 +41,7 @@ export const LEDGER_ERROR_CODES = [
   'CHECKPOINT_AHEAD_OF_TREE',
 ] as const;
 
+/** A ledger store failure code. */
 export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];
 
 /** Every failure the ledger reports on purpose carries one of the codes above. */

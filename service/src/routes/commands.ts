@@ -10,7 +10,7 @@ import {
 } from '@yishi/schema';
 import { Type, type TSchema } from 'typebox';
 import type { CommandPipeline } from '../commands/pipeline.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../http/errors.js';
 import { COMMAND_ROUTES, routeDescription } from './command-table.js';
 import { COMMAND_ERRORS, IdempotencyHeaders, submitContext } from './common.js';
 

@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { splitTarget } from '../auth/read-auth.js';
 import { parseIdempotencyKey } from '../commands/idempotency.js';
 import type { SubmitContext } from '../commands/pipeline.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../http/errors.js';
 
 /** The 4xx/5xx answers of a signed read. */
 export const READ_ERRORS = {

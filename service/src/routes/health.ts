@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorReplySchema } from '@yishi/schema';
 import { Type } from 'typebox';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../http/errors.js';
 import type { LedgerStore } from '../ledger/index.js';
 
 /**

@@ -6,7 +6,7 @@ import { allow, canReadLedger } from '../auth/access.js';
 import { authenticateRead } from '../auth/read-auth.js';
 import type { CommandPipeline } from '../commands/pipeline.js';
 import type { LedgerStore } from '../ledger/index.js';
-import type { RateLimiter } from '../rate-limit.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 import { READ_ERRORS, SIGNED_READ } from './common.js';
 
 /** Every line of the export of the first `size` entries (the format of `yishi export`). */

@@ -1,7 +1,7 @@
 import { base64Encode, formatTlogProof } from '@yishi/crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../http/errors.js';
 import type { Checkpointer, LedgerStore } from '../ledger/index.js';
 
 /** Decimal tree sizes and indexes in query strings and paths: no sign, no leading zeros. */

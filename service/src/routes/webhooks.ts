@@ -15,9 +15,9 @@ import { allow } from '../auth/access.js';
 import { checkSkew, principalOfKey } from '../auth/principal.js';
 import { authenticateRead } from '../auth/read-auth.js';
 import type { Answer, CommandPipeline } from '../commands/pipeline.js';
-import { ApiError } from '../errors.js';
-import type { RateLimiter } from '../rate-limit.js';
-import type { ServiceDatabase } from '../service-db.js';
+import { ApiError } from '../http/errors.js';
+import type { RateLimiter } from '../http/rate-limit.js';
+import type { ServiceDatabase } from '../storage/service-db.js';
 import { parseWebhookId, type Webhooks } from '../webhooks/webhooks.js';
 import {
   COMMAND_ERRORS,

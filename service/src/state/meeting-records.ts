@@ -3,7 +3,7 @@
 // and read on demand. Rows are a cache of what the ledger implies and are only ever written for
 // entries already durable on the ledger; a replay writes the same rows again (upsert).
 import type { Statement } from 'better-sqlite3';
-import type { ServiceDatabase } from '../service-db.js';
+import type { ServiceDatabase } from '../storage/service-db.js';
 
 /** One closed meeting's row: the record and its archived summary as canonical-enough JSON text. */
 export interface MeetingRecordRow {

@@ -1,5 +1,6 @@
 import {
   buildRecord,
+  own,
   recordDigest,
   type Derived,
   type MeetingRecord,
@@ -9,9 +10,6 @@ import {
 import type { InterferenceView, MeetingSummary, ObjectionView, SignedCommand } from '@yishi/schema';
 import type { MeetingRecordRow, MeetingRecords } from './meeting-records.js';
 import { meetingSummary, objectionView, summaryFromRecord } from './views.js';
-
-const own = <T>(rec: Record<string, T>, key: string): T | undefined =>
-  Object.hasOwn(rec, key) ? rec[key] : undefined;
 
 /**
  * What memory keeps of a closed meeting. Its record (the one whose digest is signed, fixed at

@@ -2,7 +2,7 @@
 // failed append: from the snapshot in service.db plus the entries after it, or by a full replay.
 import { initialState } from '@yishi/procedure';
 import type { LedgerStore } from '../ledger/index.js';
-import { openServiceDatabase, type ServiceDatabase } from '../service-db.js';
+import { openServiceDatabase, type ServiceDatabase } from '../storage/service-db.js';
 import { LedgerState } from './ledger-state.js';
 import { MeetingRecords } from './meeting-records.js';
 import { Projections } from './projections.js';

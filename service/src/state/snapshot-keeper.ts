@@ -2,7 +2,7 @@
 // the in-memory state is exactly the ledger's (nothing decided and not yet durable), off the
 // request that made the entry durable; and on a graceful close.
 import type { LedgerStore } from '../ledger/index.js';
-import type { ServiceDatabase } from '../service-db.js';
+import type { ServiceDatabase } from '../storage/service-db.js';
 import type { EntryFollower } from './followers.js';
 import type { LedgerState } from './ledger-state.js';
 import type { AppliedEntry } from './projections.js';

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { State } from '@yishi/procedure';
 import type { LedgerStore } from '../ledger/index.js';
-import type { ServiceDatabase } from '../service-db.js';
+import type { ServiceDatabase } from '../storage/service-db.js';
 import { LedgerState } from './ledger-state.js';
 import type { MeetingRecords } from './meeting-records.js';
 import { Projections, type ProjectionMaps } from './projections.js';

@@ -1,11 +1,12 @@
-import type {
-  Body,
-  Item,
-  Meeting,
-  MeetingRecord,
-  Objection,
-  Principal,
-  State,
+import {
+  own,
+  type Body,
+  type Item,
+  type Meeting,
+  type MeetingRecord,
+  type Objection,
+  type Principal,
+  type State,
 } from '@yishi/procedure';
 import type {
   BodyView,
@@ -14,9 +15,6 @@ import type {
   ObjectionView,
   PrincipalView,
 } from '@yishi/schema';
-
-const own = <T>(rec: Record<string, T>, key: string): T | undefined =>
-  Object.hasOwn(rec, key) ? rec[key] : undefined;
 
 export function principalView(p: Principal): PrincipalView {
   return {

@@ -9,7 +9,7 @@
 // them comes in its WorkerConfig.
 import { hash } from 'node:crypto';
 import { base64Decode, canonicalJson, equalBytes } from '@yishi/crypto';
-import { fastVerify } from '../fast-ed25519.js';
+import { fastVerify } from '../crypto-fast/fast-ed25519.js';
 import { canonicalPayloadOf, entryText } from './canonical-text.js';
 import { HASH, type BatchReply } from './messages.js';
 

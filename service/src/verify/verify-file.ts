@@ -29,7 +29,7 @@ import {
   type LedgerReport,
   type LedgerVerifierOptions,
 } from '@yishi/verify';
-import { fastVerify } from '../fast-ed25519.js';
+import { fastVerify } from '../crypto-fast/fast-ed25519.js';
 import { Handover, handover, WORKER_ROLE, type BatchReply, type BatchRequest } from './messages.js';
 import { WorkerPool } from './pool.js';
 import { SequentialState } from './sequential-state.js';

@@ -7,9 +7,9 @@ import {
   type WebhookView,
 } from '@yishi/schema';
 import type { Statement } from 'better-sqlite3';
-import { ApiError } from '../errors.js';
-import { fastSign } from '../fast-ed25519.js';
-import type { ServiceDatabase } from '../service-db.js';
+import { ApiError } from '../http/errors.js';
+import { fastSign } from '../crypto-fast/fast-ed25519.js';
+import type { ServiceDatabase } from '../storage/service-db.js';
 import type { ReportRow } from '../state/projections.js';
 
 /** Timers, injectable so tests control the backoff. */

@@ -4,9 +4,6 @@
  * command. The same code and arguments as the binary, without a process start per command.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { repoRoot } from '../../helpers/paths.js';
 
 /** What one command printed and returned. */
 export interface CliRun {
@@ -16,7 +13,7 @@ export interface CliRun {
 }
 
 const RUNNER = `
-import { main } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'service/dist/cli.js')).href)};
+import { main } from ${JSON.stringify(import.meta.resolve('@yishi/service'))};
 let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const jobs = JSON.parse(input);

@@ -17,7 +17,7 @@ import {
   signingMessage,
 } from '@yishi/crypto';
 import { SIGNING_CONTEXTS, type LedgerEntry, type SignedCommand } from '@yishi/schema';
-import { Checkpointer, LedgerStore, writeExport } from '@yishi/service';
+import { Checkpointer, LedgerStore, writeExport } from '@yishi/service/internal';
 
 /** A database handle with every trigger dropped: nothing stops an UPDATE or a DELETE now. */
 export type Tamperable = Database.Database;

@@ -13,7 +13,7 @@ import {
 } from '@yishi/crypto';
 import type { SignedCommand } from '@yishi/schema';
 import { LedgerVerifier, type LedgerReport } from '@yishi/sdk';
-import { fastVerify, feedLedgerDatabase, LedgerStore } from '@yishi/service';
+import { fastVerify, feedLedgerDatabase, LedgerStore } from '@yishi/service/internal';
 
 /** A command the service answered 2xx, and what it answered. */
 export interface Acknowledged {

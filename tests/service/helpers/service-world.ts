@@ -22,7 +22,7 @@ import {
   LedgerStore,
   type AppOptions,
   type InitResult,
-} from '@yishi/service';
+} from '@yishi/service/internal';
 import { tempDir } from '../../helpers/ledger-fixture.js';
 
 export const HOUR = 3_600_000;

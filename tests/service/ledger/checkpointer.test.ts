@@ -13,11 +13,7 @@ import {
   signCheckpoint,
   verifyConsistency,
 } from '@yishi/crypto';
-import {
-  Checkpointer,
-  LedgerStore,
-  type CheckpointResult,
-} from '../../../service/dist/ledger/index.js';
+import { Checkpointer, LedgerStore, type CheckpointResult } from '@yishi/service/internal';
 import { fakeCommand, tempDbPath } from './fixtures.js';
 
 const ORIGIN = 'yishi.local/test-ledger';
@@ -400,7 +396,8 @@ t.test('the timer reports and stops on an inconsistent tree', async (t) => {
 });
 
 t.test('the timer does not keep the process alive', async (t) => {
-  const ledger = new URL('../../../service/dist/ledger/index.js', import.meta.url).href;
+  // The ledger alone (not the whole internal entry, which loads fastify): a quick child start.
+  const ledger = import.meta.resolve('@yishi/service/internal/ledger');
   const script = `
     const { LedgerStore, Checkpointer } = await import(${JSON.stringify(ledger)});
     const store = LedgerStore.open(':memory:');

@@ -8,7 +8,7 @@ import {
   STORED_TREE_LEVEL,
   openDatabase,
   schemaVersion,
-} from '../../../service/dist/ledger/index.js';
+} from '@yishi/service/internal';
 import { SCHEMA_1_FIXTURE, fakeCommand, tempDbPath } from './fixtures.js';
 
 /** The SQLite error a statement raises, or undefined if it ran. */

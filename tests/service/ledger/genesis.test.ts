@@ -19,7 +19,7 @@ import {
   createGenesisCommand,
   initLedger,
   type GenesisOptions,
-} from '../../../service/dist/ledger/index.js';
+} from '@yishi/service/internal';
 
 const logSecretKey = generateSecretKey();
 const adminKey = base64Encode(getPublicKey(generateSecretKey()));

@@ -15,11 +15,7 @@ import {
   verifyInclusion,
 } from '@yishi/crypto';
 import { GENESIS_PREV } from '@yishi/schema';
-import {
-  LedgerStore,
-  type AppendItem,
-  type AppendResult,
-} from '../../../service/dist/ledger/index.js';
+import { LedgerStore, type AppendItem, type AppendResult } from '@yishi/service/internal';
 import {
   SCHEMA_1_FIXTURE,
   SCHEMA_1_ROOT,

@@ -2,11 +2,7 @@ import t from 'tap';
 import Database from 'better-sqlite3';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { canonicalJson, equalBytes, rootFromLeafHashes } from '@yishi/crypto';
-import {
-  LedgerStore,
-  LedgerWriter,
-  type AppendedEntry,
-} from '../../../service/dist/ledger/index.js';
+import { LedgerStore, LedgerWriter, type AppendedEntry } from '@yishi/service/internal';
 import { counterRandom, fakeCommand, tempDbPath } from './fixtures.js';
 
 function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: { code?: string } }> {

@@ -12,7 +12,7 @@ import {
   openServiceDatabase,
   RateLimiter,
   type CommandPipeline,
-} from '@yishi/service';
+} from '@yishi/service/internal';
 
 type ServiceDatabase = ReturnType<typeof openServiceDatabase>;
 import { run, stepArb } from '../../procedure/helpers/random-steps.js';

@@ -21,7 +21,7 @@ import {
   replayEntry,
   type MeetingRecord,
 } from '@yishi/procedure';
-import { buildApp, Checkpointer, LedgerStore } from '@yishi/service';
+import { buildApp, Checkpointer, LedgerStore } from '@yishi/service/internal';
 import { tempDir } from '../../helpers/ledger-fixture.js';
 import { appendEntries, generatedEntries } from './generated-ledger.js';
 

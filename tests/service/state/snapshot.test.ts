@@ -5,7 +5,7 @@ import { serialize } from 'node:v8';
 import { createHash } from 'node:crypto';
 import t, { type Test } from 'tap';
 import type { LedgerEntry } from '@yishi/schema';
-import { rebuildState, type CommandPipeline, type LedgerState } from '@yishi/service';
+import { rebuildState, type CommandPipeline, type LedgerState } from '@yishi/service/internal';
 import { tempDir } from '../../helpers/ledger-fixture.js';
 import {
   appendEntries,

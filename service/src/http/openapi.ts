@@ -2,9 +2,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import * as schema from '@yishi/schema';
 import type { FastifyInstance } from 'fastify';
-import { tagRules } from './routes/command-table.js';
-import { COMMAND_BODIES } from './routes/commands.js';
-import { WebhookRegisterBody, WebhookRemoveBody } from './routes/webhooks.js';
+import { tagRules } from '../routes/command-table.js';
+import { COMMAND_BODIES } from '../routes/commands.js';
+import { WebhookRegisterBody, WebhookRemoveBody } from '../routes/webhooks.js';
 
 /** The API's version in the OpenAPI document. */
 export const API_VERSION = '0.1.0';

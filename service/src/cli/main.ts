@@ -1,13 +1,13 @@
-import { type Command, out, err, UsageError } from './cli/io.js';
+import { type Command, out, err, UsageError } from './io.js';
 
 /** Each command is loaded only when run, so `yishi verify` never loads the web server. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  serve: async () => (await import('./cli/serve.js')).serveCommand,
-  init: async () => (await import('./cli/init.js')).initCommand,
-  verify: async () => (await import('./cli/verify.js')).verifyCommand,
-  audit: async () => (await import('./cli/audit.js')).auditCommand,
-  export: async () => (await import('./cli/export.js')).exportCommand,
-  openapi: async () => (await import('./cli/openapi.js')).openapiCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
+  init: async () => (await import('./init.js')).initCommand,
+  verify: async () => (await import('./verify.js')).verifyCommand,
+  audit: async () => (await import('./audit.js')).auditCommand,
+  export: async () => (await import('./export.js')).exportCommand,
+  openapi: async () => (await import('./openapi.js')).openapiCommand,
 };
 
 const USAGE = `yishi — tamper-evident records of a leadership team's major decisions

@@ -12,7 +12,7 @@ import {
   parseSecretKey,
 } from '@yishi/crypto';
 import { decide, initialState } from '@yishi/procedure';
-import { Checkpointer, createGenesisCommand, initLedger, LedgerStore } from './ledger/index.js';
+import { Checkpointer, createGenesisCommand, initLedger, LedgerStore } from '../ledger/index.js';
 
 /** Where a data directory keeps its files. */
 export interface DataPaths {

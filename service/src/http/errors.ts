@@ -1,11 +1,22 @@
+import { REFUSAL_CODES, REFUSAL_MESSAGES, type RefusalCode } from '@yishi/procedure';
+import type { LedgerErrorCode } from '../ledger/error.js';
 import type { Bilingual } from './i18n.js';
 
 /**
- * The service's table of errors: each has a stable code, an HTTP status and a message in English
- * and Simplified Chinese. Replies keep fastify's `{ statusCode, code, error, message }` shape plus
- * `rule` when a rule of procedure refused the request.
+ * The service's one table of errors. Each code is stable, has an HTTP status and a message in
+ * English and Simplified Chinese. Replies keep fastify's `{ statusCode, code, error, message }`
+ * shape plus `rule` when a rule of procedure refused the request.
+ *
+ * Three parts, no code in two of them:
+ * - the codes only the service answers with (below);
+ * - the engine's refusal codes (`REFUSAL_MESSAGES` in @yishi/procedure): their words and rule ids
+ *   are the engine's, only their HTTP status is the service's ({@link refusalStatus});
+ * - the ledger store's failure codes (`LEDGER_ERROR_CODES` in ledger/error.ts, kept beside the
+ *   store so that loading the ledger never loads the engine), thrown as `LedgerError` and never a
+ *   reply of their own (a LedgerError that reaches a route is answered 500 INTERNAL); the check at
+ *   the end of this file keeps them apart from the reply codes.
  */
-export const ERRORS = {
+const SERVICE_ERRORS = {
   VALIDATION_FAILED: {
     status: 400,
     en: 'The request does not match its schema',
@@ -66,14 +77,6 @@ export const ERRORS = {
     en: 'The request timestamp is more than 5 minutes away from the service clock',
     zh: '请求时间戳与服务时钟相差超过 5 分钟',
   },
-  UNKNOWN_KEY: { status: 401, en: 'The signing key is not registered', zh: '签名密钥未登记' },
-  KEY_REVOKED: { status: 401, en: 'The signing key has been revoked', zh: '签名密钥已被撤销' },
-  PRINCIPAL_INACTIVE: {
-    status: 403,
-    en: 'The principal is no longer a member',
-    zh: '该人员已不在任',
-  },
-  PRINCIPAL_SUSPENDED: { status: 403, en: 'The principal is suspended', zh: '该人员已被暂停职务' },
   FORBIDDEN: {
     status: 403,
     en: 'Your role may not read or act on this resource',
@@ -84,11 +87,6 @@ export const ERRORS = {
     status: 400,
     en: 'The signed command names another resource than the URL',
     zh: '签名指令所指对象与请求地址不一致',
-  },
-  KEY_NOT_ACCEPTABLE: {
-    status: 422,
-    en: 'The public key is not acceptable (non-canonical or of small order)',
-    zh: '该公钥不可接受（编码不规范或为小阶点）',
   },
   NONCE_REPLAYED: {
     status: 409,
@@ -136,24 +134,74 @@ export const ERRORS = {
   BODY_NOT_FOUND: { status: 404, en: 'No body has that id', zh: '没有该领导班子' },
   PRINCIPAL_NOT_FOUND: { status: 404, en: 'No principal has that id', zh: '没有该人员' },
   WEBHOOK_NOT_FOUND: { status: 404, en: 'No webhook has that id', zh: '没有该回调地址' },
-  MEETING_NOT_CLOSED: {
-    status: 409,
-    en: 'The minutes exist once the meeting has closed',
-    zh: '会议结束后才有会议纪要',
-  },
   INTERNAL: {
     status: 500,
     en: 'Internal error; it has been logged',
     zh: '内部错误，已记录日志',
   },
-} as const satisfies Record<string, Bilingual & { status: number }>;
+} as const satisfies Record<string, Bilingual & { status: number }> &
+  // A code the engine defines is the engine's: it may not be written here again.
+  Partial<Record<RefusalCode, never>>;
 
-/** A stable code from {@link ERRORS}. */
-export type ErrorCode = keyof typeof ERRORS;
+/**
+ * HTTP status of each engine refusal: who you are (401), what your role may do (403), what does
+ * not exist (404), a key that is not acceptable (422), and every rule of procedure that refuses
+ * the command in the present state of the meeting (409 Conflict).
+ */
+const REFUSAL_STATUS: Partial<Record<RefusalCode, number>> = {
+  MALFORMED_COMMAND: 400,
+  UNKNOWN_COMMAND: 400,
+  UNKNOWN_KEY: 401,
+  KEY_REVOKED: 401,
+  ROLE_NOT_ALLOWED: 403,
+  NOT_A_MEMBER_OF_BODY: 403,
+  NOT_VOTING_MEMBER: 403,
+  PRINCIPAL_INACTIVE: 403,
+  PRINCIPAL_SUSPENDED: 403,
+  NOT_A_SCRUTINEER: 403,
+  ROLE_MAY_NOT_STATE_POSITION: 403,
+  UNKNOWN_MEETING: 404,
+  UNKNOWN_ITEM: 404,
+  UNKNOWN_BODY: 404,
+  UNKNOWN_PRINCIPAL: 404,
+  UNKNOWN_MOTION: 404,
+  UNKNOWN_OBJECTION: 404,
+  UNKNOWN_REPORT: 404,
+  KEY_NOT_ACCEPTABLE: 422,
+};
+
+/** The status the service answers an engine refusal with. */
+export function refusalStatus(code: RefusalCode): number {
+  return REFUSAL_STATUS[code] ?? 409;
+}
+
+/** A code only the service answers with. */
+export type ServiceErrorCode = keyof typeof SERVICE_ERRORS;
+
+/** Every code a reply of the service may carry: a closed union. */
+export type ErrorCode = ServiceErrorCode | RefusalCode;
+
+/** Every reply code with its status and bilingual message. */
+export const ERRORS: { readonly [C in ErrorCode]: Bilingual & { readonly status: number } } =
+  Object.freeze({
+    ...SERVICE_ERRORS,
+    ...(Object.fromEntries(
+      REFUSAL_CODES.map((c) => [
+        c,
+        { status: refusalStatus(c), en: REFUSAL_MESSAGES[c].en, zh: REFUSAL_MESSAGES[c].zh },
+      ])
+    ) as Record<RefusalCode, Bilingual & { status: number }>),
+  });
+
+// Only NONCE_REPLAYED is shared between the ledger's codes and the reply codes.
+const ledgerOnly: [Exclude<Extract<LedgerErrorCode, ErrorCode>, 'NONCE_REPLAYED'>] extends [never]
+  ? true
+  : never = true;
+void ledgerOnly;
 
 /** An error a route throws to answer with a coded 4xx/5xx reply. */
 export class ApiError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly statusCode: number;
   readonly rule?: string;
   readonly bilingual: Bilingual;
@@ -162,7 +210,7 @@ export class ApiError extends Error {
   readonly headers?: Record<string, string>;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     statusCode: number,
     message: Bilingual,
     extra: {
