@@ -25,7 +25,6 @@ import { lazyValidators } from './http/lazy-validators.js';
 import { openServiceDatabase } from './storage/service-db.js';
 import { READ_MODEL_FOLLOWERS } from './state/followers.js';
 import type { LedgerState } from './state/ledger-state.js';
-import type { ReportRow } from './state/projections.js';
 import { startState } from './state/rebuild.js';
 import { SnapshotKeeper } from './state/snapshot-keeper.js';
 import { webhookFollower } from './webhooks/follower.js';
