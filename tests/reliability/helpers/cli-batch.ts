@@ -4,8 +4,6 @@
  * command. The same code and arguments as the binary, without a process start per command.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../../helpers/paths.js';
 
 /** What one command printed and returned. */
@@ -16,7 +14,7 @@ export interface CliRun {
 }
 
 const RUNNER = `
-import { main } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'service/dist/cli.js')).href)};
+import { main } from '@yishi/service';
 let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const jobs = JSON.parse(input);
@@ -46,6 +44,7 @@ realOut(JSON.stringify(results));
 export function runCliBatch(jobs: string[][]): Promise<CliRun[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', RUNNER], {
+      cwd: repoRoot,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
