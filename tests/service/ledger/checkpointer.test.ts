@@ -18,7 +18,7 @@ import {
   LedgerStore,
   type CheckpointResult,
 } from '../../../service/dist/ledger/index.js';
-import { fakeCommand, tempDbPath } from './fixtures.js';
+import { fakeCommand, tempDbPath } from './helpers/fixtures.js';
 
 const ORIGIN = 'yishi.local/test-ledger';
 const KEY = generateNoteKey(ORIGIN);

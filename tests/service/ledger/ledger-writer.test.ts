@@ -7,7 +7,7 @@ import {
   LedgerWriter,
   type AppendedEntry,
 } from '../../../service/dist/ledger/index.js';
-import { counterRandom, fakeCommand, tempDbPath } from './fixtures.js';
+import { counterRandom, fakeCommand, tempDbPath } from './helpers/fixtures.js';
 
 function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: { code?: string } }> {
   return p.then(

@@ -9,8 +9,8 @@ import type { LedgerEntry } from '@yishi/schema';
 import { CommandPipeline, LedgerStore, openServiceDatabase, RateLimiter } from '@yishi/service';
 
 type ServiceDatabase = ReturnType<typeof openServiceDatabase>;
-import { run, stepArb } from '../../procedure/helpers/random-steps.js';
-import { DAY, HOUR, VOTERS, type World } from '../../procedure/helpers/world.js';
+import { run, stepArb } from '../../../procedure/helpers/random-steps.js';
+import { DAY, HOUR, VOTERS, type World } from '../../../procedure/helpers/world.js';
 
 /** One meeting opened, an item adopted, closed and signed by the recorder and the chair. */
 function wholeMeeting(w: World): void {
