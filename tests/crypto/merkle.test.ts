@@ -102,7 +102,7 @@ t.test('leaf and node hashes are domain-separated SHA-256 (RFC 6962 §2.1)', asy
 
 t.test('the RFC 6962 known-answer tree has the published root at every size 0..8', async (t) => {
   // Roots of the first n leaves: transparency-dev/merkle testonly (public facts); size 0 and 8
-  // are also in ../shared/vectors/c2sp.json.
+  // are also in tests/vectors/c2sp.json.
   const roots = [
     c2sp.rfc6962KnownAnswer.emptyRootHex,
     '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',

@@ -11,12 +11,9 @@ import { pino } from 'pino';
 import type { LedgerEntry } from '@yishi/schema';
 import { startServer } from '@yishi/service';
 import { runDemo } from '../../demo/run-demo.js';
+import { yishi } from '../helpers/cli.js';
 import { tempDir } from '../helpers/ledger-fixture.js';
 import { repoRoot } from '../helpers/paths.js';
-
-const bin = join(repoRoot, 'service/bin/yishi.js');
-const yishi = (...args: string[]) =>
-  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
 
 /** Runs `node args` without blocking this process; resolves with its exit status and output. */
 function runNode(
@@ -191,9 +188,9 @@ t.test('--out keeps the data folder, the export and the log key', async (t) => {
 
 t.test('yishi verify and yishi audit accept DIR/ledger.jsonl with DIR/log.vkey', async (t) => {
   const vkey = join(out, 'log.vkey');
-  const v = yishi('verify', join(out, 'ledger.jsonl'), '--vkey', vkey);
+  const v = await yishi('verify', join(out, 'ledger.jsonl'), '--vkey', vkey);
   t.equal(v.status, 0, v.stdout + v.stderr);
-  const a = yishi('audit', join(out, 'ledger.jsonl'), '--vkey', vkey, '--json');
+  const a = await yishi('audit', join(out, 'ledger.jsonl'), '--vkey', vkey, '--json');
   t.equal(a.status, 0, a.stderr);
   t.match(JSON.parse(a.stdout), { ok: true, replayed: entries.length, findings: [] });
 });
@@ -215,7 +212,7 @@ function tamperedCopy(): { path: string; seq: number; closeSeq: number } {
 
 t.test('yishi audit names the changed vote in a tampered copy', async (t) => {
   const { path, seq, closeSeq } = tamperedCopy();
-  const a = yishi('audit', path, '--vkey', join(out, 'log.vkey'), '--json');
+  const a = await yishi('audit', path, '--vkey', join(out, 'log.vkey'), '--json');
   t.equal(a.status, 1);
   const report = JSON.parse(a.stdout);
   t.equal(report.ok, false);

@@ -21,8 +21,8 @@ t.test('P5', async (t) => {
       const m = w.schedule();
       const { itemId } = w.submit(m);
       w.open(m, firstVoters(7));
-      t.ok(w.ok('m7', opinion(w, itemId)));
-      t.ok(w.ok('m8', opinion(w, itemId, { position: 'agree' })));
+      w.ok('m7', opinion(w, itemId));
+      w.ok('m8', opinion(w, itemId, { position: 'agree' }));
       toVote(w, itemId, firstVoters(7));
       w.castAll(itemId, Object.fromEntries(firstVoters(7).map((id) => [id, 'for' as const])));
       const d = w.closeVote(itemId);
@@ -43,7 +43,12 @@ t.test('P5', async (t) => {
     const w = World.create();
     const m = w.schedule();
     const { itemId } = w.submit(m);
-    t.ok(w.ok('m8', opinion(w, itemId)));
+    w.ok('m8', opinion(w, itemId));
+    t.same(
+      buildRecord(w.state, m).items[0]?.opinions.map((o) => [o.principalId, o.position]),
+      [['m8', 'disagree']],
+      'the opinion is stored before the meeting opens'
+    );
   });
 
   t.test(

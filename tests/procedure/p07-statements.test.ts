@@ -29,7 +29,7 @@ t.test('P7', async (t) => {
     t.equal(r.rule, 'P7');
     t.same(r.details, { waitingFor: ['m5'] });
     w.say(itemId, 'm5', 'disagree', '投资回报测算不充分');
-    t.ok(w.ok('chair', st(itemId, digest, { position: 'agree' })));
+    w.ok('chair', st(itemId, digest, { position: 'agree' }));
     const order = w.state.items[itemId]?.statements.map((s) => s.principalId);
     t.equal(order?.at(-1), 'chair');
   });
@@ -43,7 +43,7 @@ t.test('P7', async (t) => {
       const r = w.no('m6', st(itemId, digest, { position: 'agree' }));
       t.equal(r.code, 'STATEMENTS_CLOSED');
       t.equal(w.openVote(itemId).eligible, 7);
-      t.ok(w.cast(itemId, 'm6', 'for'));
+      w.cast(itemId, 'm6', 'for');
     }
   );
 
@@ -81,7 +81,7 @@ t.test('P7', async (t) => {
       t.equal(w.no('m1', st(itemId, digest, { position: 'disagree' })).code, 'REASONS_REQUIRED');
       t.equal(w.no('m1', st(itemId, digest, { position: 'defer' })).code, 'REASONS_REQUIRED');
       t.equal(w.no('m1', st(itemId, digest, { reasons: '发言' })).code, 'POSITION_REQUIRED');
-      t.ok(w.ok('m1', st(itemId, digest, { position: 'agree' })), 'agree needs no reasons');
+      w.ok('m1', st(itemId, digest, { position: 'agree' })); // agree needs no reasons
       t.equal(w.no('m1', st(itemId, digest, { position: 'agree' })).code, 'ALREADY_STATED');
     }
   );
@@ -99,7 +99,7 @@ t.test('P7', async (t) => {
     t.equal(w.no('att', st(itemId, digest)).code, 'REASONS_REQUIRED');
     const d = w.ok('att', st(itemId, digest, { reasons: '列席发言：建议补充风险评估' }));
     t.equal(d.position, null);
-    t.ok(w.ok('disc', st(itemId, digest, { reasons: '提醒注意决策程序' })));
+    w.ok('disc', st(itemId, digest, { reasons: '提醒注意决策程序' }));
     t.equal(w.state.items[itemId]?.statements.filter((s) => !s.voting).length, 2);
   });
 

@@ -69,7 +69,7 @@ t.test('the registry', async (t) => {
       'KEY_IN_USE',
       'never reused'
     );
-    t.ok(w.ok('admin', { type: 'key.rotate', principalId: 'm2', newPublicKey: keyOf('m2-new') }));
+    w.ok('admin', { type: 'key.rotate', principalId: 'm2', newPublicKey: keyOf('m2-new') });
   });
 
   t.test('the last valid admin key cannot be revoked', async (t) => {
@@ -79,7 +79,7 @@ t.test('the registry', async (t) => {
       'LAST_ADMIN_KEY'
     );
     w.register('admin2', 'admin', '第二管理员');
-    t.ok(w.ok('admin2', { type: 'key.revoke', publicKey: keyOf('admin'), reason: '交接' }));
+    w.ok('admin2', { type: 'key.revoke', publicKey: keyOf('admin'), reason: '交接' });
     t.equal(
       w.no('admin2', { type: 'key.revoke', publicKey: keyOf('admin'), reason: 'x' }).code,
       'KEY_REVOKED'
@@ -88,7 +88,7 @@ t.test('the registry', async (t) => {
       w.no('m1', { type: 'key.revoke', publicKey: keyOf('m2'), reason: 'x' }).code,
       'ROLE_NOT_ALLOWED'
     );
-    t.ok(w.ok('m1', { type: 'key.revoke', publicKey: keyOf('m1'), reason: '自行撤销' }));
+    w.ok('m1', { type: 'key.revoke', publicKey: keyOf('m1'), reason: '自行撤销' });
   });
 
   t.test('only admins register; ids and keys are unique; role fields must fit', async (t) => {

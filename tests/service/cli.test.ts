@@ -1,32 +1,42 @@
+// The CLI runs in process (`yishi` from helpers/cli.ts) except where the process itself is under
+// test: the binary's exit code and output, and `serve` answering and stopping on SIGTERM.
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { YISHI_BIN, yishi } from '../helpers/cli.js';
 import { exportLedger, makeLedger, tempDir } from '../helpers/ledger-fixture.js';
-import { repoRoot } from '../helpers/paths.js';
 
-const bin = join(repoRoot, 'service/bin/yishi.js');
-const yishi = (...args: string[]) =>
-  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+const binary = (...args: string[]) =>
+  spawnSync(process.execPath, [YISHI_BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+t.test('the binary prints its usage and exits with the code main returns', async (t) => {
+  const top = binary('--help');
+  t.equal(top.status, 0);
+  t.match(top.stdout, /Commands:/);
+  const bad = binary('verify', '--bogus');
+  t.equal(bad.status, 2, 'a usage error');
+  t.match(bad.stderr, /^yishi verify: /);
+});
 
 t.test('--help on the command and each subcommand', async (t) => {
-  const top = yishi('--help');
+  const top = await yishi('--help');
   t.equal(top.status, 0);
   t.match(top.stdout, /Commands:/);
   for (const cmd of ['serve', 'init', 'verify', 'export']) {
-    const r = yishi(cmd, '--help');
+    const r = await yishi(cmd, '--help');
     t.equal(r.status, 0, cmd);
     t.match(r.stdout, new RegExp(`Usage: yishi ${cmd}`));
   }
-  t.equal(yishi().status, 2, 'no command is a usage error');
-  t.equal(yishi('frobnicate').status, 2);
-  t.equal(yishi('verify', '--bogus').status, 2);
-  t.equal(yishi('verify').status, 2);
+  t.equal((await yishi()).status, 2, 'no command is a usage error');
+  t.equal((await yishi('frobnicate')).status, 2);
+  t.equal((await yishi('verify', '--bogus')).status, 2);
+  t.equal((await yishi('verify')).status, 2);
 });
 
 t.test('init creates the ledger, keys with mode 0600, and refuses to run twice', async (t) => {
   const data = join(tempDir(t), 'data');
-  const r = yishi('init', '--data', data);
+  const r = await yishi('init', '--data', data);
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /log signing key: .*log\.key/);
   for (const f of ['log.key', 'admin.key']) {
@@ -34,10 +44,10 @@ t.test('init creates the ledger, keys with mode 0600, and refuses to run twice',
   }
   t.ok(existsSync(join(data, 'ledger.db')));
   t.match(readFileSync(join(data, 'log.vkey'), 'utf8'), /^yishi\.local\/[0-9a-f-]+\+[0-9a-f]{8}\+/);
-  const again = yishi('init', '--data', data);
+  const again = await yishi('init', '--data', data);
   t.equal(again.status, 1);
   t.match(again.stderr, /already holds a ledger/);
-  const v = yishi('verify', join(data, 'ledger.db'), '--vkey', join(data, 'log.vkey'));
+  const v = await yishi('verify', join(data, 'ledger.db'), '--vkey', join(data, 'log.vkey'));
   t.equal(v.status, 0, v.stderr);
   t.match(v.stdout, /OK: the ledger verifies/);
 });
@@ -45,14 +55,18 @@ t.test('init creates the ledger, keys with mode 0600, and refuses to run twice',
 t.test('export then verify, and verify a database in place, with --json', async (t) => {
   const fixture = await makeLedger(t, 30, 3);
   const out = join(fixture.paths.dir, 'cli-export.jsonl');
-  const e = yishi('export', '--data', fixture.paths.dir, '--out', out);
+  const e = await yishi('export', '--data', fixture.paths.dir, '--out', out);
   t.equal(e.status, 0, e.stderr);
   const exported = readFileSync(out, 'utf8').trimEnd().split('\n');
   t.equal(exported.filter((l) => l.startsWith('{"entry"')).length, 31);
   t.equal(exported.filter((l) => l.startsWith('{"checkpoint"')).length, 4, 'init signs one');
-  t.equal(yishi('export', '--data', fixture.paths.dir, '--out', out).status, 1, 'never clobbers');
+  t.equal(
+    (await yishi('export', '--data', fixture.paths.dir, '--out', out)).status,
+    1,
+    'never clobbers'
+  );
   for (const target of [out, fixture.paths.db]) {
-    const v = yishi('verify', target, '--vkey', fixture.vkey, '--json');
+    const v = await yishi('verify', target, '--vkey', fixture.vkey, '--json');
     t.equal(v.status, 0, v.stderr);
     const report = JSON.parse(v.stdout);
     t.equal(report.ok, true);
@@ -69,21 +83,25 @@ t.test('verify exits 1 naming the first bad entry', async (t) => {
   lines[4] = JSON.stringify(entry);
   const bad = join(fixture.paths.dir, 'bad.jsonl');
   writeFileSync(bad, `${lines.join('\n')}\n`);
-  const v = yishi('verify', bad, '--vkey', fixture.vkey);
+  const v = await yishi('verify', bad, '--vkey', fixture.vkey);
   t.equal(v.status, 1);
   t.match(v.stderr, /FAILED: ENTRY_CHAIN at entry 3/);
-  const j = JSON.parse(yishi('verify', bad, '--json').stdout);
+  const j = JSON.parse((await yishi('verify', bad, '--json')).stdout);
   t.match(j.failure, { check: 'ENTRY_CHAIN', seq: 3 });
-  t.equal(yishi('verify', path, '--vkey', fixture.vkey).status, 0, 'the original still verifies');
+  t.equal(
+    (await yishi('verify', path, '--vkey', fixture.vkey)).status,
+    0,
+    'the original still verifies'
+  );
   const other = await makeLedger(t, 3, 1);
-  const w = yishi('verify', path, '--vkey', other.paths.logVkey);
+  const w = await yishi('verify', path, '--vkey', other.paths.logVkey);
   t.equal(w.status, 1);
   t.match(w.stderr, /LOG_KEY_MISMATCH/);
 });
 
 t.test('serve starts on a fresh data directory, answers, and stops on SIGTERM', async (t) => {
   const data = join(tempDir(t), 'fresh');
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', data], {
+  const child = spawn(process.execPath, [YISHI_BIN, 'serve', '--port', '0', '--data', data], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, YISHI_LOG_LEVEL: 'info' },
   });

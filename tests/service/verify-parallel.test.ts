@@ -1,19 +1,14 @@
 import t from 'tap';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportLedger, makeLedger, type LedgerFixture } from '../helpers/ledger-fixture.js';
-import { repoRoot } from '../helpers/paths.js';
+import { yishi } from '../helpers/cli.js';
 import { entryLeafHash, entryLeafHashHex } from '@yishi/crypto';
 import type { LedgerEntry } from '@yishi/schema';
 // Not re-exported by @yishi/service's index.ts yet, so the built module is imported directly.
 import { verifyLedgerFile, type VerifyFileOptions } from '@yishi/service';
-
-const bin = join(repoRoot, 'service/bin/yishi.js');
-const yishi = (...args: string[]) =>
-  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
 
 /** Small batches so that a ledger of a few dozen entries crosses many batch boundaries. */
 const PARALLEL: VerifyFileOptions = { workers: 2, batchSize: 4 };
@@ -289,9 +284,11 @@ t.test('yishi verify --workers gives the same output as in process', async (t) =
     [bad, [], 1, true],
   ];
   for (const [target, flags, status, dflt] of runs) {
-    const one = yishi('verify', target, '--vkey', fixture.vkey, ...flags, '--workers', '1');
-    const others = [yishi('verify', target, '--vkey', fixture.vkey, ...flags, '--workers', '2')];
-    if (dflt) others.push(yishi('verify', target, '--vkey', fixture.vkey, ...flags));
+    const one = await yishi('verify', target, '--vkey', fixture.vkey, ...flags, '--workers', '1');
+    const others = [
+      await yishi('verify', target, '--vkey', fixture.vkey, ...flags, '--workers', '2'),
+    ];
+    if (dflt) others.push(await yishi('verify', target, '--vkey', fixture.vkey, ...flags));
     t.equal(one.status, status, one.stderr);
     for (const other of others) {
       t.equal(other.status, one.status);
@@ -301,9 +298,9 @@ t.test('yishi verify --workers gives the same output as in process', async (t) =
   }
   t.match(readFileSync(bad, 'utf8'), /changed/);
   for (const n of ['0', 'two', '257']) {
-    const r = yishi('verify', fixture.paths.db, '--workers', n);
+    const r = await yishi('verify', fixture.paths.db, '--workers', n);
     t.equal(r.status, 2, `--workers ${n}`);
     t.match(r.stderr, /--workers/);
   }
-  t.match(yishi('verify', '--help').stdout, /--workers N/);
+  t.match((await yishi('verify', '--help')).stdout, /--workers N/);
 });

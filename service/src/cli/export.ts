@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import { formatExportCheckpoint, formatExportEntry, formatExportHeader } from '@yishi/verify';
 import { dataPaths } from '../storage/data-dir.js';
 import { LedgerStore } from '../ledger/index.js';
-import { dataDirFrom, out, usage, UsageError, type Command } from './io.js';
+import { cliIo, dataDirFrom, err, out, usage, UsageError, type Command } from './io.js';
 
 const HELP = `Usage: yishi export [--data DIR] [--out FILE]
 
@@ -70,7 +70,7 @@ export const exportCommand: Command = async (argv) => {
   const paths = dataPaths(dataDirFrom(values.data));
   if (!existsSync(paths.db)) throw new UsageError(`${paths.db}: no ledger (run 'yishi init')`);
   if (values.out === undefined) {
-    await writeExport(paths.db, process.stdout);
+    await writeExport(paths.db, cliIo().stdout);
     return 0;
   }
   const file = createWriteStream(values.out, { flags: 'wx' });
@@ -78,6 +78,6 @@ export const exportCommand: Command = async (argv) => {
   const n = await writeExport(paths.db, file);
   file.end();
   await once(file, 'finish');
-  process.stderr.write(`wrote ${n} entries to ${values.out}\n`);
+  err(`wrote ${n} entries to ${values.out}\n`);
   return 0;
 };

@@ -1,18 +1,42 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 /** A CLI command: takes its arguments, resolves to the exit code. */
 export type Command = (argv: string[]) => Promise<number>;
 
 /** Wrong flags or arguments: exit code 2 with the message. */
 export class UsageError extends Error {}
 
+/** Where the CLI writes: the process's streams, or the ones a caller (a test) hands to `main`. */
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+}
+
+let current: CliIo | undefined;
+
+/** The streams of the command running now. */
+export const cliIo = (): CliIo => current ?? { stdout: process.stdout, stderr: process.stderr };
+
+/** Runs `fn` with the CLI writing to `io` (one in-process run at a time). */
+export async function withCliIo<T>(io: CliIo | undefined, fn: () => Promise<T>): Promise<T> {
+  if (io === undefined) return fn();
+  const previous = current;
+  current = io;
+  try {
+    return await fn();
+  } finally {
+    current = previous;
+  }
+}
+
 /** Writes to standard output (the CLI's report channel). */
 export const out = (text: string): void => {
-  process.stdout.write(text);
+  cliIo().stdout.write(text);
 };
 
 /** Writes to standard error (diagnostics and progress). */
 export const err = (text: string): void => {
-  process.stderr.write(text);
+  cliIo().stderr.write(text);
 };
 
 /** Runs an argument parser (node:util parseArgs), turning its errors into usage errors. */

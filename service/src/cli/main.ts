@@ -1,4 +1,4 @@
-import { type Command, out, err, UsageError } from './io.js';
+import { type CliIo, type Command, out, err, UsageError, withCliIo } from './io.js';
 
 /** Each command is loaded only when run, so `yishi verify` never loads the web server. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -25,8 +25,15 @@ Commands:
 Run 'yishi <command> --help' for a command's options.
 `;
 
-/** Runs the CLI; resolves to the process exit code (0 ok, 1 check failed, 2 usage error). */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI; resolves to the process exit code (0 ok, 1 check failed, 2 usage error). `io`
+ * replaces standard output and error (tests run the CLI in process).
+ */
+export async function main(argv: string[], io?: CliIo): Promise<number> {
+  return withCliIo(io, () => run(argv));
+}
+
+async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out(USAGE);

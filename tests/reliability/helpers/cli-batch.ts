@@ -4,6 +4,7 @@
  * command. The same code and arguments as the binary, without a process start per command.
  */
 import { spawn } from 'node:child_process';
+import { repoRoot } from '../../helpers/paths.js';
 
 /** What one command printed and returned. */
 export interface CliRun {
@@ -13,7 +14,7 @@ export interface CliRun {
 }
 
 const RUNNER = `
-import { main } from ${JSON.stringify(import.meta.resolve('@yishi/service'))};
+import { main } from '@yishi/service';
 let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const jobs = JSON.parse(input);
@@ -43,6 +44,7 @@ realOut(JSON.stringify(results));
 export function runCliBatch(jobs: string[][]): Promise<CliRun[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', RUNNER], {
+      cwd: repoRoot,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';

@@ -14,7 +14,7 @@ import {
   verifyConsistency,
 } from '@yishi/crypto';
 import { Checkpointer, LedgerStore, type CheckpointResult } from '@yishi/service/internal';
-import { fakeCommand, tempDbPath } from './fixtures.js';
+import { fakeCommand, tempDbPath } from './helpers/fixtures.js';
 
 const ORIGIN = 'yishi.local/test-ledger';
 const KEY = generateNoteKey(ORIGIN);

@@ -9,7 +9,7 @@ import {
   openDatabase,
   schemaVersion,
 } from '@yishi/service/internal';
-import { SCHEMA_1_FIXTURE, fakeCommand, tempDbPath } from './fixtures.js';
+import { SCHEMA_1_FIXTURE, fakeCommand, tempDbPath } from './helpers/fixtures.js';
 
 /** The SQLite error a statement raises, or undefined if it ran. */
 function sqliteError(fn: () => unknown): { code: string; message: string } | undefined {

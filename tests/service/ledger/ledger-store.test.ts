@@ -22,7 +22,7 @@ import {
   counterRandom,
   fakeCommand,
   tempDbPath,
-} from './fixtures.js';
+} from './helpers/fixtures.js';
 
 const items = (from: number, count: number, who = 1): AppendItem[] =>
   Array.from({ length: count }, (_, i) => ({

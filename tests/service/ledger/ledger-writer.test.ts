@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { canonicalJson, equalBytes, rootFromLeafHashes } from '@yishi/crypto';
 import { LedgerStore, LedgerWriter, type AppendedEntry } from '@yishi/service/internal';
-import { counterRandom, fakeCommand, tempDbPath } from './fixtures.js';
+import { counterRandom, fakeCommand, tempDbPath } from './helpers/fixtures.js';
 
 function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: { code?: string } }> {
   return p.then(

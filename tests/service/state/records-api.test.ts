@@ -23,7 +23,7 @@ import {
 } from '@yishi/procedure';
 import { buildApp, Checkpointer, LedgerStore } from '@yishi/service/internal';
 import { tempDir } from '../../helpers/ledger-fixture.js';
-import { appendEntries, generatedEntries } from './generated-ledger.js';
+import { appendEntries, generatedEntries } from './helpers/generated-ledger.js';
 
 /** Every closed meeting's record as the rules build it at its close (what the API served). */
 function recordsAtClose(entries: ReturnType<typeof generatedEntries>): Map<string, MeetingRecord> {

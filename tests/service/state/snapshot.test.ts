@@ -14,7 +14,7 @@ import {
   openPair,
   pipelineOn,
   type LogLine,
-} from './generated-ledger.js';
+} from './helpers/generated-ledger.js';
 
 const loaded = (lines: LogLine[]) => lines.find((l) => l.msg === 'state loaded')?.obj;
 const rejection = (lines: LogLine[]) =>

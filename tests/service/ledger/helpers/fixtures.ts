@@ -68,6 +68,7 @@ export function logKey(origin: string): { skey: string; vkey: string } {
  */
 export const SCHEMA_1_FIXTURE = join(
   dirname(fileURLToPath(import.meta.url)),
+  '..',
   'fixtures',
   'schema-1.db'
 );

@@ -15,8 +15,8 @@ import {
 } from '@yishi/service/internal';
 
 type ServiceDatabase = ReturnType<typeof openServiceDatabase>;
-import { run, stepArb } from '../../procedure/helpers/random-steps.js';
-import { DAY, HOUR, VOTERS, type World } from '../../procedure/helpers/world.js';
+import { run, stepArb } from '../../../procedure/helpers/random-steps.js';
+import { DAY, HOUR, VOTERS, type World } from '../../../procedure/helpers/world.js';
 
 /** One meeting opened, an item adopted, closed and signed by the recorder and the chair. */
 function wholeMeeting(w: World): void {
