@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   base64Encode,
   canonicalJson,
+  canonicalSignedCommandJson as canonicalSignedCommand,
   generateSecretKey,
   getPublicKey,
   hexToBytes,
@@ -14,7 +15,6 @@ import {
   verifyCommandSignature,
   verifySignerSignature,
 } from '../../service/dist/auth/principal.js';
-import { canonicalSignedCommand } from '../../service/dist/commands/canonical-command.js';
 
 const codeOf = (fn: () => unknown): { code?: string; why?: unknown } => {
   try {

@@ -3,7 +3,7 @@ import { decide, type State } from '@yishi/procedure';
 import type { CommandResult, LedgerEntry, SignedCommand } from '@yishi/schema';
 import type { Statement } from 'better-sqlite3';
 import { acceptableKey, checkSkew, verifyCommandSignature } from '../auth/principal.js';
-import { canonicalSignedCommand } from './canonical-command.js';
+import { canonicalSignedCommandJson as canonicalSignedCommand } from '@yishi/crypto';
 import { ApiError } from '../errors.js';
 import { LedgerWriter, type LedgerStore } from '../ledger/index.js';
 import type { RateLimiter } from '../rate-limit.js';
