@@ -13,7 +13,7 @@ import {
   COMMAND_SCHEMAS,
   SignedCommandSchema,
   type CommandType,
-  type SignedCommand,
+  type LedgerEntry,
 } from '@yishi/schema';
 import { Compile } from 'typebox/compile';
 import * as admin from './commands/admin.js';
@@ -28,14 +28,12 @@ import { isRefusal, refuse, type Refusal } from './error.js';
 import { sweepExpired } from './expiry.js';
 import type { State } from './state.js';
 
-/** What the engine needs of an entry to decide it. */
-export interface DecideInput {
-  /** The entry's position on the ledger: the state's `seq` + 1. */
-  seq: number;
-  /** The service's receive time, ms since the epoch: the engine's clock. */
-  time: number;
-  command: SignedCommand;
-}
+/**
+ * What the engine needs of an entry to decide it: `seq`, its position on the ledger (the state's
+ * `seq` + 1); `time`, the service's receive time in ms since the epoch (the engine's clock); and
+ * the signed `command`.
+ */
+export type DecideInput = Pick<LedgerEntry, 'seq' | 'time' | 'command'>;
 
 /** Accepted (with the derived JSON to write to the entry and the new state) or refused. */
 export type Decision =

@@ -41,10 +41,9 @@ export const SignedCommandSchema = Type.Object(
   },
   { additionalProperties: false }
 );
-export type SignedCommand = {
+/** The schema's type, with the payload open to the fields its command type adds. */
+export type SignedCommand = Omit<Static<typeof SignedCommandSchema>, 'payload'> & {
   payload: CommandPayload;
-  publicKey: string;
-  signature: string;
 };
 
 /**
@@ -66,14 +65,9 @@ export const LedgerEntrySchema = Type.Object(
   },
   { additionalProperties: false }
 );
-export type LedgerEntry = {
-  v: 1;
-  seq: number;
-  prev: string;
-  time: number;
-  salt: string;
+/** The schema's type, with the command's payload open as in {@link SignedCommand}. */
+export type LedgerEntry = Omit<Static<typeof LedgerEntrySchema>, 'command'> & {
   command: SignedCommand;
-  derived: unknown;
 };
 
 /** The hash chain's anchor: `prev` of entry 0. */

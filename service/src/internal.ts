@@ -27,7 +27,6 @@ export {
   verifyCommandSignature,
   verifySignerSignature,
 } from './auth/principal.js';
-export { canonicalSignedCommand } from './commands/canonical-command.js';
 export { COMMAND_ROUTES, type CommandRoute } from './routes/command-table.js';
 export {
   CommandPipeline,

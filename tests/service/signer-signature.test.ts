@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   base64Encode,
   canonicalJson,
+  canonicalSignedCommandJson as canonicalSignedCommand,
   generateSecretKey,
   getPublicKey,
   hexToBytes,
@@ -11,7 +12,6 @@ import {
   utf8Encode,
 } from '@yishi/crypto';
 import {
-  canonicalSignedCommand,
   verifyCommandSignature,
   verifySignerSignature,
 } from '@yishi/service/internal';

@@ -24,6 +24,7 @@ import {
   entryLeafHash,
   equalBytes,
   isAcceptablePublicKey,
+  MemoryMerkleTree,
   parsePublicKey,
   signingMessage,
   verify as strictVerify,
@@ -37,7 +38,6 @@ import {
   type GenesisFacts,
   type TrustedLogKey,
 } from './log-checks.js';
-import { MemoryTree } from './memory-tree.js';
 
 /** Verifies one Ed25519 signature; must give RFC 8032 strict verdicts. */
 export type SignatureVerifier = (
@@ -84,7 +84,7 @@ const checkEntryShape = Compile(LedgerEntrySchema);
  * (the tree's hashes), never the entries themselves.
  */
 export class LedgerVerifier {
-  private readonly tree = new MemoryTree();
+  private readonly tree = new MemoryMerkleTree();
   private readonly checkpointNotes: string[] = [];
   private readonly verifySignature: SignatureVerifier;
   private readonly trusted?: TrustedLogKey;

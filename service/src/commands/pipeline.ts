@@ -2,7 +2,7 @@ import { bytesToHex, canonicalJson } from '@yishi/crypto';
 import type { State } from '@yishi/procedure';
 import type { CommandResult, LedgerEntry, SignedCommand } from '@yishi/schema';
 import { acceptableKey, checkSkew, verifyCommandSignature } from '../auth/principal.js';
-import { canonicalSignedCommand } from './canonical-command.js';
+import { canonicalSignedCommandJson as canonicalSignedCommand } from '@yishi/crypto';
 import { ApiError } from '../http/errors.js';
 import { LedgerWriter, type LedgerStore } from '../ledger/index.js';
 import type { RateLimiter } from '../http/rate-limit.js';

@@ -13,7 +13,7 @@ import {
   type SubtreeHashReader,
 } from '@yishi/crypto';
 import { nodeHashBackend } from '@yishi/crypto/node';
-import { GENESIS_PREV, type LedgerEntry, type SignedCommand } from '@yishi/schema';
+import { GENESIS_PREV, type LedgerEntry } from '@yishi/schema';
 import type Database from 'better-sqlite3';
 import { openDatabase, STORED_TREE_LEVEL, type LedgerDatabase } from './database.js';
 import { LedgerError } from './error.js';
@@ -21,12 +21,11 @@ import { LedgerError } from './error.js';
 /** RFC 6962 hashing through node:crypto: the same bytes as the noble default, faster. */
 const hasher = createTreeHasher(nodeHashBackend);
 
-/** One command to append, with what the service derived from it and when it received it. */
-export interface AppendItem {
-  command: SignedCommand;
-  derived: unknown;
-  /** Service receive time, ms since the epoch. */
-  time: number;
+/**
+ * One command to append, with what the service derived from it and when it received it (`time`,
+ * ms since the epoch): the entry's own fields, which the store completes with seq, prev and salt.
+ */
+export interface AppendItem extends Pick<LedgerEntry, 'command' | 'derived' | 'time'> {
   /**
    * `canonicalJson(command)` when the caller already has it (the pipeline does): the store then
    * writes this text as the entry's command instead of canonicalizing the command again. It must

@@ -12,6 +12,10 @@
 // lone surrogates as lowercase \udxxx escapes and nothing else with that prefix, except inside
 // an escaped backslash, which is refused too: being conservative only costs the slow path).
 // Duplicate keys, whitespace, other escapes, "-0", "1.0" or "1e3" all make the texts differ.
+//
+// Only types come from @yishi/schema: the workers load this file and must not load TypeBox.
+import { canonicalEntryJson, canonicalSignedCommandJson } from '@yishi/crypto';
+import type { LedgerEntry } from '@yishi/schema';
 
 /** Every object's own keys strictly ascending by UTF-16 code units, at every depth. */
 export function keysInOrder(value: unknown): boolean {
@@ -43,24 +47,21 @@ export function isCanonicalText(text: string, value: unknown): boolean {
 }
 
 /** A ledger entry that passed the verifier's shape check (LedgerEntrySchema, by hand). */
-export interface EntryShape {
-  seq: number;
-  prev: string;
-  time: number;
-  salt: string;
-  command: { payload: unknown; publicKey: string; signature: string };
-  derived: unknown;
-}
+export type EntryShape = LedgerEntry;
 
 /**
- * The RFC 8785 text of an entry that passed the shape check, given its payload's and derived's:
- * members in code-unit order (command, derived, prev, salt, seq, time, v; in command: payload,
- * publicKey, signature); the other strings are plain ASCII (hex, base64) and the numbers safe
- * integers, so they need no escaping. With canonicalJson(payload) and canonicalJson(derived) it
- * is canonicalJson(entry).
+ * canonicalJson(e) for an entry that passed the shape check, given canonicalJson of its payload
+ * and of its derived (@yishi/crypto assembles the text without walking the entry again).
  */
 export const entryText = (e: EntryShape, payloadJson: string, derivedJson: string): string =>
-  `{"command":{"payload":${payloadJson},"publicKey":"${e.command.publicKey}","signature":"${e.command.signature}"},"derived":${derivedJson},"prev":"${e.prev}","salt":"${e.salt}","seq":${e.seq},"time":${e.time},"v":1}`;
+  canonicalEntryJson({
+    seq: e.seq,
+    prev: e.prev,
+    time: e.time,
+    salt: e.salt,
+    commandJson: canonicalSignedCommandJson(payloadJson, e.command.publicKey, e.command.signature),
+    derivedJson,
+  });
 
 /**
  * If `text` (which `e` was parsed from) is canonicalJson(e), the payload's canonical JSON (what

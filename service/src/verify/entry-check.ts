@@ -6,9 +6,10 @@
 //
 // Nothing here may import @yishi/schema or @yishi/verify: a worker that loads them (TypeBox
 // compiling every schema) takes a second to start instead of a tenth. What a worker needs from
-// them comes in its WorkerConfig.
-import { hash } from 'node:crypto';
-import { base64Decode, canonicalJson, equalBytes } from '@yishi/crypto';
+// them comes in its WorkerConfig; types (`import type`) cost nothing at run time.
+import { base64Decode, canonicalJson, createTreeHasher, equalBytes } from '@yishi/crypto';
+import { nodeHashBackend } from '@yishi/crypto/node';
+import type { LedgerEntry } from '@yishi/schema';
 import { fastVerify } from '../crypto-fast/fast-ed25519.js';
 import { canonicalPayloadOf, entryText } from './canonical-text.js';
 import { HASH, type BatchReply } from './messages.js';
@@ -40,7 +41,7 @@ const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as nu
  * LedgerEntrySchema (@yishi/schema), checked by hand and never more loosely: whatever passes
  * here passes the schema. Anything unusual (unsafe integers, say) fails here and is handed over.
  */
-function isEntryShape(v: unknown): boolean {
+function isEntryShape(v: unknown): v is LedgerEntry {
   if (!isObject(v) || !hasExactly(v, ENTRY_KEYS)) return false;
   if (v['v'] !== 1 || !isCount(v['seq']) || !isCount(v['time'])) return false;
   const { prev, salt, command } = v;
@@ -57,36 +58,24 @@ function isEntryShape(v: unknown): boolean {
   return typeof nonce === 'string' && HEX32.test(nonce);
 }
 
-/** An entry that passed {@link isEntryShape}. */
-interface LedgerEntryShape {
-  v: 1;
-  seq: number;
-  prev: string;
-  time: number;
-  salt: string;
-  command: { payload: Json; publicKey: string; signature: string };
-  derived: unknown;
-}
-
 /** A reusable buffer for bytes hashed or verified at once (never kept past the call). */
 class Scratch {
   private buf = Buffer.alloc(1 << 16);
 
-  /** `prefix` then the UTF-8 of `text`, in the scratch buffer (valid until the next call). */
-  write(prefix: number | string, text: string): Buffer {
-    const head = typeof prefix === 'number' ? 1 : prefix.length;
+  /** ASCII `prefix` then the UTF-8 of `text`, in the scratch buffer (valid until the next call). */
+  write(prefix: string, text: string): Buffer {
+    const head = prefix.length;
     const need = head + 3 * text.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
     if (need > this.buf.length) this.buf = Buffer.alloc(need);
-    if (typeof prefix === 'number') this.buf[0] = prefix;
-    else this.buf.write(prefix, 0, 'latin1');
+    this.buf.write(prefix, 0, 'latin1');
     return this.buf.subarray(0, head + this.buf.write(text, head, 'utf8'));
   }
 }
 
 const scratch = new Scratch();
 
-/** RFC 6962 leaf hash, SHA-256(0x00 || utf8(text)), by node:crypto: same bytes as `leafHash`. */
-const leafHashOf = (text: string): Buffer => hash('sha256', scratch.write(0, text), 'buffer');
+/** RFC 6962 hashing by node:crypto: the same bytes as @yishi/crypto's default, faster. */
+const hasher = createTreeHasher(nodeHashBackend);
 
 export class EntryChecker {
   /** The signing context and its newline, ASCII (SIGNING_CONTEXT_PATTERN). */
@@ -100,18 +89,18 @@ export class EntryChecker {
    * The entry's leaf hash if every per-entry check holds, else a reason. `text` is the JSON the
    * entry was parsed from, if there is one: when it is already canonical, it is what is hashed.
    */
-  check(value: unknown, stored: Uint8Array | undefined, text?: string): Buffer | string {
+  check(value: unknown, stored: Uint8Array | undefined, text?: string): Uint8Array | string {
     if (!isEntryShape(value)) return 'an entry is not in the shape the fast pass knows';
-    const entry = value as LedgerEntryShape;
+    const entry = value;
     const { payload, publicKey, signature } = entry.command;
     let payloadJson = text === undefined ? null : canonicalPayloadOf(entry, text);
-    let leaf: Buffer;
+    let leaf: Uint8Array;
     if (payloadJson !== null) {
-      leaf = leafHashOf(text as string);
+      leaf = hasher.hashLeafText(text as string);
     } else {
       try {
         payloadJson = canonicalJson(payload);
-        leaf = leafHashOf(entryText(entry, payloadJson, canonicalJson(entry.derived)));
+        leaf = hasher.hashLeafText(entryText(entry, payloadJson, canonicalJson(entry.derived)));
       } catch {
         return 'an entry has no canonical form';
       }
@@ -190,7 +179,7 @@ export class BatchBuilder {
   add(value: unknown, stored: Uint8Array | undefined, text: string | undefined): string | null {
     const leaf = this.checker.check(value, stored, text);
     if (typeof leaf === 'string') return leaf;
-    const entry = value as { seq: number; prev: string; command: Json & { payload: Json } };
+    const entry = value as LedgerEntry;
     const count = this.count;
     if (count === 0) {
       this.firstSeq = entry.seq;
@@ -203,7 +192,7 @@ export class BatchBuilder {
     if (entry.seq === 0) {
       this.genesis = {
         payload: entry.command.payload,
-        publicKey: entry.command['publicKey'] as string,
+        publicKey: entry.command.publicKey,
       };
     }
     this.leaves.set(leaf, HASH * count);

@@ -18,8 +18,8 @@
 // answer only "all of this batch holds" plus hashes, never a verdict on their own.
 //
 // Files: sources.ts reads a database or an export; pool.ts and worker.ts run the workers, which
-// check entries with entry-check.ts; sequential-state.ts keeps the chain, the tree (hash-tree.ts)
-// and the checkpoints on the main thread.
+// check entries with entry-check.ts; sequential-state.ts keeps the chain, the tree (crypto's
+// MemoryMerkleTree) and the checkpoints on the main thread.
 import { availableParallelism } from 'node:os';
 import { parsePublicKey } from '@yishi/crypto';
 import { SIGNING_CONTEXTS } from '@yishi/schema';
