@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 
 /** The service cannot listen on host:port; the message says how to choose another port. */
 export class PortUnavailableError extends Error {
+  readonly code = 'PORT_UNAVAILABLE';
   constructor(
     readonly host: string,
     readonly port: number,

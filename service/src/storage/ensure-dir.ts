@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 
 /** A data directory that cannot be used: the message names the path and why. */
 export class DataDirError extends Error {
+  readonly code = 'DATA_DIR_UNUSABLE';
   constructor(
     message: string,
     readonly path: string

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 
 /** The data directory is used by another running server. */
 export class DataDirLockedError extends Error {
+  readonly code = 'DATA_DIR_LOCKED';
   constructor(
     readonly dir: string,
     readonly holderPid: number | undefined
