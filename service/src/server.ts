@@ -10,7 +10,8 @@ import {
 import { ensureDataDir } from './storage/ensure-dir.js';
 import { lockDataDir, type DataDirLock } from './storage/serve-lock.js';
 import { checkPortFree, portError } from './port-check.js';
-import type { ServerConfig } from './config.js';
+import type { LogFormat, ServerConfig } from './config.js';
+import { prettyStream } from './pretty-log.js';
 import { Checkpointer, LedgerStore } from './ledger/index.js';
 
 /** Paths pino must never print: keys, signatures and authorization headers. */
@@ -27,9 +28,14 @@ export const REDACT_PATHS = [
   'req.headers["yishi-signature"]',
 ];
 
-/** Creates the service's pino logger. */
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/**
+ * Creates the service's pino logger: JSON lines on standard output, or `pretty` lines for a
+ * terminal (coloured when standard output is one).
+ */
+export function createLogger(level: string, format: LogFormat = 'json'): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  if (format === 'json') return pino(options);
+  return pino(options, prettyStream(process.stdout, process.stdout.isTTY === true));
 }
 
 /** A running service. */
@@ -56,7 +62,7 @@ export interface ServerDeps {
  */
 export async function startServer(
   config: ServerConfig,
-  logger = createLogger(config.logLevel),
+  logger = createLogger(config.logLevel, config.logFormat),
   deps: ServerDeps = {}
 ): Promise<RunningServer> {
   const paths = dataPaths(config.dataDir);
