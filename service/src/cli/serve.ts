@@ -49,7 +49,6 @@ export function banner(server: Pick<RunningServer, 'url' | 'paths' | 'created'>)
   ].join('\n');
 }
 
-
 export const serveCommand: Command = async (argv) => {
   const { values } = usage(() =>
     parseArgs({
