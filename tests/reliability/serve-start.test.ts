@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { lockDataDir } from '@yishi/service/internal';
 import { tempDir } from '../helpers/ledger-fixture.js';
 import { spawnServer, YISHI_BIN } from './helpers/child-server.js';
 
@@ -98,4 +99,15 @@ t.test('the lock of a killed server is taken over by the next start', async (t) 
   const third = await run(['serve', '--port', '0', '--data', data], 15_000);
   t.equal(third.code, 1, 'and it holds the lock in turn');
   t.match(third.stderr, `(pid ${next.pid})`);
+});
+
+t.test('the lock refuses a second holder in the same process too, and is released', async (t) => {
+  const dir = tempDir(t);
+  const first = lockDataDir(dir);
+  t.throws(() => lockDataDir(dir), { code: 'DATA_DIR_LOCKED', holderPid: process.pid });
+  first.release();
+  first.release();
+  const again = lockDataDir(dir);
+  again.release();
+  t.notOk(existsSync(join(dir, 'serve.pid')), 'a clean release removes the pid file');
 });
