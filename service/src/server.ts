@@ -1,5 +1,4 @@
 import { pino, type Logger } from 'pino';
-import { buildApp } from './app.js';
 import {
   dataPaths,
   initDataDir,
@@ -113,6 +112,8 @@ async function open(
     checkpointIntervalMs: config.checkpointIntervalMs,
     onError: (e) => logger.error({ err: e }, 'checkpointing stopped'),
   });
+  // Loaded only now, so that a start refused above (port, directory, lock) answers at once.
+  const { buildApp } = await import('./app.js');
   const app = await buildApp({
     store,
     checkpointer,
