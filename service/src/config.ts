@@ -1,9 +1,14 @@
+/** How the service writes its log. */
+export type LogFormat = 'pretty' | 'json';
+
 /** The service's settings. */
 export interface ServerConfig {
   dataDir: string;
   host: string;
   port: number;
   logLevel: string;
+  /** `pretty` lines for a person at a terminal, or one JSON record a line (`json`). */
+  logFormat?: LogFormat;
   checkpointIntervalMs: number;
   rateLimitPerMinute: number;
   bodyLimit: number;
@@ -25,14 +30,28 @@ const flag = (name: string, text: string | undefined): boolean => {
   throw new Error(`${name} must be 0 or 1, got '${text}'`);
 };
 
+function logFormat(text: string | undefined, tty: boolean): LogFormat {
+  if (text === undefined || text === '') return tty ? 'pretty' : 'json';
+  if (text === 'pretty' || text === 'json') return text;
+  throw new Error(`the log format must be pretty or json, got '${text}'`);
+}
+
 /**
  * Reads the configuration: flags first, then the environment (YISHI_DATA, YISHI_HOST,
- * YISHI_PORT, YISHI_LOG_LEVEL, YISHI_CHECKPOINT_INTERVAL_MS, YISHI_RATE_LIMIT,
- * YISHI_BODY_LIMIT, YISHI_FULL_REPLAY, YISHI_SNAPSHOT_EVERY), then defaults.
+ * YISHI_PORT, YISHI_LOG_LEVEL, YISHI_LOG_FORMAT, YISHI_CHECKPOINT_INTERVAL_MS, YISHI_RATE_LIMIT,
+ * YISHI_BODY_LIMIT, YISHI_FULL_REPLAY, YISHI_SNAPSHOT_EVERY), then defaults. The log format
+ * defaults to `pretty` when `tty` (standard output is a terminal), else `json`.
  */
 export function loadConfig(
-  flags: { data?: string; host?: string; port?: string; 'full-replay'?: boolean },
-  env: NodeJS.ProcessEnv = process.env
+  flags: {
+    data?: string;
+    host?: string;
+    port?: string;
+    'full-replay'?: boolean;
+    'log-format'?: string;
+  },
+  env: NodeJS.ProcessEnv = process.env,
+  tty = false
 ): ServerConfig {
   const snapshotEvery = int('YISHI_SNAPSHOT_EVERY', env['YISHI_SNAPSHOT_EVERY'], 50_000);
   if (snapshotEvery < 1) throw new Error('YISHI_SNAPSHOT_EVERY must be at least 1');
@@ -41,6 +60,7 @@ export function loadConfig(
     host: flags.host ?? env['YISHI_HOST'] ?? '127.0.0.1',
     port: int('port', flags.port ?? env['YISHI_PORT'], 8080),
     logLevel: env['YISHI_LOG_LEVEL'] ?? 'info',
+    logFormat: logFormat(flags['log-format'] ?? env['YISHI_LOG_FORMAT'], tty),
     checkpointIntervalMs: int(
       'YISHI_CHECKPOINT_INTERVAL_MS',
       env['YISHI_CHECKPOINT_INTERVAL_MS'],

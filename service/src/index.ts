@@ -2,7 +2,7 @@
 // run the `yishi` CLI, write and verify ledger files. Tests and benchmarks reach the parts inside
 // through '@yishi/service/internal' (src/internal.ts), which is not a stable API.
 export { buildApp, type AppOptions } from './app.js';
-export { loadConfig, type ServerConfig } from './config.js';
+export { loadConfig, type LogFormat, type ServerConfig } from './config.js';
 export {
   startServer,
   createLogger,

@@ -45,3 +45,8 @@ export { READ_MODEL_FOLLOWERS, type EntryFollower } from './state/followers.js';
 export { Webhooks, type Timer } from './webhooks/webhooks.js';
 export { openServiceDatabase } from './storage/service-db.js';
 export { generateOpenApi } from './cli/openapi.js';
+export { formatRecord, prettyStream } from './pretty-log.js';
+export { banner } from './cli/serve.js';
+export { ensureDataDir, DataDirError } from './storage/ensure-dir.js';
+export { lockDataDir, DataDirLockedError, type DataDirLock } from './storage/serve-lock.js';
+export { checkPortFree, PortUnavailableError } from './port-check.js';

@@ -1,7 +1,16 @@
 import { pino, type Logger } from 'pino';
-import { buildApp } from './app.js';
-import { dataPaths, initDataDir, isInitialised, readKeyFile } from './storage/data-dir.js';
-import type { ServerConfig } from './config.js';
+import {
+  dataPaths,
+  initDataDir,
+  isInitialised,
+  readKeyFile,
+  type DataPaths,
+} from './storage/data-dir.js';
+import { ensureDataDir } from './storage/ensure-dir.js';
+import { lockDataDir, type DataDirLock } from './storage/serve-lock.js';
+import { checkPortFree, portError } from './port-check.js';
+import type { LogFormat, ServerConfig } from './config.js';
+import { prettyStream } from './pretty-log.js';
 import { Checkpointer, LedgerStore } from './ledger/index.js';
 
 /** Paths pino must never print: keys, signatures and authorization headers. */
@@ -18,14 +27,23 @@ export const REDACT_PATHS = [
   'req.headers["yishi-signature"]',
 ];
 
-/** Creates the service's pino logger. */
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/**
+ * Creates the service's pino logger: JSON lines on standard output, or `pretty` lines for a
+ * terminal (coloured when standard output is one).
+ */
+export function createLogger(level: string, format: LogFormat = 'json'): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  if (format === 'json') return pino(options);
+  return pino(options, prettyStream(process.stdout, process.stdout.isTTY === true));
 }
 
 /** A running service. */
 export interface RunningServer {
   url: string;
+  /** The data directory's files. */
+  paths: DataPaths;
+  /** Whether this start created the ledger. */
+  created: boolean;
   close(): Promise<void>;
 }
 
@@ -35,27 +53,56 @@ export interface ServerDeps {
   clock?: () => number;
 }
 
-/** Opens (creating on first start) the ledger in the data directory and listens. */
+/**
+ * Opens (creating on first start) the ledger in the data directory and listens. In this order,
+ * so that a start that fails leaves nothing behind it did not need: the port is tried, the
+ * directory made, the directory's lock taken (one server per directory), the ledger created.
+ * @throws PortUnavailableError, DataDirError, DataDirLockedError
+ */
 export async function startServer(
   config: ServerConfig,
-  logger = createLogger(config.logLevel),
+  logger = createLogger(config.logLevel, config.logFormat),
   deps: ServerDeps = {}
-) {
+): Promise<RunningServer> {
   const paths = dataPaths(config.dataDir);
+  await checkPortFree(config.host, config.port);
+  ensureDataDir(paths.dir);
+  const lock = lockDataDir(paths.dir);
+  const opened: { close(): void }[] = [];
+  try {
+    return await open(config, logger, deps, paths, lock, opened);
+  } catch (e) {
+    for (const o of opened.reverse()) o.close();
+    lock.release();
+    throw e;
+  }
+}
+
+async function open(
+  config: ServerConfig,
+  logger: Logger,
+  deps: ServerDeps,
+  paths: DataPaths,
+  lock: DataDirLock,
+  opened: { close(): void }[]
+): Promise<RunningServer> {
+  let created = false;
   if (!isInitialised(paths)) {
-    const created = await initDataDir(config.dataDir, deps.clock ? { clock: deps.clock } : {});
+    const made = await initDataDir(config.dataDir, deps.clock ? { clock: deps.clock } : {});
+    created = true;
     logger.info(
       {
-        ledgerId: created.ledgerId,
-        origin: created.origin,
+        ledgerId: made.ledgerId,
+        origin: made.origin,
         logKeyFile: paths.logKey,
         adminKeyFile: paths.adminKey,
-        vkey: created.vkey,
+        vkey: made.vkey,
       },
       'created a new ledger; the log key and the first admin key are in these files (mode 0600)'
     );
   }
   const store = LedgerStore.open(paths.db);
+  opened.push(store);
   const skey = readKeyFile(paths.logKey);
   const logVkey = readKeyFile(paths.logVkey);
   const origin = store.getMeta('origin') ?? '';
@@ -65,6 +112,8 @@ export async function startServer(
     checkpointIntervalMs: config.checkpointIntervalMs,
     onError: (e) => logger.error({ err: e }, 'checkpointing stopped'),
   });
+  // Loaded only now, so that a start refused above (port, directory, lock) answers at once.
+  const { buildApp } = await import('./app.js');
   const app = await buildApp({
     store,
     checkpointer,
@@ -78,18 +127,29 @@ export async function startServer(
     ...(config.snapshotEvery !== undefined ? { snapshotEvery: config.snapshotEvery } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
+  let url: string;
+  try {
+    url = await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await app.close();
+    throw portError(e, config.host, config.port);
+  }
   checkpointer.start();
-  const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url, dataDir: paths.dir, size: store.size }, 'yishi is listening');
   let closed = false;
   return {
     url,
+    paths,
+    created,
     async close() {
       if (closed) return;
       closed = true;
       await app.close();
       checkpointer.stop();
+      const size = store.size;
       store.close();
+      lock.release();
+      logger.info({ dataDir: paths.dir, size }, 'yishi stopped');
     },
-  } satisfies RunningServer;
+  };
 }

@@ -484,3 +484,28 @@ t.test('each request is one access-log line: method, URL, status and time', asyn
   }
   t.ok(done.some((r) => (r['req'] as { method: string }).method === 'POST'));
 });
+
+t.test('a request line names the verified principal and the refusal code', async (t) => {
+  const records = logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  const done = records.filter((r) => r['msg'] === 'request completed');
+  t.ok(
+    done.some((r) => r['principal'] === 'm3' && r['code'] === 'AGENDA_DEADLINE_PASSED'),
+    'the late item: its signer and the refusal'
+  );
+  t.ok(
+    done.some(
+      (r) => r['principal'] === 'chair' && r['code'] === 'QUORUM_NOT_MET' && r['rule'] === 'P4'
+    ),
+    'the meeting opened without quorum, with the rule'
+  );
+  t.ok(
+    done.some(
+      (r) => r['principal'] === 'm1' && (r['res'] as { statusCode: number }).statusCode === 403
+    ),
+    'a signed read refused'
+  );
+  t.ok(
+    done.some((r) => r['principal'] === 'admin' && r['code'] === undefined),
+    'an accepted command'
+  );
+});

@@ -7,6 +7,7 @@ import {
 import type { Principal } from '@yishi/procedure';
 import type { FastifyRequest } from 'fastify';
 import type { CommandPipeline } from '../commands/pipeline.js';
+import { notePrincipal } from '../http/access-log.js';
 import { ApiError } from '../http/errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { checkSkew, principalOfKey, verifySignerSignature } from './principal.js';
@@ -56,5 +57,7 @@ export function authenticateRead(
   verifySignerSignature(auth.publicKey, base64Decode(auth.signature), message);
   limiter.take(`key:${auth.publicKey}`);
   checkSkew(auth.ts, pipeline.now());
-  return principalOfKey(pipeline.state, auth.publicKey);
+  const principal = principalOfKey(pipeline.state, auth.publicKey);
+  notePrincipal(req, principal.id);
+  return principal;
 }

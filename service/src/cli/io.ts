@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseNoteVerifier } from '@yishi/crypto';
 import type { Writable } from 'node:stream';
 /** A CLI command: takes its arguments, resolves to the exit code. */
 export type Command = (argv: string[]) => Promise<number>;
@@ -52,10 +53,35 @@ export function usage<T>(parse: () => T): T {
 export const dataDirFrom = (flag: string | undefined): string =>
   flag ?? process.env['YISHI_DATA'] ?? 'data';
 
-/** A `--vkey` argument: the vkey text itself, or a file holding it. */
+/**
+ * A `--vkey` argument: the vkey text itself, or a file holding it. A value that is neither (a
+ * mistyped path, a file without a key) is a usage error, never a key that fails to match.
+ */
 export function readVkeyArgument(value: string): string {
-  if (existsSync(value) && statSync(value).isFile()) return readFileSync(value, 'utf8').trim();
-  return value.trim();
+  const isKey = (text: string): boolean => {
+    try {
+      parseNoteVerifier(text);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (isKey(value.trim())) return value.trim();
+  let text: string;
+  try {
+    if (!statSync(value).isFile()) throw new UsageError(`--vkey ${value}: not a file`);
+    text = readFileSync(value, 'utf8').trim();
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `--vkey ${value}: no such file, and not a verifier key text (name+hash+key)`
+        : `--vkey ${value}: cannot read the file (${code ?? (e as Error).message})`
+    );
+  }
+  if (!isKey(text)) throw new UsageError(`--vkey ${value}: the file holds no verifier key`);
+  return text;
 }
 
 /** The one ledger file a command takes (`verify`, `audit`), checked to exist. */

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { startServer } from '../server.js';
+import { createLogger, startServer, type RunningServer } from '../server.js';
 import { out, usage, type Command } from './io.js';
 
 const HELP = `Usage: yishi serve [--port N] [--host HOST] [--data DIR] [--full-replay]
+                   [--log-format pretty|json]
 
 Runs the HTTP service on the ledger in DIR, creating it on first start (see 'yishi init').
 
@@ -13,13 +14,40 @@ Options (environment variable in brackets):
   --data DIR    data directory [YISHI_DATA] (default ./data)
   --full-replay ignore the state snapshot in DIR/service.db and replay the whole ledger
                 [YISHI_FULL_REPLAY=1]
+  --log-format pretty|json
+                human log lines, or one JSON record a line [YISHI_LOG_FORMAT] (default pretty
+                with a start-up banner on a terminal, json otherwise)
   -h, --help    show this help
 Also: YISHI_LOG_LEVEL (info), YISHI_CHECKPOINT_INTERVAL_MS (1000), YISHI_RATE_LIMIT (600 requests
 a minute per signing key, or per address for unsigned requests), YISHI_BODY_LIMIT (131072 bytes),
 YISHI_SNAPSHOT_EVERY (50000 entries between state snapshots).
 The API reference is served at /docs; the service's own tables are in DIR/service.db, with a
-snapshot of the state so a start replays only the entries after it.
+snapshot of the state so a start replays only the entries after it. One server at a time uses a
+data directory (DIR/serve.lock); a second start on it exits naming the first one's pid.
 `;
+
+/** What a person at a terminal needs once the service listens: where it is and what to do next. */
+export function banner(server: Pick<RunningServer, 'url' | 'paths' | 'created'>): string {
+  const p = server.paths;
+  return [
+    '',
+    `yishi is running at ${server.url}${server.created ? ' (a new ledger)' : ''}`,
+    `  API reference  ${server.url}/docs`,
+    `  data folder    ${p.dir}`,
+    `  admin.key      ${p.adminKey}`,
+    "                 the first admin's secret key: hand it to the higher-level organisation,",
+    '                 then remove it from this folder',
+    `  log.vkey       ${p.logVkey}`,
+    "                 the log's public key: give it to auditors (yishi verify --vkey log.vkey)",
+    `  log.key        ${p.logKey}`,
+    "                 the log's signing key: keep it secret, back it up apart from the ledger",
+    '  try it         npm run demo (in the repository: a story on its own temporary server),',
+    `                 or YISHI_URL=${server.url} YISHI_DATA=${p.dir} node demo/dist/examples/developer.js`,
+    'Stop with Ctrl-C.',
+    '',
+    '',
+  ].join('\n');
+}
 
 export const serveCommand: Command = async (argv) => {
   const { values } = usage(() =>
@@ -32,6 +60,7 @@ export const serveCommand: Command = async (argv) => {
         host: { type: 'string' },
         data: { type: 'string' },
         'full-replay': { type: 'boolean' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -40,11 +69,16 @@ export const serveCommand: Command = async (argv) => {
     out(HELP);
     return 0;
   }
-  const server = await startServer(loadConfig(values));
+  const tty = process.stdout.isTTY === true;
+  const config = loadConfig(values, process.env, tty);
+  const logger = createLogger(config.logLevel, config.logFormat);
+  const server = await startServer(config, logger);
+  if (tty) out(banner(server));
   await new Promise<void>((resolve) => {
-    const stop = () => {
+    const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      logger.info({ signal }, 'stopping: finishing the requests in flight');
       void server.close().then(resolve);
     };
     process.on('SIGINT', stop);

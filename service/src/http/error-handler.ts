@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, ERRORS, type ErrorCode } from './errors.js';
+import { noteRefusal } from './access-log.js';
 import { pickLanguage } from './i18n.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -11,6 +12,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 function send(request: FastifyRequest, reply: FastifyReply, err: ApiError): FastifyReply {
+  noteRefusal(request, err.code, err.rule);
   const lang = pickLanguage(request.headers['accept-language']);
   const body: Record<string, unknown> = {
     statusCode: err.statusCode,

@@ -9,7 +9,10 @@ import {
   type SignedCommand,
 } from '@yishi/schema';
 import { Type, type TSchema } from 'typebox';
+import type { FastifyRequest } from 'fastify';
 import type { CommandPipeline } from '../commands/pipeline.js';
+import { RefusedError } from '../commands/refusals.js';
+import { notePrincipal } from '../http/access-log.js';
 import { ApiError } from '../http/errors.js';
 import { COMMAND_ROUTES, routeDescription } from './command-table.js';
 import { COMMAND_ERRORS, IdempotencyHeaders, submitContext } from './common.js';
@@ -41,6 +44,17 @@ function paramsSchema(url: string) {
   return Type.Object(props, { additionalProperties: false });
 }
 
+/** Names the signer of a command whose signature verified in its request's log line. */
+function notePrincipalOfKey(req: FastifyRequest, pipeline: CommandPipeline, publicKey: string) {
+  try {
+    const keys = pipeline.state.keys;
+    const key = Object.hasOwn(keys, publicKey) ? keys[publicKey] : undefined;
+    if (key !== undefined) notePrincipal(req, key.principalId);
+  } catch {
+    // The ledger is unavailable: the line goes without the principal.
+  }
+}
+
 /** The state-changing routes: one per command of the procedure engine, all through the pipeline. */
 export const commandRoutes: FastifyPluginAsyncTypebox<{ pipeline: CommandPipeline }> = async (
   app,
@@ -69,7 +83,15 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ pipeline: CommandPipelin
         for (const [name, value] of Object.entries((req.params ?? {}) as Record<string, string>)) {
           if (payload[name] !== value) throw ApiError.of('PATH_MISMATCH', { parameter: name });
         }
-        const answer = await pipeline.submit(command, submitContext(req));
+        let answer: Awaited<ReturnType<CommandPipeline['submit']>>;
+        try {
+          answer = await pipeline.submit(command, submitContext(req));
+        } catch (e) {
+          // A refusal by the rules or the key checks comes after the signature verified.
+          if (e instanceof RefusedError) notePrincipalOfKey(req, pipeline, command.publicKey);
+          throw e;
+        }
+        notePrincipalOfKey(req, pipeline, command.publicKey);
         if (answer.replayed) void reply.header('idempotent-replayed', 'true');
         return reply.code(201).send(answer.body);
       }

@@ -77,12 +77,17 @@ export function loadLedgerState(
       ledger = r.ledger;
     } else {
       rejected = r.reason;
-      const warn = r.reason === 'NO_SNAPSHOT' ? log?.info : (log?.warn ?? log?.info);
-      warn?.call(
-        log,
-        { reason: r.reason, ...r.detail },
-        'no usable state snapshot; replaying the whole ledger'
-      );
+      if (r.reason === 'NO_SNAPSHOT' && store.size <= 1) {
+        // A new ledger has no snapshot to use and nothing to replay: nothing is wrong.
+        log?.info({ entries: store.size }, 'a new ledger: the state starts from its genesis');
+      } else {
+        const warn = r.reason === 'NO_SNAPSHOT' ? log?.info : (log?.warn ?? log?.info);
+        warn?.call(
+          log,
+          { reason: r.reason, ...r.detail },
+          'no usable state snapshot; replaying the whole ledger'
+        );
+      }
       // It will never match: drop it, so the next snapshot (at close at the latest) replaces it.
       if (r.reason !== 'NO_SNAPSHOT') dropSnapshot(db);
     }

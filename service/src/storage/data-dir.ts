@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   base64Encode,
@@ -13,6 +13,7 @@ import {
 } from '@yishi/crypto';
 import { decide, initialState } from '@yishi/procedure';
 import { Checkpointer, createGenesisCommand, initLedger, LedgerStore } from '../ledger/index.js';
+import { ensureDataDir } from './ensure-dir.js';
 
 /** Where a data directory keeps its files. */
 export interface DataPaths {
@@ -82,7 +83,7 @@ export async function initDataDir(dir: string, opts: InitOptions = {}): Promise<
   if (existsSync(paths.db) || existsSync(paths.logKey)) {
     throw new Error(`${paths.dir} already holds a ledger`);
   }
-  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  ensureDataDir(paths.dir);
   const clock = opts.clock ?? Date.now;
   const ledgerId = randomUUID();
   const origin = opts.origin ?? `yishi.local/${ledgerId}`;
