@@ -8,9 +8,9 @@ import {
 } from './storage/data-dir.js';
 import { ensureDataDir } from './storage/ensure-dir.js';
 import { lockDataDir, type DataDirLock } from './storage/serve-lock.js';
-import { checkPortFree, portError } from './port-check.js';
+import { checkPortFree, portError } from './http/port-check.js';
 import type { LogFormat, ServerConfig } from './config.js';
-import { prettyStream } from './pretty-log.js';
+import { prettyStream } from './http/pretty-log.js';
 import { Checkpointer, LedgerStore } from './ledger/index.js';
 
 /** Paths pino must never print: keys, signatures and authorization headers. */
