@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.js';
 import { dataPaths, initDataDir, isInitialised, readKeyFile } from './storage/data-dir.js';
@@ -42,7 +43,17 @@ export async function startServer(
   deps: ServerDeps = {}
 ) {
   const paths = dataPaths(config.dataDir);
-  if (!isInitialised(paths)) {
+  if (config.logKeyFile !== undefined) {
+    // The log key lives apart from the ledger (a secret mount): the ledger must exist already.
+    if (!existsSync(paths.db)) {
+      throw new Error(
+        `${paths.db}: no ledger; create it first (yishi init), then move log.key to YISHI_LOG_KEY_FILE`
+      );
+    }
+    if (!existsSync(config.logKeyFile)) {
+      throw new Error(`YISHI_LOG_KEY_FILE: ${config.logKeyFile}: no such file`);
+    }
+  } else if (!isInitialised(paths)) {
     const created = await initDataDir(config.dataDir, deps.clock ? { clock: deps.clock } : {});
     logger.info(
       {
@@ -56,7 +67,7 @@ export async function startServer(
     );
   }
   const store = LedgerStore.open(paths.db);
-  const skey = readKeyFile(paths.logKey);
+  const skey = readKeyFile(config.logKeyFile ?? paths.logKey);
   const logVkey = readKeyFile(paths.logVkey);
   const origin = store.getMeta('origin') ?? '';
   const checkpointer = new Checkpointer(store, {
@@ -74,6 +85,9 @@ export async function startServer(
     logger,
     rateLimitPerMinute: config.rateLimitPerMinute,
     bodyLimit: config.bodyLimit,
+    corsOrigins: config.corsOrigins ?? [],
+    metrics: config.metrics ?? 'local',
+    processMetrics: true,
     fullReplay: config.fullReplay === true,
     ...(config.snapshotEvery !== undefined ? { snapshotEvery: config.snapshotEvery } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),

@@ -163,11 +163,8 @@ export const restoreCommand: Command = async (argv) => {
   const missing = [paths.logKey, paths.logVkey].filter((f) => !existsSync(f));
   out(
     `Restored ledger ${ledgerId ?? '?'} (${size} entries) to ${paths.db}\n` +
-      (missing.length > 0
-        ? `  put back before 'yishi serve': ${missing.join(', ')}\n`
-        : '') +
+      (missing.length > 0 ? `  put back before 'yishi serve': ${missing.join(', ')}\n` : '') +
       `  the next start replays the whole ledger to rebuild service.db\n`
   );
   return 0;
 };
-

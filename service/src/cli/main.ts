@@ -15,9 +15,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 /** The CLI's version: @yishi/service's package.json (two folders up from src/cli and dist/cli). */
 export function version(): string {
-  const pkg = JSON.parse(
-    readFileSync(new URL('../../package.json', import.meta.url), 'utf8')
-  ) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
