@@ -11,7 +11,7 @@ WORKDIR /app
 RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
+COPY package.json package-lock.json tsconfig.base.json tsconfig.json LICENSE ./
 COPY scripts scripts
 COPY schema/package.json schema/
 COPY crypto/package.json crypto/
@@ -39,7 +39,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
-COPY --from=build /app/LICENSE* ./
+COPY --from=build /app/LICENSE ./
 COPY --from=build /app/schema/package.json schema/
 COPY --from=build /app/schema/dist schema/dist
 COPY --from=build /app/crypto/package.json crypto/
