@@ -67,6 +67,21 @@ t.test('listed origins may call every route; others get no CORS headers', async 
   t.equal(otherSimple.headers['access-control-allow-origin'], undefined);
 });
 
+t.test('an OPTIONS request that is not a preflight gets the 404 of the error table', async (t) => {
+  const app = await appWith([ALLOWED]);
+  for (const url of ['/log/checkpoint', '/bodies', '/nope']) {
+    const res = await app.inject({ method: 'OPTIONS', url });
+    t.equal(res.statusCode, 404, url);
+    t.equal((res.json() as { code: string }).code, 'NOT_FOUND', url);
+  }
+  const noMethod = await app.inject({
+    method: 'OPTIONS',
+    url: '/log/key',
+    headers: { origin: OTHER },
+  });
+  t.equal(noMethod.statusCode, 404);
+});
+
 t.test('YISHI_CORS_ORIGINS is a comma-separated list of origins', async (t) => {
   t.same(loadConfig({}, {}).corsOrigins, []);
   t.same(loadConfig({}, { YISHI_CORS_ORIGINS: `${ALLOWED}, http://localhost:5173` }).corsOrigins, [

@@ -29,7 +29,15 @@ export async function registerCors(
   };
   const open: FastifyCorsOptions = { origin: '*', exposedHeaders: EXPOSED, maxAge: 600 };
   await app.register(cors, {
-    delegator: (req, cb) => cb(null, isPublicLog(req) ? open : listed),
+    // An OPTIONS request that is not a preflight (no Origin or no requested method) is no CORS
+    // matter: it gets the 404 NOT_FOUND of the error table, not the plugin's own 400 text.
+    delegator: (req, cb) => {
+      const preflight =
+        req.headers.origin !== undefined &&
+        req.headers['access-control-request-method'] !== undefined;
+      if (req.method === 'OPTIONS' && !preflight) cb(null, { origin: false });
+      else cb(null, isPublicLog(req) ? open : listed);
+    },
   });
 }
 
