@@ -98,7 +98,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const vkey = readFileSync(join(dataDir, 'log.vkey'), 'utf8').trim();
 
     say.title(
-      'yishi 议事 · a five-minute demo',
+      'yishi 议事 · the demo (it runs in well under a minute)',
       'Major decisions (三重一大) of a leadership team: rules enforced, every step signed, nothing erased.'
     );
     say.line();

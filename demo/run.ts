@@ -1,5 +1,5 @@
 /**
- * `npm run demo [-- --out DIR]`: the newcomer's first five minutes. Prints the story, the minutes
+ * `npm run demo [-- --out DIR]`: the newcomer's first minute. Prints the story, the minutes
  * and the audit; with `--out DIR` keeps the data folder, the export and the log key in DIR.
  */
 import { parseArgs } from 'node:util';

@@ -5,7 +5,9 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { claimsSignature } from './auth/read-auth.js';
 import { CommandPipeline } from './commands/pipeline.js';
 import { fastPublicKey } from './crypto-fast/fast-ed25519.js';
+import { registerCors } from './http/cors.js';
 import { installErrorHandling, onFrameworkError } from './http/error-handler.js';
+import { registerMetrics, type MetricsAccess } from './http/metrics.js';
 import type { Checkpointer, LedgerStore } from './ledger/index.js';
 import { registerOpenApi } from './http/openapi.js';
 import { RateLimiter } from './http/rate-limit.js';
@@ -56,6 +58,12 @@ export interface AppOptions {
   snapshotEvery?: number;
   /** Write a snapshot after a start that replayed at least this many entries (10,000). */
   snapshotAfter?: number;
+  /** Origins (`https://host[:port]`) browsers may call every route from; `/log/*` allows any. */
+  corsOrigins?: readonly string[];
+  /** Who may read `/metrics`: `off`, `local` (loopback clients, the default) or `public`. */
+  metrics?: MetricsAccess;
+  /** Export the process's own metrics (CPU, memory, event loop) too (default false). */
+  processMetrics?: boolean;
   /** Webhook delivery: fetch, timer and backoff (tests inject them). */
   webhooks?: {
     fetch?: typeof fetch;
@@ -114,13 +122,14 @@ export async function buildApp(opts: AppOptions) {
   installErrorHandling(app);
 
   await app.register(helmet, { contentSecurityPolicy: false });
+  await registerCors(app, opts.corsOrigins ?? []);
 
   // Unsigned requests are counted per address as they arrive. Signed ones are counted per key
   // once their signature verified; a signed request that fails (400, 401, 413, 415) counts
   // against its address, and an address over its allowance is refused before any work.
   const limiter = new RateLimiter({ max: opts.rateLimitPerMinute ?? 600, clock });
   app.addHook('onRequest', async (req) => {
-    if (req.url === '/health' || req.url === '/ready') return;
+    if (req.url === '/health' || req.url === '/ready' || req.url === '/metrics') return;
     if (claimsSignature(req)) limiter.check(`ip:${req.ip}`);
     else limiter.take(`ip:${req.ip}`);
   });
@@ -131,6 +140,13 @@ export async function buildApp(opts: AppOptions) {
   });
 
   const serviceDb = openServiceDatabase(opts.serviceDb ?? ':memory:');
+  registerMetrics(app, {
+    access: opts.metrics ?? 'local',
+    store: opts.store,
+    serviceDb,
+    clock,
+    ...(opts.processMetrics ? { processMetrics: true } : {}),
+  });
   const webhooks = new Webhooks({
     db: serviceDb,
     logSecretKey: opts.logSkey ? parseSecretKey(opts.logSkey, fastPublicKey).secretKey : null,

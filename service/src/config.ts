@@ -1,3 +1,6 @@
+import { parseCorsOrigins } from './http/cors.js';
+import { METRICS_ACCESS, type MetricsAccess } from './http/metrics.js';
+
 /** How the service writes its log. */
 export type LogFormat = 'pretty' | 'json';
 
@@ -16,6 +19,12 @@ export interface ServerConfig {
   fullReplay?: boolean;
   /** Entries between state snapshots while running (50,000). */
   snapshotEvery?: number;
+  /** Origins browsers may call every route from; `/log/*` allows any origin ([]). */
+  corsOrigins?: string[];
+  /** Who may read GET /metrics: off, local (loopback clients) or public ('local'). */
+  metrics?: MetricsAccess;
+  /** The log's signing key file (C2SP skey), kept apart from the ledger in production (DATA/log.key). */
+  logKeyFile?: string;
 }
 
 const int = (name: string, text: string | undefined, fallback: number): number => {
@@ -30,6 +39,12 @@ const flag = (name: string, text: string | undefined): boolean => {
   throw new Error(`${name} must be 0 or 1, got '${text}'`);
 };
 
+const metricsAccess = (text: string | undefined): MetricsAccess => {
+  if (text === undefined || text === '') return 'local';
+  if ((METRICS_ACCESS as readonly string[]).includes(text)) return text as MetricsAccess;
+  throw new Error(`YISHI_METRICS must be one of ${METRICS_ACCESS.join(', ')}, got '${text}'`);
+};
+
 function logFormat(text: string | undefined, tty: boolean): LogFormat {
   if (text === undefined || text === '') return tty ? 'pretty' : 'json';
   if (text === 'pretty' || text === 'json') return text;
@@ -39,7 +54,8 @@ function logFormat(text: string | undefined, tty: boolean): LogFormat {
 /**
  * Reads the configuration: flags first, then the environment (YISHI_DATA, YISHI_HOST,
  * YISHI_PORT, YISHI_LOG_LEVEL, YISHI_LOG_FORMAT, YISHI_CHECKPOINT_INTERVAL_MS, YISHI_RATE_LIMIT,
- * YISHI_BODY_LIMIT, YISHI_FULL_REPLAY, YISHI_SNAPSHOT_EVERY), then defaults. The log format
+ * YISHI_BODY_LIMIT, YISHI_FULL_REPLAY, YISHI_SNAPSHOT_EVERY, YISHI_CORS_ORIGINS, YISHI_METRICS,
+ * YISHI_LOG_KEY_FILE), then defaults. The log format
  * defaults to `pretty` when `tty` (standard output is a terminal), else `json`.
  */
 export function loadConfig(
@@ -71,5 +87,8 @@ export function loadConfig(
     fullReplay:
       flags['full-replay'] === true || flag('YISHI_FULL_REPLAY', env['YISHI_FULL_REPLAY']),
     snapshotEvery,
+    corsOrigins: parseCorsOrigins(env['YISHI_CORS_ORIGINS']),
+    metrics: metricsAccess(env['YISHI_METRICS']),
+    ...(env['YISHI_LOG_KEY_FILE'] ? { logKeyFile: env['YISHI_LOG_KEY_FILE'] } : {}),
   };
 }

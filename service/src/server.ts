@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import {
   dataPaths,
@@ -87,7 +88,17 @@ async function open(
   opened: { close(): void }[]
 ): Promise<RunningServer> {
   let created = false;
-  if (!isInitialised(paths)) {
+  if (config.logKeyFile !== undefined) {
+    // The log key lives apart from the ledger (a secret mount): the ledger must exist already.
+    if (!existsSync(paths.db)) {
+      throw new Error(
+        `${paths.db}: no ledger; create it first (yishi init), then move log.key to YISHI_LOG_KEY_FILE`
+      );
+    }
+    if (!existsSync(config.logKeyFile)) {
+      throw new Error(`YISHI_LOG_KEY_FILE: ${config.logKeyFile}: no such file`);
+    }
+  } else if (!isInitialised(paths)) {
     const made = await initDataDir(config.dataDir, deps.clock ? { clock: deps.clock } : {});
     created = true;
     logger.info(
@@ -103,7 +114,7 @@ async function open(
   }
   const store = LedgerStore.open(paths.db);
   opened.push(store);
-  const skey = readKeyFile(paths.logKey);
+  const skey = readKeyFile(config.logKeyFile ?? paths.logKey);
   const logVkey = readKeyFile(paths.logVkey);
   const origin = store.getMeta('origin') ?? '';
   const checkpointer = new Checkpointer(store, {
@@ -123,6 +134,9 @@ async function open(
     logger,
     rateLimitPerMinute: config.rateLimitPerMinute,
     bodyLimit: config.bodyLimit,
+    corsOrigins: config.corsOrigins ?? [],
+    metrics: config.metrics ?? 'local',
+    processMetrics: true,
     fullReplay: config.fullReplay === true,
     ...(config.snapshotEvery !== undefined ? { snapshotEvery: config.snapshotEvery } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type CliIo, type Command, out, err, UsageError, withCliIo } from './io.js';
 
 /** Each command is loaded only when run, so `yishi verify` never loads the web server. */
@@ -8,7 +9,17 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   audit: async () => (await import('./audit.js')).auditCommand,
   export: async () => (await import('./export.js')).exportCommand,
   openapi: async () => (await import('./openapi.js')).openapiCommand,
+  backup: async () => (await import('./backup.js')).backupCommand,
+  restore: async () => (await import('./backup.js')).restoreCommand,
 };
+
+/** The CLI's version: @yishi/service's package.json (two folders up from src/cli and dist/cli). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
 
 const USAGE = `yishi — tamper-evident records of a leadership team's major decisions
 
@@ -21,8 +32,10 @@ Commands:
   audit    verify, then replay every entry under the rules of procedure
   export   write the ledger as JSON Lines for an auditor
   openapi  print the HTTP API's OpenAPI 3.1 document
+  backup   copy the ledger and service databases while the service runs
+  restore  put a backup in place as a data folder
 
-Run 'yishi <command> --help' for a command's options.
+Run 'yishi <command> --help' for a command's options; 'yishi --version' prints the version.
 `;
 
 /**
@@ -38,6 +51,10 @@ async function run(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out(USAGE);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    out(`yishi ${version()}\n`);
+    return 0;
   }
   const load = COMMANDS[name];
   if (!load) {

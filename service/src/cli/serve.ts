@@ -20,7 +20,9 @@ Options (environment variable in brackets):
   -h, --help    show this help
 Also: YISHI_LOG_LEVEL (info), YISHI_CHECKPOINT_INTERVAL_MS (1000), YISHI_RATE_LIMIT (600 requests
 a minute per signing key, or per address for unsigned requests), YISHI_BODY_LIMIT (131072 bytes),
-YISHI_SNAPSHOT_EVERY (50000 entries between state snapshots).
+YISHI_SNAPSHOT_EVERY (50000 entries between state snapshots), YISHI_CORS_ORIGINS (origins browsers
+may call from, comma-separated; none, /log/* any), YISHI_METRICS (who reads /metrics: off, local
+or public; local), YISHI_LOG_KEY_FILE (the log's signing key kept apart; DIR/log.key).
 The API reference is served at /docs; the service's own tables are in DIR/service.db, with a
 snapshot of the state so a start replays only the entries after it. One server at a time uses a
 data directory (DIR/serve.lock); a second start on it exits naming the first one's pid.

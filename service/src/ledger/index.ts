@@ -13,6 +13,7 @@ export {
   type AppendedEntry,
   type AppendRefusalCode,
   type AppendResult,
+  type LedgerObserver,
   type LedgerStoreOptions,
   type StoredCheckpoint,
   type StoredEntry,

@@ -85,6 +85,14 @@ export interface StoredCheckpoint {
   signedAt: number;
 }
 
+/** Told how appends went: for metrics, never for control. Must not throw. */
+export interface LedgerObserver {
+  /** One append transaction took `seconds`, its commit's fsync of the WAL included. */
+  commit(seconds: number, items: number): void;
+  /** One append waited `seconds` from the writer's queue until its entry was durable. */
+  append(seconds: number): void;
+}
+
 export interface LedgerStoreOptions {
   /** Source of the 16-byte salts; node:crypto randomBytes unless a test injects one. */
   random?: (n: number) => Uint8Array;
@@ -175,6 +183,8 @@ export class LedgerStore {
    * proofs and roots cost O(log n) reads.
    */
   readonly reader: SubtreeHashReader;
+  /** Watches appends (the service's metrics); none by default. */
+  observer: LedgerObserver | undefined;
 
   #size = 0;
   #prev = GENESIS_PREV;
@@ -322,7 +332,10 @@ export class LedgerStore {
       throw new LedgerError('INVALID_ARGUMENT', 'appendBatch must not run inside a transaction');
     }
     try {
-      return this.#appendTxn.immediate(items, random);
+      const t0 = performance.now();
+      const results = this.#appendTxn.immediate(items, random);
+      this.observer?.commit((performance.now() - t0) / 1000, results.length);
+      return results;
     } catch (err) {
       this.#reload();
       throw err;

@@ -30,6 +30,8 @@ export interface LedgerWriterStats {
 
 interface Pending {
   item: AppendItem;
+  /** performance.now() when queued. */
+  queued: number;
   resolve: (entry: AppendedEntry) => void;
   reject: (err: unknown) => void;
 }
@@ -92,7 +94,7 @@ export class LedgerWriter {
     }
     const item: AppendItem = { ...opts, command, derived, time: opts?.time ?? this.#clock() };
     return new Promise<AppendedEntry>((resolve, reject) => {
-      this.#queue.push({ item, resolve, reject });
+      this.#queue.push({ item, queued: performance.now(), resolve, reject });
       this.#scheduled ??= setImmediate(() => {
         this.#scheduled = undefined;
         this.flush();
@@ -116,7 +118,7 @@ export class LedgerWriter {
     const item: AppendItem = { ...opts, command, derived, time: opts?.time ?? this.#clock() };
     let settle!: Pending;
     const promise = new Promise<AppendedEntry>((resolve, reject) => {
-      settle = { item, resolve, reject };
+      settle = { item, queued: performance.now(), resolve, reject };
     });
     this.#commit([settle]);
     return promise;
@@ -163,12 +165,15 @@ export class LedgerWriter {
       return;
     }
     this.#stats.transactions++;
+    const observer = this.store.observer;
+    const now = observer ? performance.now() : 0;
     batch.forEach((p, i) => {
       const result = results[i];
       if (result === undefined) {
         p.reject(new LedgerError('ENTRY_INVALID', 'no result for this append'));
       } else if (result.ok) {
         this.#stats.appended++;
+        observer?.append((now - p.queued) / 1000);
         p.resolve(result);
       } else {
         this.#stats.refused++;

@@ -1,0 +1,95 @@
+import t from 'tap';
+import { buildApp, Checkpointer, LedgerStore } from '@yishi/service/internal';
+import { loadConfig } from '@yishi/service';
+import { makeLedger } from '../helpers/ledger-fixture.js';
+
+const fixture = await makeLedger(t, 2, 1);
+const ALLOWED = 'https://app.example.org';
+const OTHER = 'https://evil.example.net';
+
+async function appWith(corsOrigins?: string[]) {
+  const store = LedgerStore.open(fixture.paths.db);
+  const checkpointer = new Checkpointer(store, { skey: fixture.skey });
+  const app = await buildApp({
+    store,
+    checkpointer,
+    logVkey: fixture.vkey,
+    ...(corsOrigins ? { corsOrigins } : {}),
+  });
+  t.teardown(async () => {
+    await app.close();
+    store.close();
+  });
+  return app;
+}
+
+const preflight = (url: string, origin: string) => ({
+  method: 'OPTIONS' as const,
+  url,
+  headers: {
+    origin,
+    'access-control-request-method': 'POST',
+    'access-control-request-headers': 'content-type',
+  },
+});
+
+t.test('no origin is allowed by default, except on the public log routes', async (t) => {
+  const app = await appWith();
+  const simple = await app.inject({ url: '/principals', headers: { origin: ALLOWED } });
+  t.equal(simple.headers['access-control-allow-origin'], undefined);
+  const pre = await app.inject(preflight('/bodies', ALLOWED));
+  t.equal(pre.headers['access-control-allow-origin'], undefined);
+  const log = await app.inject({ url: '/log/checkpoint', headers: { origin: OTHER } });
+  t.equal(log.statusCode, 200);
+  t.equal(log.headers['access-control-allow-origin'], '*');
+  const logPre = await app.inject({
+    method: 'OPTIONS',
+    url: '/log/checkpoint',
+    headers: { origin: OTHER, 'access-control-request-method': 'GET' },
+  });
+  t.equal(logPre.statusCode, 204);
+  t.equal(logPre.headers['access-control-allow-origin'], '*');
+});
+
+t.test('listed origins may call every route; others get no CORS headers', async (t) => {
+  const app = await appWith([ALLOWED]);
+  const pre = await app.inject(preflight('/bodies', ALLOWED));
+  t.equal(pre.statusCode, 204);
+  t.equal(pre.headers['access-control-allow-origin'], ALLOWED);
+  t.match(String(pre.headers['access-control-allow-methods']), /POST/);
+  t.match(String(pre.headers['access-control-allow-headers']), /content-type/);
+  const simple = await app.inject({ url: '/health', headers: { origin: ALLOWED } });
+  t.equal(simple.headers['access-control-allow-origin'], ALLOWED);
+  t.match(String(simple.headers['vary']), /Origin/i);
+  const other = await app.inject(preflight('/bodies', OTHER));
+  t.equal(other.headers['access-control-allow-origin'], undefined);
+  const otherSimple = await app.inject({ url: '/health', headers: { origin: OTHER } });
+  t.equal(otherSimple.headers['access-control-allow-origin'], undefined);
+});
+
+t.test('an OPTIONS request that is not a preflight gets the 404 of the error table', async (t) => {
+  const app = await appWith([ALLOWED]);
+  for (const url of ['/log/checkpoint', '/bodies', '/nope']) {
+    const res = await app.inject({ method: 'OPTIONS', url });
+    t.equal(res.statusCode, 404, url);
+    t.equal((res.json() as { code: string }).code, 'NOT_FOUND', url);
+  }
+  const noMethod = await app.inject({
+    method: 'OPTIONS',
+    url: '/log/key',
+    headers: { origin: OTHER },
+  });
+  t.equal(noMethod.statusCode, 404);
+});
+
+t.test('YISHI_CORS_ORIGINS is a comma-separated list of origins', async (t) => {
+  t.same(loadConfig({}, {}).corsOrigins, []);
+  t.same(loadConfig({}, { YISHI_CORS_ORIGINS: `${ALLOWED}, http://localhost:5173` }).corsOrigins, [
+    ALLOWED,
+    'http://localhost:5173',
+  ]);
+  t.throws(() => loadConfig({}, { YISHI_CORS_ORIGINS: 'app.example.org' }), /not an origin/);
+  t.throws(() => loadConfig({}, { YISHI_CORS_ORIGINS: `${ALLOWED}/path` }), /did you mean/);
+  t.equal(loadConfig({}, {}).metrics, 'local');
+  t.throws(() => loadConfig({}, { YISHI_METRICS: 'yes' }), /YISHI_METRICS/);
+});
