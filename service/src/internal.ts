@@ -46,3 +46,12 @@ export { READ_MODEL_FOLLOWERS, type EntryFollower } from './state/followers.js';
 export { Webhooks, type Timer } from './webhooks/webhooks.js';
 export { openServiceDatabase } from './storage/service-db.js';
 export { generateOpenApi } from './cli/openapi.js';
+export { SqliteWitnessStore } from './witness/sqlite-store.js';
+export { buildWitnessApp, WITNESS_BODY_LIMIT } from './witness/witness-app.js';
+export {
+  initWitness,
+  startWitnessServer,
+  witnessPaths,
+  type WitnessServer,
+  type WitnessServerOptions,
+} from './witness/witness-server.js';

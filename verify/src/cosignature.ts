@@ -210,3 +210,45 @@ export function cosignatureLine(cosigner: NoteSigner, text: string): string {
   const signature = cosigner.sign(utf8Encode(text));
   return `\u2014 ${cosigner.name} ${base64Encode(concatBytes(cosigner.keyId, signature))}\n`;
 }
+
+/**
+ * A cosigner's secret-key text: `PRIVATE+KEY+<name>+<hex key ID>+base64(0x04 || seed)`, the
+ * signed-note skey shape with the cosignature type byte.
+ */
+export function formatCosignerSkey(name: string, secretKey: Uint8Array): string {
+  const publicKey = getPublicKey(assertKey(secretKey, 'secretKey'));
+  const id = bytesToHex(cosignatureKeyId(name, publicKey));
+  return `PRIVATE+KEY+${name}+${id}+${base64Encode(concatBytes(Uint8Array.of(COSIGNATURE_V1_ALGORITHM), secretKey))}`;
+}
+
+/**
+ * Parses {@link formatCosignerSkey}'s text.
+ * @throws KeyFormatError `KEY_MALFORMED`, `KEY_UNSUPPORTED_ALGORITHM`, `KEY_ID_MISMATCH`.
+ */
+export function parseCosignerSkey(skey: string): { name: string; secretKey: Uint8Array } {
+  if (typeof skey !== 'string') throw new TypeError('"skey" expected string');
+  const text = skey.trim();
+  // The key's base64 may itself hold '+': split off the first four fields only.
+  const parts = text.split('+', 4);
+  if (parts.length !== 4 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') {
+    throw new KeyFormatError('KEY_MALFORMED', 'skey needs PRIVATE+KEY+<name>+<id>+<key>');
+  }
+  const [, , name, id] = parts as [string, string, string, string];
+  const encoded = text.slice(parts.join('+').length + 1);
+  if (!isValidKeyName(name)) throw new KeyFormatError('KEY_MALFORMED', 'invalid key name');
+  let raw: Uint8Array;
+  try {
+    raw = base64Decode(encoded);
+  } catch {
+    throw new KeyFormatError('KEY_MALFORMED', 'key is not strict base64');
+  }
+  if (raw[0] !== COSIGNATURE_V1_ALGORITHM) {
+    throw new KeyFormatError('KEY_UNSUPPORTED_ALGORITHM', 'a cosigner skey has type 0x04');
+  }
+  if (raw.length !== 33) throw new KeyFormatError('KEY_MALFORMED', 'an Ed25519 seed is 32 bytes');
+  const secretKey = raw.slice(1);
+  if (bytesToHex(cosignatureKeyId(name, getPublicKey(secretKey))) !== id) {
+    throw new KeyFormatError('KEY_ID_MISMATCH', 'key ID does not match the name and key');
+  }
+  return { name, secretKey };
+}

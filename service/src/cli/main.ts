@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   audit: async () => (await import('./audit.js')).auditCommand,
   export: async () => (await import('./export.js')).exportCommand,
   openapi: async () => (await import('./openapi.js')).openapiCommand,
+  witness: async () => (await import('./witness.js')).witnessCommand,
 };
 
 const USAGE = `yishi — tamper-evident records of a leadership team's major decisions
@@ -21,6 +22,7 @@ Commands:
   audit    verify, then replay every entry under the rules of procedure
   export   write the ledger as JSON Lines for an auditor
   openapi  print the HTTP API's OpenAPI 3.1 document
+  witness  run a C2SP witness that cosigns a log's checkpoints (init, serve)
 
 Run 'yishi <command> --help' for a command's options.
 `;
