@@ -11,6 +11,8 @@ export interface ServerConfig {
   fullReplay?: boolean;
   /** Entries between state snapshots while running (50,000). */
   snapshotEvery?: number;
+  /** A C2SP tlog-policy file: gather witness cosignatures, publish only quorum checkpoints. */
+  witnessPolicy?: string;
 }
 
 const int = (name: string, text: string | undefined, fallback: number): number => {
@@ -31,11 +33,18 @@ const flag = (name: string, text: string | undefined): boolean => {
  * YISHI_BODY_LIMIT, YISHI_FULL_REPLAY, YISHI_SNAPSHOT_EVERY), then defaults.
  */
 export function loadConfig(
-  flags: { data?: string; host?: string; port?: string; 'full-replay'?: boolean },
+  flags: {
+    data?: string;
+    host?: string;
+    port?: string;
+    'full-replay'?: boolean;
+    'witness-policy'?: string;
+  },
   env: NodeJS.ProcessEnv = process.env
 ): ServerConfig {
   const snapshotEvery = int('YISHI_SNAPSHOT_EVERY', env['YISHI_SNAPSHOT_EVERY'], 50_000);
   if (snapshotEvery < 1) throw new Error('YISHI_SNAPSHOT_EVERY must be at least 1');
+  const witnessPolicy = flags['witness-policy'] ?? env['YISHI_WITNESS_POLICY'];
   return {
     dataDir: flags.data ?? env['YISHI_DATA'] ?? 'data',
     host: flags.host ?? env['YISHI_HOST'] ?? '127.0.0.1',
@@ -51,5 +60,6 @@ export function loadConfig(
     fullReplay:
       flags['full-replay'] === true || flag('YISHI_FULL_REPLAY', env['YISHI_FULL_REPLAY']),
     snapshotEvery,
+    ...(witnessPolicy ? { witnessPolicy } : {}),
   };
 }

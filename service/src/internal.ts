@@ -55,3 +55,8 @@ export {
   type WitnessServer,
   type WitnessServerOptions,
 } from './witness/witness-server.js';
+export {
+  WitnessCollector,
+  type CheckpointSource,
+  type WitnessHealth,
+} from './witness/collector.js';

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
+import { parsePolicy } from '@yishi/verify';
 import { buildApp } from './app.js';
 import { dataPaths, initDataDir, isInitialised, readKeyFile } from './storage/data-dir.js';
 import type { ServerConfig } from './config.js';
 import { Checkpointer, LedgerStore } from './ledger/index.js';
+import { WitnessCollector } from './witness/collector.js';
 
 /** Paths pino must never print: keys, signatures and authorization headers. */
 export const REDACT_PATHS = [
@@ -65,9 +68,15 @@ export async function startServer(
     checkpointIntervalMs: config.checkpointIntervalMs,
     onError: (e) => logger.error({ err: e }, 'checkpointing stopped'),
   });
+  const witnesses = config.witnessPolicy
+    ? new WitnessCollector(store, parsePolicy(readFileSync(config.witnessPolicy, 'utf8')), {
+        onError: (e) => logger.warn({ err: e }, 'a witness did not answer'),
+      })
+    : undefined;
   const app = await buildApp({
     store,
     checkpointer,
+    ...(witnesses ? { witnesses } : {}),
     logVkey,
     logSkey: skey,
     serviceDb: paths.service,
@@ -79,6 +88,7 @@ export async function startServer(
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   checkpointer.start();
+  witnesses?.start(Math.max(100, Math.ceil(config.checkpointIntervalMs / 2)));
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url, dataDir: paths.dir, size: store.size }, 'yishi is listening');
   let closed = false;
@@ -88,6 +98,7 @@ export async function startServer(
       if (closed) return;
       closed = true;
       await app.close();
+      await witnesses?.stop();
       checkpointer.stop();
       store.close();
     },

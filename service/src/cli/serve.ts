@@ -13,6 +13,9 @@ Options (environment variable in brackets):
   --data DIR    data directory [YISHI_DATA] (default ./data)
   --full-replay ignore the state snapshot in DIR/service.db and replay the whole ledger
                 [YISHI_FULL_REPLAY=1]
+  --witness-policy FILE  C2SP tlog-policy: ask its witnesses to cosign each checkpoint and
+                publish at /log/checkpoint only those that meet its quorum
+                [YISHI_WITNESS_POLICY]
   -h, --help    show this help
 Also: YISHI_LOG_LEVEL (info), YISHI_CHECKPOINT_INTERVAL_MS (1000), YISHI_RATE_LIMIT (600 requests
 a minute per signing key, or per address for unsigned requests), YISHI_BODY_LIMIT (131072 bytes),
@@ -32,6 +35,7 @@ export const serveCommand: Command = async (argv) => {
         host: { type: 'string' },
         data: { type: 'string' },
         'full-replay': { type: 'boolean' },
+        'witness-policy': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
