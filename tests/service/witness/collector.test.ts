@@ -1,6 +1,7 @@
 // The log gathers witness cosignatures (C2SP tlog-witness) and publishes only quorum checkpoints.
 import t from 'tap';
-import { requireQuorum, parsePolicy, verifyCheckpointPolicy } from '@yishi/verify';
+import { formatTlogProof } from '@yishi/crypto';
+import { requireQuorum, parsePolicy, verifyCheckpointPolicy, verifyDecision } from '@yishi/verify';
 import {
   buildApp,
   Checkpointer,
@@ -64,6 +65,18 @@ t.test(
     t.equal(verdict.checkpoint.size, store.size);
     const proof = await app.inject('/log/proof/1');
     t.match(proof.body, /\u2014 w1\.test\/a /, 'proofs carry the cosigned checkpoint');
+    // A verifier applies the policy to a decision's proof; the log's own note lacks the quorum.
+    const entry = store.entry(1);
+    t.equal(verifyDecision(proof.body, entry, { policy }).ok, true);
+    t.equal(verifyDecision(proof.body, entry, fixture.vkey).ok, true, '--vkey alone still works');
+    const bare = formatTlogProof({
+      index: 1,
+      proof: store.inclusionProof(1, store.size),
+      checkpoint: store.latestCheckpoint()!.note,
+    });
+    const unmet = verifyDecision(bare, entry, { policy });
+    t.equal(unmet.ok, false);
+    if (!unmet.ok) t.equal(unmet.code, 'POLICY_QUORUM_UNMET');
     const health = (await app.inject('/log/witnesses')).json();
     t.equal(health.publishedSize, store.size);
     t.equal(health.witnesses[0].lastSize, store.size);
