@@ -86,6 +86,8 @@ export const WATCH_ERROR_CODES = [
   'LOG_ROLLED_BACK',
   'LOG_FORKED',
   'LOG_INCONSISTENT',
+  /** With a policy: the checkpoint's valid cosignatures do not meet the quorum. */
+  'CHECKPOINT_QUORUM_UNMET',
 ] as const;
 export type WatchErrorCode = (typeof WATCH_ERROR_CODES)[number];
 

@@ -1,7 +1,13 @@
 // The log gathers witness cosignatures (C2SP tlog-witness) and publishes only quorum checkpoints.
 import t from 'tap';
 import { formatTlogProof } from '@yishi/crypto';
-import { requireQuorum, parsePolicy, verifyCheckpointPolicy, verifyDecision } from '@yishi/verify';
+import {
+  LogWatcher,
+  requireQuorum,
+  parsePolicy,
+  verifyCheckpointPolicy,
+  verifyDecision,
+} from '@yishi/verify';
 import {
   buildApp,
   Checkpointer,
@@ -77,6 +83,23 @@ t.test(
     const unmet = verifyDecision(bare, entry, { policy });
     t.equal(unmet.ok, false);
     if (!unmet.ok) t.equal(unmet.code, 'POLICY_QUORUM_UNMET');
+    // A watcher with the policy accepts the published checkpoint, refuses one without quorum.
+    const injectFetch = async (url: string) => {
+      const r = await app.inject(url.replace('http://log.test', ''));
+      return { ok: r.statusCode < 300, status: r.statusCode, text: async () => r.body };
+    };
+    t.equal(
+      (await new LogWatcher('http://log.test', { policy }, { fetch: injectFetch }).check()).size,
+      store.size
+    );
+    const bareFetch = async () => ({
+      ok: true,
+      status: 200,
+      text: async () => store.latestCheckpoint()!.note,
+    });
+    await t.rejects(new LogWatcher('http://log.test', { policy }, { fetch: bareFetch }).check(), {
+      code: 'CHECKPOINT_QUORUM_UNMET',
+    });
     const health = (await app.inject('/log/witnesses')).json();
     t.equal(health.publishedSize, store.size);
     t.equal(health.witnesses[0].lastSize, store.size);
