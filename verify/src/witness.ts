@@ -176,6 +176,7 @@ export function createWitness(options: WitnessOptions): Witness {
       if (
         err instanceof NoteError &&
         err.code !== 'NOTE_MALFORMED' &&
+        err.code !== 'NOTE_TOO_MANY_SIGNATURES' &&
         err.code !== 'NOTE_TOO_LARGE'
       ) {
         return refuse(403, 'WITNESS_BAD_SIGNATURE', 'not signed by a trusted log key');
