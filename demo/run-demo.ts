@@ -15,9 +15,24 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import { auditExport, verifyDecision, type AuditReport, type DecisionVerdict } from '@yishi/sdk';
+import {
+  auditExport,
+  parsePolicy,
+  verifyCheckpointPolicy,
+  verifyDecision,
+  type AuditReport,
+  type DecisionVerdict,
+  type Policy,
+} from '@yishi/sdk';
 import type { LedgerEntry } from '@yishi/schema';
-import { startServer, type ServerConfig } from '@yishi/service';
+import {
+  initDataDir,
+  initWitness,
+  startServer,
+  startWitnessServer,
+  type ServerConfig,
+  type WitnessServer,
+} from '@yishi/service';
 import { DemoError } from './error.js';
 import { Narrator, pad } from './narrator.js';
 import { Stage } from './stage.js';
@@ -90,6 +105,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     bodyLimit: 128 * 1024,
   };
   const logger = pino({ level: 'error' }, pino.destination(2));
+  // Two witnesses cosign the log's checkpoints (C2SP tlog-witness): the higher level's discipline
+  // commission and the auditor's office; the log publishes only checkpoints both cosigned.
+  const created = await initDataDir(dataDir, { clock: stage.clock });
+  const witnesses: WitnessServer[] = [];
+  for (const name of ['commission', 'auditor']) {
+    const dir = join(dataDir, `witness-${name}`);
+    mkdirSync(dir, { recursive: true });
+    initWitness(dir, `${name}.example/witness`);
+    witnesses.push(await startWitnessServer({ dataDir: dir, logVkeys: [created.vkey] }));
+  }
+  const policyText =
+    `log ${created.vkey}\n` +
+    witnesses.map((w, i) => `witness w${i} ${w.vkey} ${w.url}\n`).join('') +
+    'group both all w0 w1\nquorum both\n';
+  const policyFile = join(dataDir, 'policy.txt');
+  writeFileSync(policyFile, policyText);
+  const policy = parsePolicy(policyText);
+  config.witnessPolicy = policyFile;
   const server = await startServer(config, logger, { clock: stage.clock });
   try {
     // The service and every signer read the stage's clock: the story can span two weeks.
@@ -120,7 +153,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     await story.reports();
     const summary = story.result();
 
-    const { ledger, audit, decision } = await auditChapter(stage, say, summary, vkey);
+    const { ledger, audit, decision } = await auditChapter(stage, say, summary, vkey, policy);
     recap(say, summary, audit);
 
     await server.close();
@@ -136,6 +169,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     return { summary, audit, decision, ledger, vkey, ...(files ? { files } : {}) };
   } finally {
     await server.close();
+    for (const w of witnesses) await w.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
@@ -164,7 +198,7 @@ async function checkDecision(
   stage: Stage,
   lines: string[],
   seq: number,
-  vkey: string
+  policy: Policy
 ): Promise<DecisionVerdict> {
   const entry = lines
     .slice(1)
@@ -177,7 +211,7 @@ async function checkDecision(
   if (!entry || proof.data === undefined) {
     throw new DemoError('READ_FAILED', `entry ${seq} or its proof could not be read`);
   }
-  return verifyDecision(proof.data, entry, vkey);
+  return verifyDecision(proof.data, entry, { policy });
 }
 
 /** The last chapter: what the newcomer just saw, rule by rule, from the service's answers. */
@@ -203,7 +237,8 @@ async function auditChapter(
   stage: Stage,
   say: Narrator,
   summary: DemoSummary,
-  vkey: string
+  vkey: string,
+  policy: Policy
 ): Promise<{ ledger: string; audit: AuditReport; decision: DecisionVerdict }> {
   say.heading(`The audit 审计 — ${AUDITOR.name} (${AUDITOR.post}) checks the record`);
   const ledger = await exportWhenCheckpointed(stage, stage.lastSeq + 1);
@@ -232,11 +267,18 @@ async function auditChapter(
     );
   }
 
-  const decision = await checkDecision(stage, lines, summary.cadreDecisionSeq, vkey);
+  const cosigned = await stage.client(AUDITOR.id).api.GET('/log/checkpoint', { parseAs: 'text' });
+  const verdict = verifyCheckpointPolicy(cosigned.data ?? '', policy);
+  say.line();
+  say.ok(
+    `witnesses: the published checkpoint (size ${verdict.checkpoint.size}) carries cosignatures of ${verdict.cosigners.length} witnesses,`,
+    `the discipline commission and the auditor's office, meeting the policy's quorum: ${verdict.quorum}`
+  );
+  const decision = await checkDecision(stage, lines, summary.cadreDecisionSeq, policy);
   say.line();
   say.say(
     'Whoever holds a single entry (the appointment, say) can check it without the rest of the ledger:',
-    'GET /log/proof/{index} gives its inclusion proof, verifyDecision checks it against the log key.'
+    'GET /log/proof/{index} gives its inclusion proof, verifyDecision checks it against the witness policy.'
   );
   if (decision.ok) {
     say.ok(

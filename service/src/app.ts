@@ -30,6 +30,8 @@ import type { LedgerState } from './state/ledger-state.js';
 import { startState } from './state/rebuild.js';
 import { SnapshotKeeper } from './state/snapshot-keeper.js';
 import { webhookFollower } from './webhooks/follower.js';
+import type { WitnessCollector } from './witness/collector.js';
+import { witnessHealthRoutes } from './witness/health-route.js';
 import { Webhooks, type Timer } from './webhooks/webhooks.js';
 
 /** What {@link buildApp} needs; it never reads the environment and never listens. */
@@ -64,6 +66,8 @@ export interface AppOptions {
   metrics?: MetricsAccess;
   /** Export the process's own metrics (CPU, memory, event loop) too (default false). */
   processMetrics?: boolean;
+  /** With a witness policy: gathers cosignatures; `/log/checkpoint` serves only quorum ones. */
+  witnesses?: WitnessCollector;
   /** Webhook delivery: fetch, timer and backoff (tests inject them). */
   webhooks?: {
     fetch?: typeof fetch;
@@ -204,7 +208,9 @@ export async function buildApp(opts: AppOptions) {
     store: opts.store,
     checkpointer: opts.checkpointer,
     logVkey: opts.logVkey,
+    ...(opts.witnesses ? { published: () => opts.witnesses?.published() } : {}),
   });
+  if (opts.witnesses) await app.register(witnessHealthRoutes, { collector: opts.witnesses });
   await app.register(commandRoutes, { pipeline });
   await app.register(webhookRoutes, { pipeline, limiter, webhooks, db: serviceDb });
   // The signed reads, by resource (registration order is the OpenAPI document's path order).

@@ -25,6 +25,8 @@ export interface ServerConfig {
   metrics?: MetricsAccess;
   /** The log's signing key file (C2SP skey), kept apart from the ledger in production (DATA/log.key). */
   logKeyFile?: string;
+  /** A C2SP tlog-policy file: gather witness cosignatures, publish only quorum checkpoints. */
+  witnessPolicy?: string;
 }
 
 const int = (name: string, text: string | undefined, fallback: number): number => {
@@ -65,12 +67,14 @@ export function loadConfig(
     port?: string;
     'full-replay'?: boolean;
     'log-format'?: string;
+    'witness-policy'?: string;
   },
   env: NodeJS.ProcessEnv = process.env,
   tty = false
 ): ServerConfig {
   const snapshotEvery = int('YISHI_SNAPSHOT_EVERY', env['YISHI_SNAPSHOT_EVERY'], 50_000);
   if (snapshotEvery < 1) throw new Error('YISHI_SNAPSHOT_EVERY must be at least 1');
+  const witnessPolicy = flags['witness-policy'] ?? env['YISHI_WITNESS_POLICY'];
   return {
     dataDir: flags.data ?? env['YISHI_DATA'] ?? 'data',
     host: flags.host ?? env['YISHI_HOST'] ?? '127.0.0.1',
@@ -90,5 +94,6 @@ export function loadConfig(
     corsOrigins: parseCorsOrigins(env['YISHI_CORS_ORIGINS']),
     metrics: metricsAccess(env['YISHI_METRICS']),
     ...(env['YISHI_LOG_KEY_FILE'] ? { logKeyFile: env['YISHI_LOG_KEY_FILE'] } : {}),
+    ...(witnessPolicy ? { witnessPolicy } : {}),
   };
 }

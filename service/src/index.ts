@@ -30,3 +30,9 @@ export {
   type LedgerFileKind,
   type VerifyMode,
 } from './verify/verify-file.js';
+export {
+  initWitness,
+  startWitnessServer,
+  type WitnessServer,
+  type WitnessServerOptions,
+} from './witness/witness-server.js';

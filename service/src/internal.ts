@@ -50,3 +50,17 @@ export { banner } from './cli/serve.js';
 export { ensureDataDir, DataDirError } from './storage/ensure-dir.js';
 export { lockDataDir, DataDirLockedError, type DataDirLock } from './storage/serve-lock.js';
 export { checkPortFree, PortUnavailableError } from './http/port-check.js';
+export { SqliteWitnessStore } from './witness/sqlite-store.js';
+export { buildWitnessApp, WITNESS_BODY_LIMIT } from './witness/witness-app.js';
+export {
+  initWitness,
+  startWitnessServer,
+  witnessPaths,
+  type WitnessServer,
+  type WitnessServerOptions,
+} from './witness/witness-server.js';
+export {
+  WitnessCollector,
+  type CheckpointSource,
+  type WitnessHealth,
+} from './witness/collector.js';

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
+import { parsePolicy } from '@yishi/verify';
 import {
   dataPaths,
   initDataDir,
@@ -13,6 +14,7 @@ import { checkPortFree, portError } from './http/port-check.js';
 import type { LogFormat, ServerConfig } from './config.js';
 import { prettyStream } from './http/pretty-log.js';
 import { Checkpointer, LedgerStore } from './ledger/index.js';
+import { WitnessCollector } from './witness/collector.js';
 
 /** Paths pino must never print: keys, signatures and authorization headers. */
 export const REDACT_PATHS = [
@@ -125,9 +127,15 @@ async function open(
   });
   // Loaded only now, so that a start refused above (port, directory, lock) answers at once.
   const { buildApp } = await import('./app.js');
+  const witnesses = config.witnessPolicy
+    ? new WitnessCollector(store, parsePolicy(readFileSync(config.witnessPolicy, 'utf8')), {
+        onError: (e) => logger.warn({ err: e }, 'a witness did not answer'),
+      })
+    : undefined;
   const app = await buildApp({
     store,
     checkpointer,
+    ...(witnesses ? { witnesses } : {}),
     logVkey,
     logSkey: skey,
     serviceDb: paths.service,
@@ -149,6 +157,7 @@ async function open(
     throw portError(e, config.host, config.port);
   }
   checkpointer.start();
+  witnesses?.start(Math.max(100, Math.ceil(config.checkpointIntervalMs / 2)));
   logger.info({ url, dataDir: paths.dir, size: store.size }, 'yishi is listening');
   let closed = false;
   return {
@@ -159,6 +168,7 @@ async function open(
       if (closed) return;
       closed = true;
       await app.close();
+      await witnesses?.stop();
       checkpointer.stop();
       const size = store.size;
       store.close();

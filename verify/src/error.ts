@@ -9,6 +9,7 @@
  * Replay findings (`ENTRY_REFUSED`, `DERIVED_MISMATCH`, `MALFORMED_ENTRY`) are `@yishi/procedure`'s.
  */
 import type { CryptoErrorCode } from '@yishi/crypto';
+import type { PolicyErrorCode } from './policy.js';
 
 /**
  * The checks `verifyLedger` / `yishi verify` run, as a closed list of stable codes. A failure
@@ -85,6 +86,8 @@ export const WATCH_ERROR_CODES = [
   'LOG_ROLLED_BACK',
   'LOG_FORKED',
   'LOG_INCONSISTENT',
+  /** With a policy: the checkpoint's valid cosignatures do not meet the quorum. */
+  'CHECKPOINT_QUORUM_UNMET',
 ] as const;
 export type WatchErrorCode = (typeof WATCH_ERROR_CODES)[number];
 
@@ -107,7 +110,8 @@ export const DECISION_ERROR_CODES = [
   'ENTRY_MALFORMED',
 ] as const;
 /** Why `verifyDecision` refused: one of its own codes or a `@yishi/crypto` code. */
-export type DecisionErrorCode = (typeof DECISION_ERROR_CODES)[number] | CryptoErrorCode;
+export type DecisionErrorCode =
+  (typeof DECISION_ERROR_CODES)[number] | CryptoErrorCode | PolicyErrorCode;
 
 /** Every code @yishi/verify reports. */
 export type VerifyErrorCode = LedgerCheck | ExportErrorCode | WatchErrorCode | DecisionErrorCode;

@@ -10,3 +10,6 @@ export * from './audit-ledger.js';
 export * from './verify-decision.js';
 export * from './watch-log.js';
 export * from './log-checks.js';
+export * from './cosignature.js';
+export * from './policy.js';
+export * from './witness.js';

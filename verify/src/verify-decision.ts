@@ -7,12 +7,14 @@ import {
   bytesToHex,
   entryLeafHash,
   parseNoteVerifier,
+  parseTlogProof,
   verifyTlogProof,
   YishiCryptoError,
   type Checkpoint,
 } from '@yishi/crypto';
 import type { LedgerEntry } from '@yishi/schema';
 import type { DecisionErrorCode } from './error.js';
+import { parsePolicy, PolicyError, requireQuorum, type Policy } from './policy.js';
 
 /** The verdict on one decision. */
 export type DecisionVerdict =
@@ -28,15 +30,29 @@ export type DecisionVerdict =
 export function verifyDecision(
   tlogProof: string,
   entry: LedgerEntry,
-  vkey: string
+  trust: string | { policy: Policy | string }
 ): DecisionVerdict {
   try {
-    const verifier = parseNoteVerifier(vkey.trim());
+    const policy =
+      typeof trust === 'string'
+        ? undefined
+        : typeof trust.policy === 'string'
+          ? parsePolicy(trust.policy)
+          : trust.policy;
+    const verifiers =
+      policy === undefined
+        ? [parseNoteVerifier((trust as string).trim())]
+        : policy.logs.map((l) => l.verifier);
+    const origin = parseTlogProof(tlogProof).checkpoint.split('\n', 1)[0] ?? '';
+    const verifier = verifiers.find((v) => v.name === origin) ?? verifiers[0];
+    if (verifier === undefined) throw new PolicyError('POLICY_MALFORMED', 'the policy has no log');
     const result = verifyTlogProof(tlogProof, {
       leafHash: entryLeafHash(entry),
       verifiers: [verifier],
       origin: verifier.name,
     });
+    // With a policy, the checkpoint must also carry a quorum of valid cosignatures.
+    if (policy !== undefined) requireQuorum(parseTlogProof(tlogProof).checkpoint, policy);
     if (result.index !== entry.seq) {
       return {
         ok: false,
@@ -48,7 +64,10 @@ export function verifyDecision(
   } catch (err) {
     return {
       ok: false,
-      code: err instanceof YishiCryptoError ? err.code : 'ENTRY_MALFORMED',
+      code:
+        err instanceof YishiCryptoError || err instanceof PolicyError
+          ? err.code
+          : 'ENTRY_MALFORMED',
       message: (err as Error).message,
     };
   }

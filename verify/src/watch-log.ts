@@ -16,6 +16,7 @@ import {
   type NoteVerifier,
 } from '@yishi/crypto';
 import { WatchError } from './error.js';
+import { parsePolicy, PolicyError, verifyCheckpointPolicy, type Policy } from './policy.js';
 
 /** A checkpoint the watcher trusts. */
 export interface TrustedCheckpoint {
@@ -37,12 +38,31 @@ export interface LogWatcherOptions {
 export class LogWatcher {
   private readonly base: string;
   private readonly verifier: NoteVerifier;
+  private readonly policy: Policy | undefined;
   private readonly fetch: Fetch;
   private last: (TrustedCheckpoint & { root: Uint8Array }) | undefined;
 
-  constructor(url: string, vkey: string, options: LogWatcherOptions = {}) {
+  /**
+   * `trust` is the log's vkey, or `{ policy }` (C2SP tlog-policy, parsed or text): then each
+   * checkpoint must also carry a quorum of valid witness cosignatures.
+   * @throws KeyFormatError / PolicyError on a bad vkey or policy.
+   */
+  constructor(
+    url: string,
+    trust: string | { policy: Policy | string },
+    options: LogWatcherOptions = {}
+  ) {
     this.base = url.replace(/\/+$/, '');
-    this.verifier = parseNoteVerifier(vkey.trim());
+    if (typeof trust === 'string') {
+      this.verifier = parseNoteVerifier(trust.trim());
+    } else {
+      this.policy = typeof trust.policy === 'string' ? parsePolicy(trust.policy) : trust.policy;
+      const log = this.policy.logs[0];
+      if (log === undefined || this.policy.logs.length !== 1) {
+        throw new PolicyError('POLICY_MALFORMED', 'a watched policy names exactly one log');
+      }
+      this.verifier = log.verifier;
+    }
     this.fetch = options.fetch ?? ((u) => globalThis.fetch(u));
     if (options.trusted) {
       this.last = { ...options.trusted, root: hexToBytes(options.trusted.rootHash) };
@@ -65,7 +85,14 @@ export class LogWatcher {
     let checkpoint: Checkpoint;
     try {
       checkpoint = openCheckpoint(note, [this.verifier], this.verifier.name).checkpoint;
+      if (this.policy !== undefined && !verifyCheckpointPolicy(note, this.policy).quorum) {
+        throw new WatchError(
+          'CHECKPOINT_QUORUM_UNMET',
+          "the checkpoint lacks its witnesses' quorum"
+        );
+      }
     } catch (err) {
+      if (err instanceof WatchError) throw err;
       throw new WatchError('CHECKPOINT_UNVERIFIED', (err as Error).message);
     }
     const last = this.last;
@@ -125,7 +152,7 @@ export interface LogWatch {
  */
 export function watchLog(
   url: string,
-  vkey: string,
+  vkey: string | { policy: Policy | string },
   handlers: {
     onCheckpoint?: (c: TrustedCheckpoint) => void;
     onError?: (e: WatchError) => void;

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   openapi: async () => (await import('./openapi.js')).openapiCommand,
   backup: async () => (await import('./backup.js')).backupCommand,
   restore: async () => (await import('./backup.js')).restoreCommand,
+  witness: async () => (await import('./witness.js')).witnessCommand,
 };
 
 /** The CLI's version: @yishi/service's package.json (two folders up from src/cli and dist/cli). */
@@ -34,6 +35,7 @@ Commands:
   openapi  print the HTTP API's OpenAPI 3.1 document
   backup   copy the ledger and service databases while the service runs
   restore  put a backup in place as a data folder
+  witness  run a C2SP witness that cosigns a log's checkpoints (init, serve)
 
 Run 'yishi <command> --help' for a command's options; 'yishi --version' prints the version.
 `;

@@ -17,6 +17,9 @@ Options (environment variable in brackets):
   --log-format pretty|json
                 human log lines, or one JSON record a line [YISHI_LOG_FORMAT] (default pretty
                 with a start-up banner on a terminal, json otherwise)
+  --witness-policy FILE  C2SP tlog-policy: ask its witnesses to cosign each checkpoint and
+                publish at /log/checkpoint only those that meet its quorum
+                [YISHI_WITNESS_POLICY]
   -h, --help    show this help
 Also: YISHI_LOG_LEVEL (info), YISHI_CHECKPOINT_INTERVAL_MS (1000), YISHI_RATE_LIMIT (600 requests
 a minute per signing key, or per address for unsigned requests), YISHI_BODY_LIMIT (131072 bytes),
@@ -63,6 +66,7 @@ export const serveCommand: Command = async (argv) => {
         data: { type: 'string' },
         'full-replay': { type: 'boolean' },
         'log-format': { type: 'string' },
+        'witness-policy': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })

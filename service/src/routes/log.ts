@@ -19,6 +19,8 @@ interface LogRoutesOptions {
   store: LedgerStore;
   checkpointer: Checkpointer;
   logVkey: string;
+  /** With a witness policy: the latest checkpoint whose cosignatures meet the quorum. */
+  published?: () => { size: number; note: string } | undefined;
 }
 
 /**
@@ -29,7 +31,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
   const { store } = opts;
 
   const latest = () => {
-    const cp = store.latestCheckpoint();
+    const cp = opts.published ? opts.published() : store.latestCheckpoint();
     if (!cp) throw ApiError.of('NO_CHECKPOINT');
     return cp;
   };
