@@ -2,7 +2,7 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { parseSecretKey } from '@yishi/crypto';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { claimsSignature } from './auth/read-auth.js';
+import { claimsSignature, signatureVerified } from './auth/read-auth.js';
 import { CommandPipeline } from './commands/pipeline.js';
 import { fastPublicKey } from './crypto-fast/fast-ed25519.js';
 import { installErrorHandling, onFrameworkError } from './http/error-handler.js';
@@ -46,6 +46,13 @@ export interface AppOptions {
   clock?: () => number;
   /** Requests per minute per signing key, and per address for unsigned requests (default 600). */
   rateLimitPerMinute?: number;
+  /**
+   * Requests per minute per address, every request counted on arrival, signed or not (default
+   * 10 × `rateLimitPerMinute`: several principals may share an address behind a proxy).
+   */
+  rateLimitPerAddress?: number;
+  /** Most keys and addresses the rate limiters remember (LRU; default 50,000 each). */
+  rateLimitMaxKeys?: number;
   /** Largest accepted request body in bytes (default 128 KiB). */
   bodyLimit?: number;
   /** Most commands in flight before 503 BUSY (default 1024). */
@@ -115,17 +122,29 @@ export async function buildApp(opts: AppOptions) {
 
   await app.register(helmet, { contentSecurityPolicy: false });
 
-  // Unsigned requests are counted per address as they arrive. Signed ones are counted per key
-  // once their signature verified; a signed request that fails (400, 401, 413, 415) counts
-  // against its address, and an address over its allowance is refused before any work.
-  const limiter = new RateLimiter({ max: opts.rateLimitPerMinute ?? 600, clock });
+  // Every request is counted per address as it arrives (`addresses`, a ceiling no header
+  // escapes). Unsigned requests also spend the address's allowance in `limiter` on arrival.
+  // Signed ones are counted per key once their signature verified; a request that claims a
+  // signature which never verified (a bogus header on any route, or a command refused 400, 401,
+  // 413, 415) spends its address's allowance, and an address over it is refused before any work.
+  const perKey = opts.rateLimitPerMinute ?? 600;
+  const maxKeys = opts.rateLimitMaxKeys !== undefined ? { maxKeys: opts.rateLimitMaxKeys } : {};
+  const limiter = new RateLimiter({ max: perKey, clock, ...maxKeys });
+  const addresses = new RateLimiter({
+    max: opts.rateLimitPerAddress ?? 10 * perKey,
+    clock,
+    ...maxKeys,
+  });
   app.addHook('onRequest', async (req) => {
     if (req.url === '/health' || req.url === '/ready') return;
+    addresses.take(`ip:${req.ip}`);
     if (claimsSignature(req)) limiter.check(`ip:${req.ip}`);
     else limiter.take(`ip:${req.ip}`);
   });
   app.addHook('onResponse', async (req, reply) => {
-    if (claimsSignature(req) && [400, 401, 413, 415].includes(reply.statusCode)) {
+    if (!claimsSignature(req) || signatureVerified(req)) return;
+    const isCommand = req.method === 'POST';
+    if (!isCommand || [400, 401, 413, 415].includes(reply.statusCode)) {
       limiter.count(`ip:${req.ip}`);
     }
   });
@@ -203,5 +222,5 @@ export async function buildApp(opts: AppOptions) {
     await app.register(reads, { pipeline, limiter });
   }
   await app.register(ledgerRoutes, { store: opts.store, pipeline, limiter });
-  return Object.assign(app, { pipeline, webhooks });
+  return Object.assign(app, { pipeline, webhooks, limiters: { limiter, addresses } });
 }
