@@ -27,6 +27,7 @@ import { READ_MODEL_FOLLOWERS } from './state/followers.js';
 import type { LedgerState } from './state/ledger-state.js';
 import { startState } from './state/rebuild.js';
 import { SnapshotKeeper } from './state/snapshot-keeper.js';
+import { snapshotKey } from './state/snapshot.js';
 import { webhookFollower } from './webhooks/follower.js';
 import { Webhooks, type Timer } from './webhooks/webhooks.js';
 
@@ -150,9 +151,12 @@ export async function buildApp(opts: AppOptions) {
   });
 
   const serviceDb = openServiceDatabase(opts.serviceDb ?? ':memory:');
+  const logSecretKey = opts.logSkey ? parseSecretKey(opts.logSkey, fastPublicKey).secretKey : null;
+  // Snapshots in service.db are authenticated under a key derived from the log key.
+  const snapKey = logSecretKey ? snapshotKey(logSecretKey) : undefined;
   const webhooks = new Webhooks({
     db: serviceDb,
-    logSecretKey: opts.logSkey ? parseSecretKey(opts.logSkey, fastPublicKey).secretKey : null,
+    logSecretKey,
     report: (id) => (pipeline.status === 'ok' ? pipeline.projections.reports.get(id) : undefined),
     log,
     clock,
@@ -161,6 +165,7 @@ export async function buildApp(opts: AppOptions) {
   // The state is built first (snapshot + tail, or a full replay); the pipeline decides on it.
   const start = startState(opts.store, serviceDb, {
     log,
+    ...(snapKey ? { snapshotKey: snapKey } : {}),
     ...(opts.fullReplay ? { fullReplay: true } : {}),
     ...(opts.snapshotAfter !== undefined ? { snapshotAfter: opts.snapshotAfter } : {}),
   });
@@ -168,6 +173,7 @@ export async function buildApp(opts: AppOptions) {
   const keeper = new SnapshotKeeper({
     db: serviceDb,
     store: opts.store,
+    key: snapKey,
     ledger: (): LedgerState | undefined => (pipeline.status === 'ok' ? pipeline.ledger : undefined),
     ...(opts.snapshotEvery !== undefined ? { every: opts.snapshotEvery } : {}),
     log,

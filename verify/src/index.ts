@@ -10,3 +10,4 @@ export * from './audit-ledger.js';
 export * from './verify-decision.js';
 export * from './watch-log.js';
 export * from './log-checks.js';
+export * from './verify-record.js';

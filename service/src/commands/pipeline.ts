@@ -46,16 +46,17 @@ export interface CommandPipelineOptions {
 
 /** Options of {@link openCommandPipeline}: the pipeline's, with how to load its state. */
 export type OpenPipelineOptions = Omit<CommandPipelineOptions, 'ledger' | 'rebuild'> &
-  Pick<LoadOptions, 'fullReplay' | 'snapshotAfter'>;
+  Pick<LoadOptions, 'fullReplay' | 'snapshotAfter' | 'snapshotKey'>;
 
 /**
  * Builds the state (the snapshot in service.db plus the entries after it, or a full replay),
  * then the pipeline on it. A ledger that does not replay gives a pipeline that accepts nothing.
  */
 export function openCommandPipeline(opts: OpenPipelineOptions): CommandPipeline {
-  const { fullReplay, snapshotAfter, ...rest } = opts;
+  const { fullReplay, snapshotAfter, snapshotKey, ...rest } = opts;
   const start = startState(opts.store, opts.serviceDb, {
     log: opts.log,
+    ...(snapshotKey ? { snapshotKey } : {}),
     ...(fullReplay ? { fullReplay: true } : {}),
     ...(snapshotAfter !== undefined ? { snapshotAfter } : {}),
   });

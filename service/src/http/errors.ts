@@ -134,6 +134,11 @@ const SERVICE_ERRORS = {
   BODY_NOT_FOUND: { status: 404, en: 'No body has that id', zh: '没有该领导班子' },
   PRINCIPAL_NOT_FOUND: { status: 404, en: 'No principal has that id', zh: '没有该人员' },
   WEBHOOK_NOT_FOUND: { status: 404, en: 'No webhook has that id', zh: '没有该回调地址' },
+  CACHE_DAMAGED: {
+    status: 500,
+    en: 'A stored copy does not match the ledger; it has been logged and is being rebuilt',
+    zh: '缓存的副本与账本不符，已记录日志并正在重建',
+  },
   INTERNAL: {
     status: 500,
     en: 'Internal error; it has been logged',
