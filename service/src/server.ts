@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.js';
 import { dataPaths, initDataDir, isInitialised, readKeyFile } from './storage/data-dir.js';
+import { restrictUmask, secureDataDir } from './storage/file-modes.js';
 import type { ServerConfig } from './config.js';
 import { Checkpointer, LedgerStore } from './ledger/index.js';
 
@@ -42,6 +43,8 @@ export async function startServer(
   deps: ServerDeps = {}
 ) {
   const paths = dataPaths(config.dataDir);
+  // Nothing the service creates (databases, their -wal/-shm files, keys) is readable by others.
+  restrictUmask();
   if (!isInitialised(paths)) {
     const created = await initDataDir(config.dataDir, deps.clock ? { clock: deps.clock } : {});
     logger.info(
@@ -54,6 +57,10 @@ export async function startServer(
       },
       'created a new ledger; the log key and the first admin key are in these files (mode 0600)'
     );
+  }
+  const tightened = secureDataDir(paths);
+  if (tightened.length > 0) {
+    logger.warn({ tightened }, 'the data folder was readable by others: modes tightened');
   }
   const store = LedgerStore.open(paths.db);
   const skey = readKeyFile(paths.logKey);
