@@ -22,6 +22,7 @@ import { reportRoutes } from './routes/reports.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { AccessLog } from './http/access-log.js';
 import { lazyValidators } from './http/lazy-validators.js';
+import { fastifyServerOptions, type ServerLimits } from './http/server-limits.js';
 import { openServiceDatabase } from './storage/service-db.js';
 import { READ_MODEL_FOLLOWERS } from './state/followers.js';
 import type { LedgerState } from './state/ledger-state.js';
@@ -54,6 +55,8 @@ export interface AppOptions {
   rateLimitPerAddress?: number;
   /** Most keys and addresses the rate limiters remember (LRU; default 50,000 each). */
   rateLimitMaxKeys?: number;
+  /** Timeouts and caps of the HTTP server (defaults: `DEFAULT_SERVER_LIMITS`). */
+  serverLimits?: Partial<ServerLimits>;
   /** Largest accepted request body in bytes (default 128 KiB). */
   bodyLimit?: number;
   /** Most commands in flight before 503 BUSY (default 1024). */
@@ -83,7 +86,9 @@ const serialize = (data: unknown): string => JSON.stringify(data);
  */
 export async function buildApp(opts: AppOptions) {
   const validators = lazyValidators();
+  const { maxConnections, ...serverOptions } = fastifyServerOptions(opts.serverLimits);
   const app = Fastify({
+    ...serverOptions,
     // fastify's own Ajv validators, compiled on first use (types: ours is a narrower signature);
     // replies are JSON.stringify'd (below), so fast-json-stringify is never loaded.
     schemaController: {
@@ -110,6 +115,7 @@ export async function buildApp(opts: AppOptions) {
       },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.maxConnections = maxConnections;
   const log = opts.logger ?? quiet;
   const clock = opts.clock ?? Date.now;
 

@@ -1,5 +1,13 @@
+import { limitsFromEnv, type ServerLimits } from './http/server-limits.js';
+
 /** The service's settings. */
 export interface ServerConfig {
+  /** Timeouts and caps (YISHI_REQUEST_TIMEOUT_MS ...: see http/server-limits.ts). */
+  serverLimits?: Partial<ServerLimits>;
+  /** Requests a minute per address, every request counted (YISHI_RATE_LIMIT_ADDRESS). */
+  rateLimitPerAddress?: number;
+  /** Webhook targets allowed although private or plain http (YISHI_WEBHOOK_ALLOW). */
+  webhookAllow?: string;
   dataDir: string;
   host: string;
   port: number;
@@ -51,5 +59,10 @@ export function loadConfig(
     fullReplay:
       flags['full-replay'] === true || flag('YISHI_FULL_REPLAY', env['YISHI_FULL_REPLAY']),
     snapshotEvery,
+    serverLimits: limitsFromEnv(env),
+    ...(env['YISHI_RATE_LIMIT_ADDRESS']
+      ? { rateLimitPerAddress: int('YISHI_RATE_LIMIT_ADDRESS', env['YISHI_RATE_LIMIT_ADDRESS'], 0) }
+      : {}),
+    ...(env['YISHI_WEBHOOK_ALLOW'] ? { webhookAllow: env['YISHI_WEBHOOK_ALLOW'] } : {}),
   };
 }

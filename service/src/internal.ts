@@ -39,6 +39,12 @@ export {
 export { RefusedError, refusalError } from './commands/refusals.js';
 export { refusalStatus, type ServiceErrorCode } from './http/errors.js';
 export { RateLimiter } from './http/rate-limit.js';
+export {
+  DEFAULT_SERVER_LIMITS,
+  fastifyServerOptions,
+  limitsFromEnv,
+  type ServerLimits,
+} from './http/server-limits.js';
 export { openApiDocument, sortKeys, API_VERSION } from './http/openapi.js';
 export { LedgerState } from './state/ledger-state.js';
 export { rebuildState, rebuildRecordRow, loadLedgerState, startState } from './state/rebuild.js';

@@ -81,6 +81,8 @@ export async function startServer(
     logger,
     rateLimitPerMinute: config.rateLimitPerMinute,
     bodyLimit: config.bodyLimit,
+    ...(config.serverLimits ? { serverLimits: config.serverLimits } : {}),
+    ...(config.rateLimitPerAddress ? { rateLimitPerAddress: config.rateLimitPerAddress } : {}),
     fullReplay: config.fullReplay === true,
     ...(config.snapshotEvery !== undefined ? { snapshotEvery: config.snapshotEvery } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
