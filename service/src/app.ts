@@ -30,6 +30,8 @@ import { startState } from './state/rebuild.js';
 import { SnapshotKeeper } from './state/snapshot-keeper.js';
 import { snapshotKey } from './state/snapshot.js';
 import { webhookFollower } from './webhooks/follower.js';
+import type { Resolver } from './webhooks/target-policy.js';
+import type { Transport } from './webhooks/transport.js';
 import { Webhooks, type Timer } from './webhooks/webhooks.js';
 
 /** What {@link buildApp} needs; it never reads the environment and never listens. */
@@ -69,7 +71,10 @@ export interface AppOptions {
   snapshotAfter?: number;
   /** Webhook delivery: fetch, timer and backoff (tests inject them). */
   webhooks?: {
-    fetch?: typeof fetch;
+    /** Targets allowed although not public https: hosts and CIDR ranges (YISHI_WEBHOOK_ALLOW). */
+    allow?: string;
+    resolve?: Resolver;
+    transport?: Transport;
     timer?: Timer;
     baseDelayMs?: number;
     maxDelayMs?: number;

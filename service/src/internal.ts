@@ -52,5 +52,12 @@ export { snapshotKey, snapshotMac, SNAPSHOT_KEY_INFO } from './state/snapshot.js
 export { MeetingRecords } from './state/meeting-records.js';
 export { READ_MODEL_FOLLOWERS, type EntryFollower } from './state/followers.js';
 export { Webhooks, type Timer } from './webhooks/webhooks.js';
+export {
+  checkTarget,
+  isNonPublicAddress,
+  TargetAllowList,
+  type Resolver,
+} from './webhooks/target-policy.js';
+export type { Transport } from './webhooks/transport.js';
 export { openServiceDatabase } from './storage/service-db.js';
 export { generateOpenApi } from './cli/openapi.js';

@@ -82,6 +82,7 @@ export async function startServer(
     rateLimitPerMinute: config.rateLimitPerMinute,
     bodyLimit: config.bodyLimit,
     ...(config.serverLimits ? { serverLimits: config.serverLimits } : {}),
+    ...(config.webhookAllow ? { webhooks: { allow: config.webhookAllow } } : {}),
     ...(config.rateLimitPerAddress ? { rateLimitPerAddress: config.rateLimitPerAddress } : {}),
     fullReplay: config.fullReplay === true,
     ...(config.snapshotEvery !== undefined ? { snapshotEvery: config.snapshotEvery } : {}),

@@ -133,6 +133,11 @@ const SERVICE_ERRORS = {
   ITEM_NOT_FOUND: { status: 404, en: 'No live item has that id', zh: '没有该议题（或已归档）' },
   BODY_NOT_FOUND: { status: 404, en: 'No body has that id', zh: '没有该领导班子' },
   PRINCIPAL_NOT_FOUND: { status: 404, en: 'No principal has that id', zh: '没有该人员' },
+  WEBHOOK_TARGET_REFUSED: {
+    status: 422,
+    en: 'Webhooks go to public https addresses only, unless the operator allows the target',
+    zh: '回调地址须为公网 https 地址，除非运维方已允许该目标',
+  },
   WEBHOOK_NOT_FOUND: { status: 404, en: 'No webhook has that id', zh: '没有该回调地址' },
   CACHE_DAMAGED: {
     status: 500,

@@ -101,6 +101,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
       const url = req.body.payload.url;
       const ctx = submitContext(req);
       pipeline.authenticate(command);
+      // Resolved now, refused (below, once the admin is known) if not a public https target or
+      // one the operator allowed; nothing is sent to it here.
+      const target = await webhooks.checkTarget(url);
       const json = canonicalJson(command);
       const answer = await pipeline.idempotent(
         command.publicKey,
@@ -111,6 +114,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
             command,
             () => webhooks.byCommand(json),
             (adminId) => {
+              if (!target.ok) {
+                throw ApiError.of('WEBHOOK_TARGET_REFUSED', { reason: target.reason });
+              }
               const pending = [...projections.reports.values()].filter(
                 (x) => x.acknowledgedSeq === null
               );
