@@ -202,6 +202,12 @@ export async function buildApp(opts: AppOptions) {
     followers: [...READ_MODEL_FOLLOWERS, keeper, webhookFollower(webhooks)],
   });
 
+  // The engine's state runs ahead of the disk by the commands in flight (a few ms): a read waits
+  // until those are durable, so no answer describes an entry the ledger could still lose.
+  app.addHook('preHandler', async (req) => {
+    if (req.method === 'GET' || req.method === 'HEAD') await pipeline.caughtUp();
+  });
+
   app.addHook('onListen', async () => {
     validators.compileRemaining((err, route) =>
       log.error({ err, method: route.method, url: route.url }, 'a route schema does not compile')

@@ -352,6 +352,18 @@ export class CommandPipeline {
     }
   }
 
+  /**
+   * Resolves once every entry decided before this call is durable and followed (or failed and
+   * the state rebuilt): reads that wait for it never see an entry the ledger may still lose.
+   * At once when nothing is in flight.
+   */
+  async caughtUp(): Promise<void> {
+    if (this.#inFlight.size > 0) {
+      await Promise.all([...this.#inFlight.values()].map((f) => f.settled));
+    }
+    await this.settled();
+  }
+
   /** Resolves once a recovery under way has finished. */
   async settled(): Promise<void> {
     while (this.#recovery) await this.#recovery;
