@@ -69,7 +69,7 @@ export interface AppOptions {
   snapshotEvery?: number;
   /** Write a snapshot after a start that replayed at least this many entries (10,000). */
   snapshotAfter?: number;
-  /** Webhook delivery: fetch, timer and backoff (tests inject them). */
+  /** Webhook delivery: target allowance, resolver, transport, timer and backoff. */
   webhooks?: {
     /** Targets allowed although not public https: hosts and CIDR ranges (YISHI_WEBHOOK_ALLOW). */
     allow?: string;
