@@ -18,12 +18,16 @@ export interface ServerLimits {
   maxRequestsPerSocket: number;
 }
 
-/** The defaults: a body trickling in is cut off within 26 s (25 s and one check interval). */
+/**
+ * The defaults: a body trickling in is cut off within 26 s (25 s and one check interval). The
+ * keep-alive timeout is fastify's 72 s: above the 60 s a proxy in front usually keeps an idle
+ * upstream socket, so the service never closes a socket the proxy (or a client) is about to reuse.
+ */
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   requestTimeoutMs: 25_000,
   headersTimeoutMs: 10_000,
-  keepAliveTimeoutMs: 5_000,
-  idleTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 72_000,
+  idleTimeoutMs: 120_000,
   maxConnections: 1024,
   maxRequestsPerSocket: 1000,
 });
