@@ -2,7 +2,7 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { parseSecretKey } from '@yishi/crypto';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { claimsSignature } from './auth/read-auth.js';
+import { claimsSignature, signatureVerified } from './auth/read-auth.js';
 import { CommandPipeline } from './commands/pipeline.js';
 import { fastPublicKey } from './crypto-fast/fast-ed25519.js';
 import { registerCors } from './http/cors.js';
@@ -24,14 +24,18 @@ import { reportRoutes } from './routes/reports.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { AccessLog } from './http/access-log.js';
 import { lazyValidators } from './http/lazy-validators.js';
+import { fastifyServerOptions, type ServerLimits } from './http/server-limits.js';
 import { openServiceDatabase } from './storage/service-db.js';
 import { READ_MODEL_FOLLOWERS } from './state/followers.js';
 import type { LedgerState } from './state/ledger-state.js';
 import { startState } from './state/rebuild.js';
 import { SnapshotKeeper } from './state/snapshot-keeper.js';
+import { snapshotKey } from './state/snapshot.js';
 import { webhookFollower } from './webhooks/follower.js';
 import type { WitnessCollector } from './witness/collector.js';
 import { witnessHealthRoutes } from './witness/health-route.js';
+import type { Resolver } from './webhooks/target-policy.js';
+import type { Transport } from './webhooks/transport.js';
 import { Webhooks, type Timer } from './webhooks/webhooks.js';
 
 /** What {@link buildApp} needs; it never reads the environment and never listens. */
@@ -50,6 +54,15 @@ export interface AppOptions {
   clock?: () => number;
   /** Requests per minute per signing key, and per address for unsigned requests (default 600). */
   rateLimitPerMinute?: number;
+  /**
+   * Requests per minute per address, every request counted on arrival, signed or not (default
+   * 10 × `rateLimitPerMinute`: several principals may share an address behind a proxy).
+   */
+  rateLimitPerAddress?: number;
+  /** Most keys and addresses the rate limiters remember (LRU; default 50,000 each). */
+  rateLimitMaxKeys?: number;
+  /** Timeouts and caps of the HTTP server (defaults: `DEFAULT_SERVER_LIMITS`). */
+  serverLimits?: Partial<ServerLimits>;
   /** Largest accepted request body in bytes (default 128 KiB). */
   bodyLimit?: number;
   /** Most commands in flight before 503 BUSY (default 1024). */
@@ -70,7 +83,10 @@ export interface AppOptions {
   witnesses?: WitnessCollector;
   /** Webhook delivery: fetch, timer and backoff (tests inject them). */
   webhooks?: {
-    fetch?: typeof fetch;
+    /** Targets allowed although not public https: hosts and CIDR ranges (YISHI_WEBHOOK_ALLOW). */
+    allow?: string;
+    resolve?: Resolver;
+    transport?: Transport;
     timer?: Timer;
     baseDelayMs?: number;
     maxDelayMs?: number;
@@ -87,7 +103,9 @@ const serialize = (data: unknown): string => JSON.stringify(data);
  */
 export async function buildApp(opts: AppOptions) {
   const validators = lazyValidators();
+  const { maxConnections, ...serverOptions } = fastifyServerOptions(opts.serverLimits);
   const app = Fastify({
+    ...serverOptions,
     // fastify's own Ajv validators, compiled on first use (types: ours is a narrower signature);
     // replies are JSON.stringify'd (below), so fast-json-stringify is never loaded.
     schemaController: {
@@ -114,6 +132,7 @@ export async function buildApp(opts: AppOptions) {
       },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.maxConnections = maxConnections;
   const log = opts.logger ?? quiet;
   const clock = opts.clock ?? Date.now;
 
@@ -128,17 +147,29 @@ export async function buildApp(opts: AppOptions) {
   await app.register(helmet, { contentSecurityPolicy: false });
   await registerCors(app, opts.corsOrigins ?? []);
 
-  // Unsigned requests are counted per address as they arrive. Signed ones are counted per key
-  // once their signature verified; a signed request that fails (400, 401, 413, 415) counts
-  // against its address, and an address over its allowance is refused before any work.
-  const limiter = new RateLimiter({ max: opts.rateLimitPerMinute ?? 600, clock });
+  // Every request is counted per address as it arrives (`addresses`, a ceiling no header
+  // escapes). Unsigned requests also spend the address's allowance in `limiter` on arrival.
+  // Signed ones are counted per key once their signature verified; a request that claims a
+  // signature which never verified (a bogus header on any route, or a command refused 400, 401,
+  // 413, 415) spends its address's allowance, and an address over it is refused before any work.
+  const perKey = opts.rateLimitPerMinute ?? 600;
+  const maxKeys = opts.rateLimitMaxKeys !== undefined ? { maxKeys: opts.rateLimitMaxKeys } : {};
+  const limiter = new RateLimiter({ max: perKey, clock, ...maxKeys });
+  const addresses = new RateLimiter({
+    max: opts.rateLimitPerAddress ?? 10 * perKey,
+    clock,
+    ...maxKeys,
+  });
   app.addHook('onRequest', async (req) => {
     if (req.url === '/health' || req.url === '/ready' || req.url === '/metrics') return;
+    addresses.take(`ip:${req.ip}`);
     if (claimsSignature(req)) limiter.check(`ip:${req.ip}`);
     else limiter.take(`ip:${req.ip}`);
   });
   app.addHook('onResponse', async (req, reply) => {
-    if (claimsSignature(req) && [400, 401, 413, 415].includes(reply.statusCode)) {
+    if (!claimsSignature(req) || signatureVerified(req)) return;
+    const isCommand = req.method === 'POST';
+    if (!isCommand || [400, 401, 413, 415].includes(reply.statusCode)) {
       limiter.count(`ip:${req.ip}`);
     }
   });
@@ -151,9 +182,12 @@ export async function buildApp(opts: AppOptions) {
     clock,
     ...(opts.processMetrics ? { processMetrics: true } : {}),
   });
+  const logSecretKey = opts.logSkey ? parseSecretKey(opts.logSkey, fastPublicKey).secretKey : null;
+  // Snapshots in service.db are authenticated under a key derived from the log key.
+  const snapKey = logSecretKey ? snapshotKey(logSecretKey) : undefined;
   const webhooks = new Webhooks({
     db: serviceDb,
-    logSecretKey: opts.logSkey ? parseSecretKey(opts.logSkey, fastPublicKey).secretKey : null,
+    logSecretKey,
     report: (id) => (pipeline.status === 'ok' ? pipeline.projections.reports.get(id) : undefined),
     log,
     clock,
@@ -162,6 +196,7 @@ export async function buildApp(opts: AppOptions) {
   // The state is built first (snapshot + tail, or a full replay); the pipeline decides on it.
   const start = startState(opts.store, serviceDb, {
     log,
+    ...(snapKey ? { snapshotKey: snapKey } : {}),
     ...(opts.fullReplay ? { fullReplay: true } : {}),
     ...(opts.snapshotAfter !== undefined ? { snapshotAfter: opts.snapshotAfter } : {}),
   });
@@ -169,6 +204,7 @@ export async function buildApp(opts: AppOptions) {
   const keeper = new SnapshotKeeper({
     db: serviceDb,
     store: opts.store,
+    key: snapKey,
     ledger: (): LedgerState | undefined => (pipeline.status === 'ok' ? pipeline.ledger : undefined),
     ...(opts.snapshotEvery !== undefined ? { every: opts.snapshotEvery } : {}),
     log,
@@ -184,6 +220,12 @@ export async function buildApp(opts: AppOptions) {
     // Once an entry is durable, in this order: the read models and their records in service.db,
     // the snapshot keeper, then webhook deliveries of the entry's reports.
     followers: [...READ_MODEL_FOLLOWERS, keeper, webhookFollower(webhooks)],
+  });
+
+  // The engine's state runs ahead of the disk by the commands in flight (a few ms): a read waits
+  // until those are durable, so no answer describes an entry the ledger could still lose.
+  app.addHook('preHandler', async (req) => {
+    if (req.method === 'GET' || req.method === 'HEAD') await pipeline.caughtUp();
   });
 
   app.addHook('onListen', async () => {
@@ -225,5 +267,5 @@ export async function buildApp(opts: AppOptions) {
     await app.register(reads, { pipeline, limiter });
   }
   await app.register(ledgerRoutes, { store: opts.store, pipeline, limiter });
-  return Object.assign(app, { pipeline, webhooks });
+  return Object.assign(app, { pipeline, webhooks, limiters: { limiter, addresses } });
 }

@@ -3,9 +3,16 @@ import { METRICS_ACCESS, type MetricsAccess } from './http/metrics.js';
 
 /** How the service writes its log. */
 export type LogFormat = 'pretty' | 'json';
+import { limitsFromEnv, type ServerLimits } from './http/server-limits.js';
 
 /** The service's settings. */
 export interface ServerConfig {
+  /** Timeouts and caps (YISHI_REQUEST_TIMEOUT_MS ...: see http/server-limits.ts). */
+  serverLimits?: Partial<ServerLimits>;
+  /** Requests a minute per address, every request counted (YISHI_RATE_LIMIT_ADDRESS). */
+  rateLimitPerAddress?: number;
+  /** Webhook targets allowed although private or plain http (YISHI_WEBHOOK_ALLOW). */
+  webhookAllow?: string;
   dataDir: string;
   host: string;
   port: number;
@@ -95,5 +102,10 @@ export function loadConfig(
     metrics: metricsAccess(env['YISHI_METRICS']),
     ...(env['YISHI_LOG_KEY_FILE'] ? { logKeyFile: env['YISHI_LOG_KEY_FILE'] } : {}),
     ...(witnessPolicy ? { witnessPolicy } : {}),
+    serverLimits: limitsFromEnv(env),
+    ...(env['YISHI_RATE_LIMIT_ADDRESS']
+      ? { rateLimitPerAddress: int('YISHI_RATE_LIMIT_ADDRESS', env['YISHI_RATE_LIMIT_ADDRESS'], 0) }
+      : {}),
+    ...(env['YISHI_WEBHOOK_ALLOW'] ? { webhookAllow: env['YISHI_WEBHOOK_ALLOW'] } : {}),
   };
 }

@@ -38,11 +38,26 @@ export {
 export { RefusedError, refusalError } from './commands/refusals.js';
 export { refusalStatus, type ServiceErrorCode } from './http/errors.js';
 export { RateLimiter } from './http/rate-limit.js';
+export {
+  DEFAULT_SERVER_LIMITS,
+  fastifyServerOptions,
+  limitsFromEnv,
+  type ServerLimits,
+} from './http/server-limits.js';
 export { openApiDocument, sortKeys, API_VERSION } from './http/openapi.js';
 export { LedgerState } from './state/ledger-state.js';
-export { rebuildState, loadLedgerState, startState } from './state/rebuild.js';
+export { rebuildState, rebuildRecordRow, loadLedgerState, startState } from './state/rebuild.js';
+export { snapshotKey, snapshotMac, SNAPSHOT_KEY_INFO } from './state/snapshot.js';
+export { MeetingRecords } from './state/meeting-records.js';
 export { READ_MODEL_FOLLOWERS, type EntryFollower } from './state/followers.js';
 export { Webhooks, type Timer } from './webhooks/webhooks.js';
+export {
+  checkTarget,
+  isNonPublicAddress,
+  TargetAllowList,
+  type Resolver,
+} from './webhooks/target-policy.js';
+export type { Transport } from './webhooks/transport.js';
 export { openServiceDatabase } from './storage/service-db.js';
 export { generateOpenApi } from './cli/openapi.js';
 export { formatRecord, prettyStream } from './http/pretty-log.js';

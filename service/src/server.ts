@@ -13,6 +13,7 @@ import { lockDataDir, type DataDirLock } from './storage/serve-lock.js';
 import { checkPortFree, portError } from './http/port-check.js';
 import type { LogFormat, ServerConfig } from './config.js';
 import { prettyStream } from './http/pretty-log.js';
+import { restrictUmask, secureDataDir } from './storage/file-modes.js';
 import { Checkpointer, LedgerStore } from './ledger/index.js';
 import { WitnessCollector } from './witness/collector.js';
 
@@ -69,6 +70,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   const paths = dataPaths(config.dataDir);
   await checkPortFree(config.host, config.port);
+  // Nothing the service creates (databases, their -wal/-shm files, keys) is readable by others.
+  restrictUmask();
   ensureDataDir(paths.dir);
   const lock = lockDataDir(paths.dir);
   const opened: { close(): void }[] = [];
@@ -114,6 +117,10 @@ async function open(
       'created a new ledger; the log key and the first admin key are in these files (mode 0600)'
     );
   }
+  const tightened = secureDataDir(paths);
+  if (tightened.length > 0) {
+    logger.warn({ tightened }, 'the data folder was readable by others: modes tightened');
+  }
   const store = LedgerStore.open(paths.db);
   opened.push(store);
   const skey = readKeyFile(config.logKeyFile ?? paths.logKey);
@@ -145,6 +152,9 @@ async function open(
     corsOrigins: config.corsOrigins ?? [],
     metrics: config.metrics ?? 'local',
     processMetrics: true,
+    ...(config.serverLimits ? { serverLimits: config.serverLimits } : {}),
+    ...(config.webhookAllow ? { webhooks: { allow: config.webhookAllow } } : {}),
+    ...(config.rateLimitPerAddress ? { rateLimitPerAddress: config.rateLimitPerAddress } : {}),
     fullReplay: config.fullReplay === true,
     ...(config.snapshotEvery !== undefined ? { snapshotEvery: config.snapshotEvery } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),

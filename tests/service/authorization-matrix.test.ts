@@ -10,7 +10,10 @@ import { signCommand } from '@yishi/sdk';
 import { COMMAND_ROUTES } from '@yishi/service/internal';
 import { HOUR, SHA_B, ServiceWorld, VOTERS } from './helpers/service-world.js';
 
-const w = await ServiceWorld.create(t, { rateLimitPerMinute: 100_000 });
+const w = await ServiceWorld.create(t, {
+  rateLimitPerMinute: 100_000,
+  webhooks: { allow: '127.0.0.1/32' },
+});
 await w.populate();
 const A = w.bodyId;
 

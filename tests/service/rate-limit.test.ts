@@ -54,3 +54,43 @@ t.test('the limiter counts fixed windows per key', async (t) => {
   l.take('a');
   t.throws(() => new RateLimiter({ max: 0 }), RangeError);
 });
+
+t.test('a bogus signature header does not escape the per-address limit', async (t) => {
+  const w = await ServiceWorld.create(t, { rateLimitPerMinute: 40 });
+  const bogus = `Yishi-Ed25519 key=${'A'.repeat(43)}=, ts=1, sig=${'A'.repeat(86)}==`;
+  const codes: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const url = i % 2 === 0 ? '/log/key' : '/principals/me';
+    codes.push((await w.app.inject({ url, headers: { authorization: bogus } })).statusCode);
+  }
+  const served = codes.filter((c) => c !== 429).length;
+  t.ok(served <= 41, `at most the allowance is served (${served})`);
+  t.ok(codes.slice(-200).every((c) => c === 429), 'the rest is refused');
+  const last = await w.app.inject({ url: '/log/key', headers: { authorization: bogus } });
+  t.equal(last.json().code, 'RATE_LIMITED');
+});
+
+t.test('every request counts against its address on arrival', async (t) => {
+  const w = await ServiceWorld.create(t, { rateLimitPerMinute: 1000, rateLimitPerAddress: 10 });
+  await w.populate().catch(() => undefined);
+  w.now += 60_000;
+  const codes = [];
+  for (let i = 0; i < 12; i++) codes.push((await w.get('/principals/me', 'admin')).statusCode);
+  t.same(codes.slice(10), [429, 429], 'signed requests count too');
+});
+
+t.test('the limiter keeps at most maxKeys keys, least recently counted first out', async (t) => {
+  const l = new RateLimiter({ max: 2, clock: () => 0 });
+  t.equal(l.maxKeys, 50_000);
+  for (let i = 0; i < 100_000; i++) l.count(`key:${i}`);
+  t.ok(l.size <= l.maxKeys, `${l.size} entries after 100k distinct keys`);
+  const small = new RateLimiter({ max: 1, maxKeys: 2, clock: () => 0 });
+  small.take('a');
+  small.take('b');
+  small.count('a');
+  small.count('c');
+  t.equal(small.size, 2);
+  t.throws(() => small.check('a'), { code: 'RATE_LIMITED' }, 'a was used recently: kept');
+  small.take('b');
+  t.throws(() => new RateLimiter({ max: 1, maxKeys: 0 }), RangeError);
+});

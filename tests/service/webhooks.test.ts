@@ -10,6 +10,9 @@ import {
 } from '@yishi/crypto';
 import { HOUR, ServiceWorld } from './helpers/service-world.js';
 
+/** The operator's allowance these tests run under: receivers on 127.0.0.1 only. */
+const LOOPBACK = '127.0.0.1/32';
+
 interface Received {
   headers: IncomingMessage['headers'];
   body: string;
@@ -76,7 +79,9 @@ t.test(
   'reports are delivered signed by the log key, retried with exponential backoff',
   async (t) => {
     const { delays, timer } = fastTimer();
-    const w = await ServiceWorld.create(t, { webhooks: { timer, baseDelayMs: 1000 } });
+    const w = await ServiceWorld.create(t, {
+      webhooks: { timer, baseDelayMs: 1000, allow: LOOPBACK },
+    });
     await w.populate();
     const hook = await receiver(t, 2);
     const reg = await registerHook(w, hook.url);
@@ -111,7 +116,7 @@ t.test(
 
 t.test('a webhook receives the reports pending when it registers; removal stops it', async (t) => {
   const { timer } = fastTimer();
-  const w = await ServiceWorld.create(t, { webhooks: { timer } });
+  const w = await ServiceWorld.create(t, { webhooks: { timer, allow: LOOPBACK } });
   await w.populate();
   await interfere(w);
   const hook = await receiver(t, 0);
@@ -135,7 +140,7 @@ t.test('a webhook receives the reports pending when it registers; removal stops 
 });
 
 t.test('registering is an admin service command: signed, never replayed', async (t) => {
-  const w = await ServiceWorld.create(t);
+  const w = await ServiceWorld.create(t, { webhooks: { allow: LOOPBACK } });
   await w.populate();
   const chair = await registerHook(w, 'http://127.0.0.1:9/x', 'chair');
   t.equal(chair.statusCode, 403);
@@ -173,7 +178,7 @@ t.test('registering is an admin service command: signed, never replayed', async 
 t.test('pending deliveries resume after a restart', async (t) => {
   const { buildApp, Checkpointer, LedgerStore } = await import('@yishi/service/internal');
   const parked = { set: () => 0, clear: () => {} }; // the first process never gets to deliver
-  const w = await ServiceWorld.create(t, { webhooks: { timer: parked } });
+  const w = await ServiceWorld.create(t, { webhooks: { timer: parked, allow: LOOPBACK } });
   await w.populate();
   const hook = await receiver(t, 0);
   t.equal((await registerHook(w, hook.url)).statusCode, 201);
@@ -190,7 +195,7 @@ t.test('pending deliveries resume after a restart', async (t) => {
     logSkey: w.skey,
     serviceDb: w.init.paths.service,
     clock: w.clock,
-    webhooks: { timer },
+    webhooks: { timer, allow: LOOPBACK },
   });
   t.teardown(async () => {
     await app.close();

@@ -13,3 +13,4 @@ export * from './log-checks.js';
 export * from './cosignature.js';
 export * from './policy.js';
 export * from './witness.js';
+export * from './verify-record.js';

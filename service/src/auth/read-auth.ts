@@ -18,6 +18,11 @@ export function splitTarget(url: string): { path: string; query: string } {
   return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
 }
 
+const verified = new WeakSet<FastifyRequest>();
+
+/** Whether `req` carried a signature that verified (its allowance is then its key's). */
+export const signatureVerified = (req: FastifyRequest): boolean => verified.has(req);
+
 /** Whether a request claims to be signed (it is then rate-limited per key once verified). */
 export function claimsSignature(req: FastifyRequest): boolean {
   const h = req.headers.authorization;
@@ -55,6 +60,7 @@ export function authenticateRead(
     throw ApiError.of('SIGNATURE_INVALID', { why: 'request_target' });
   }
   verifySignerSignature(auth.publicKey, base64Decode(auth.signature), message);
+  verified.add(req);
   limiter.take(`key:${auth.publicKey}`);
   checkSkew(auth.ts, pipeline.now());
   const principal = principalOfKey(pipeline.state, auth.publicKey);

@@ -31,6 +31,7 @@ export const initCommand: Command = async (argv) => {
     out(HELP);
     return 0;
   }
+  process.umask(0o077);
   const result = await initDataDir(
     dataDirFrom(values.data),
     values.origin ? { origin: values.origin } : {}
@@ -40,7 +41,8 @@ export const initCommand: Command = async (argv) => {
       `  log signing key:   ${result.paths.logKey} (keep it secret)\n` +
       `  log verifier key:  ${result.paths.logVkey}\n` +
       `  first admin's key: ${result.paths.adminKey} (give it to the higher-level organisation)\n` +
-      `  vkey: ${result.vkey}\n`
+      `  vkey: ${result.vkey}\n` +
+      result.tightened.map((c) => `  tightened ${c.path}: ${c.was} -> ${c.now}\n`).join('')
   );
   return 0;
 };

@@ -26,6 +26,11 @@ a minute per signing key, or per address for unsigned requests), YISHI_BODY_LIMI
 YISHI_SNAPSHOT_EVERY (50000 entries between state snapshots), YISHI_CORS_ORIGINS (origins browsers
 may call from, comma-separated; none, /log/* any), YISHI_METRICS (who reads /metrics: off, local
 or public; local), YISHI_LOG_KEY_FILE (the log's signing key kept apart; DIR/log.key).
+Hardening: YISHI_RATE_LIMIT_ADDRESS (10 x YISHI_RATE_LIMIT, every request per address),
+YISHI_REQUEST_TIMEOUT_MS (25000), YISHI_HEADERS_TIMEOUT_MS (10000), YISHI_KEEP_ALIVE_TIMEOUT_MS
+(72000), YISHI_IDLE_TIMEOUT_MS (120000), YISHI_MAX_CONNECTIONS (1024),
+YISHI_MAX_REQUESTS_PER_SOCKET (1000), YISHI_WEBHOOK_ALLOW (hosts or CIDR ranges webhooks may
+reach although private or plain http; default none). Put a TLS-terminating proxy in front.
 The API reference is served at /docs; the service's own tables are in DIR/service.db, with a
 snapshot of the state so a start replays only the entries after it. One server at a time uses a
 data directory (DIR/serve.lock); a second start on it exits naming the first one's pid.

@@ -46,16 +46,17 @@ export interface CommandPipelineOptions {
 
 /** Options of {@link openCommandPipeline}: the pipeline's, with how to load its state. */
 export type OpenPipelineOptions = Omit<CommandPipelineOptions, 'ledger' | 'rebuild'> &
-  Pick<LoadOptions, 'fullReplay' | 'snapshotAfter'>;
+  Pick<LoadOptions, 'fullReplay' | 'snapshotAfter' | 'snapshotKey'>;
 
 /**
  * Builds the state (the snapshot in service.db plus the entries after it, or a full replay),
  * then the pipeline on it. A ledger that does not replay gives a pipeline that accepts nothing.
  */
 export function openCommandPipeline(opts: OpenPipelineOptions): CommandPipeline {
-  const { fullReplay, snapshotAfter, ...rest } = opts;
+  const { fullReplay, snapshotAfter, snapshotKey, ...rest } = opts;
   const start = startState(opts.store, opts.serviceDb, {
     log: opts.log,
+    ...(snapshotKey ? { snapshotKey } : {}),
     ...(fullReplay ? { fullReplay: true } : {}),
     ...(snapshotAfter !== undefined ? { snapshotAfter } : {}),
   });
@@ -349,6 +350,18 @@ export class CommandPipeline {
       this.#status = 'failed';
       this.#log.error({ err }, 'the ledger does not replay; no command is accepted');
     }
+  }
+
+  /**
+   * Resolves once every entry decided before this call is durable and followed (or failed and
+   * the state rebuilt): reads that wait for it never see an entry the ledger may still lose.
+   * At once when nothing is in flight.
+   */
+  async caughtUp(): Promise<void> {
+    if (this.#inFlight.size > 0) {
+      await Promise.all([...this.#inFlight.values()].map((f) => f.settled));
+    }
+    await this.settled();
   }
 
   /** Resolves once a recovery under way has finished. */

@@ -133,7 +133,17 @@ const SERVICE_ERRORS = {
   ITEM_NOT_FOUND: { status: 404, en: 'No live item has that id', zh: '没有该议题（或已归档）' },
   BODY_NOT_FOUND: { status: 404, en: 'No body has that id', zh: '没有该领导班子' },
   PRINCIPAL_NOT_FOUND: { status: 404, en: 'No principal has that id', zh: '没有该人员' },
+  WEBHOOK_TARGET_REFUSED: {
+    status: 422,
+    en: 'Webhooks go to public https addresses only, unless the operator allows the target',
+    zh: '回调地址须为公网 https 地址，除非运维方已允许该目标',
+  },
   WEBHOOK_NOT_FOUND: { status: 404, en: 'No webhook has that id', zh: '没有该回调地址' },
+  CACHE_DAMAGED: {
+    status: 500,
+    en: 'A stored copy does not match the ledger; it has been logged and is being rebuilt',
+    zh: '缓存的副本与账本不符，已记录日志并正在重建',
+  },
   INTERNAL: {
     status: 500,
     en: 'Internal error; it has been logged',

@@ -1,4 +1,4 @@
-// GET /metrics in Prometheus text format (prom-client). Who may read it: docs/decisions/0014.
+// GET /metrics in Prometheus text format (prom-client). Who may read it: docs/decisions/0016.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LedgerStore } from '../ledger/index.js';

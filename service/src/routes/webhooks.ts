@@ -54,6 +54,14 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
     'INSERT INTO service_nonces (public_key, nonce, command, created_at) VALUES (?, ?, ?, ?)'
   );
 
+  const isAdminKey = (publicKey: string): boolean => {
+    try {
+      return principalOfKey(pipeline.state, publicKey).role === 'admin';
+    } catch {
+      return false;
+    }
+  };
+
   /**
    * Nonce, skew and the admin role of a service command (the signature was checked), then
    * `apply` in one transaction with the nonce. A repeat of this exact command gets `retry()`.
@@ -101,6 +109,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
       const url = req.body.payload.url;
       const ctx = submitContext(req);
       pipeline.authenticate(command);
+      // Resolved now (for an admin only: nobody else makes the service look a name up), refused
+      // below if not a public https target or one the operator allowed; nothing is sent to it.
+      const target = isAdminKey(command.publicKey)
+        ? await webhooks.checkTarget(url)
+        : ({ ok: false, reason: 'address_not_allowed' } as const);
       const json = canonicalJson(command);
       const answer = await pipeline.idempotent(
         command.publicKey,
@@ -111,6 +124,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
             command,
             () => webhooks.byCommand(json),
             (adminId) => {
+              if (!target.ok) {
+                throw ApiError.of('WEBHOOK_TARGET_REFUSED', { reason: target.reason });
+              }
               const pending = [...projections.reports.values()].filter(
                 (x) => x.acknowledgedSeq === null
               );

@@ -2,7 +2,15 @@
 // digest the recorder and the chair sign is fixed when the meeting closes, so it is written once
 // and read on demand. Rows are a cache of what the ledger implies and are only ever written for
 // entries already durable on the ledger; a replay writes the same rows again (upsert).
+//
+// Trust boundary: service.db can be edited by anyone who can write the data folder. A row is
+// never served on its word: `verified` checks it against the record digest the ledger's
+// `meeting.close` entry carries (derived.recordDigest) and fails closed with CACHE_DAMAGED (500),
+// logging it and rebuilding the row from the ledger, when they differ.
+import { recordDigest, type MeetingRecord } from '@yishi/procedure';
 import type { Statement } from 'better-sqlite3';
+import { ApiError } from '../http/errors.js';
+import type { LedgerStore } from '../ledger/index.js';
 import type { ServiceDatabase } from '../storage/service-db.js';
 
 /** One closed meeting's row: the record and its archived summary as canonical-enough JSON text. */
@@ -35,6 +43,22 @@ const fromRaw = (r: RawRow): MeetingRecordRow => ({
   summary: r.summary,
 });
 
+/** What a row must agree with: memory's account of the close (replayed or authenticated). */
+export interface ExpectedRecord {
+  meetingId: string;
+  closeSeq: number;
+  recordDigest: string;
+}
+
+/** Options of {@link MeetingRecords}. */
+export interface MeetingRecordsOptions {
+  /** The ledger rows are checked against (without it, only against `expected`). */
+  ledger?: LedgerStore;
+  /** Rebuilds one close's row from the ledger (replay up to `closeSeq`). */
+  rebuildRow?: (meetingId: string, closeSeq: number) => MeetingRecordRow | undefined;
+  log?: { error?(obj: object, msg: string): void; info?(obj: object, msg: string): void };
+}
+
 /**
  * The `meeting_records` table. Writes are idempotent (an upsert by meeting id) and grouped in one
  * transaction per call; reads are point or per-body lookups. Synchronous, like better-sqlite3.
@@ -46,9 +70,12 @@ export class MeetingRecords {
   readonly #byBody: Statement<[string], RawRow>;
   readonly #countBefore: Statement<[number], { n: number }>;
   readonly #write: (rows: readonly MeetingRecordRow[]) => void;
+  readonly #opts: MeetingRecordsOptions;
+  readonly #repairing = new Set<string>();
 
-  constructor(db: ServiceDatabase) {
+  constructor(db: ServiceDatabase, opts: MeetingRecordsOptions = {}) {
     this.#db = db;
+    this.#opts = opts;
     this.#upsert = db.prepare(
       `INSERT INTO meeting_records (meeting_id, body_id, close_seq, record_digest, record, summary)
        VALUES (?, ?, ?, ?, ?, ?)
@@ -91,6 +118,74 @@ export class MeetingRecords {
   /** How many rows describe meetings closed before entry `seq`. */
   countClosedBefore(seq: number): number {
     return (this.#countBefore.get(seq) as { n: number }).n;
+  }
+
+  /**
+   * The record of `row`, once checked: the row is the close at `expected.closeSeq`, the ledger's
+   * entry there is that meeting's close with `expected.recordDigest`, and the record's digest is
+   * that one. A mismatch is logged, the row is rebuilt from the ledger (off this call), and the
+   * caller gets CACHE_DAMAGED.
+   * @throws ApiError CACHE_DAMAGED (500)
+   */
+  verified(row: MeetingRecordRow, expected: ExpectedRecord): MeetingRecord {
+    let why: string | undefined;
+    let record: MeetingRecord | undefined;
+    const onLedger = this.#ledgerDigest(expected);
+    if (onLedger !== expected.recordDigest) why = 'memory_differs_from_ledger';
+    else if (row.meetingId !== expected.meetingId || row.closeSeq !== expected.closeSeq) {
+      why = 'row_names_another_close';
+    } else {
+      try {
+        record = JSON.parse(row.record) as MeetingRecord;
+        if (recordDigest(record) !== expected.recordDigest) why = 'record_digest_mismatch';
+      } catch {
+        why = 'record_unreadable';
+      }
+    }
+    if (why === undefined && record !== undefined) return record;
+    this.#damaged(expected, why ?? 'record_unreadable');
+    throw ApiError.of('CACHE_DAMAGED', { meetingId: expected.meetingId });
+  }
+
+  /** The digest the ledger's close entry carries, or undefined if it is not that close. */
+  #ledgerDigest(expected: ExpectedRecord): string | undefined {
+    const ledger = this.#opts.ledger;
+    if (!ledger) return expected.recordDigest;
+    if (expected.closeSeq < 0 || expected.closeSeq >= ledger.size) return undefined;
+    const entry = ledger.entry(expected.closeSeq);
+    const payload = entry.command.payload as { type?: unknown };
+    const derived = (entry.derived ?? {}) as Record<string, unknown>;
+    if (payload.type !== 'meeting.close' || derived['meetingId'] !== expected.meetingId) {
+      return undefined;
+    }
+    const d = derived['recordDigest'];
+    return typeof d === 'string' ? d : undefined;
+  }
+
+  #damaged(expected: ExpectedRecord, why: string): void {
+    const { log, rebuildRow } = this.#opts;
+    log?.error?.(
+      { meetingId: expected.meetingId, closeSeq: expected.closeSeq, why },
+      'service.db: a closed meeting record does not match the ledger; refused, rebuilding it'
+    );
+    if (!rebuildRow || this.#repairing.has(expected.meetingId)) return;
+    this.#repairing.add(expected.meetingId);
+    setImmediate(() => {
+      try {
+        const row = rebuildRow(expected.meetingId, expected.closeSeq);
+        if (row && this.#db.open) {
+          this.write([row]);
+          log?.info?.(
+            { meetingId: expected.meetingId },
+            'closed meeting record rebuilt from the ledger'
+          );
+        }
+      } catch (err) {
+        log?.error?.({ err, meetingId: expected.meetingId }, 'the record could not be rebuilt');
+      } finally {
+        this.#repairing.delete(expected.meetingId);
+      }
+    });
   }
 
   /** Drops every row (before a full replay writes them again). */

@@ -126,40 +126,43 @@ export class Projections implements ProjectionMaps {
     this.#pending = i < 0 ? [] : this.#pending.slice(i);
   }
 
-  /** A closed meeting's summary and record, or undefined if it is not closed. */
+  /**
+   * A closed meeting's summary and record, or undefined if it is not closed. A row read from
+   * service.db is checked against the ledger first ({@link MeetingRecords.verified}).
+   * @throws ApiError CACHE_DAMAGED (500) when the stored row does not match the ledger
+   */
   closedRecord(meetingId: string): ClosedRecord | undefined {
     const meeting = this.closed.get(meetingId);
     if (!meeting) return undefined;
-    const row =
-      this.#pending.find((r) => r.meetingId === meetingId) ?? this.#records.get(meetingId);
+    const pending = this.#pending.find((r) => r.meetingId === meetingId);
+    if (pending) return { meeting, record: JSON.parse(pending.record) as MeetingRecord };
+    const row = this.#records.get(meetingId);
     if (!row) throw new Error(`the record of closed meeting ${meetingId} is missing`);
-    return { meeting, record: JSON.parse(row.record) as MeetingRecord };
+    return { meeting, record: this.#records.verified(row, meeting) };
   }
 
-  /** A closed meeting's archived summary (from service.db), or undefined if it is not closed. */
+  /**
+   * A closed meeting's archived summary, or undefined if it is not closed: made from its checked
+   * record (the stored summary text is not believed).
+   * @throws ApiError CACHE_DAMAGED (500) when the stored row does not match the ledger
+   */
   closedSummary(meetingId: string): MeetingSummary | undefined {
-    if (!this.closed.has(meetingId)) return undefined;
-    const row =
-      this.#pending.find((r) => r.meetingId === meetingId) ?? this.#records.get(meetingId);
-    if (!row) throw new Error(`the record of closed meeting ${meetingId} is missing`);
-    return JSON.parse(row.summary) as MeetingSummary;
+    const closed = this.closedRecord(meetingId);
+    if (!closed) return undefined;
+    return summaryFromRecord(closed.record, closed.meeting.recordDigest);
   }
 
-  /** The archived summaries of `bodyId`'s archived meetings (any order). */
+  /**
+   * The archived summaries of `bodyId`'s archived meetings (any order), from checked records.
+   * @throws ApiError CACHE_DAMAGED (500) when a stored row does not match the ledger
+   */
   archivedSummaries(bodyId: string): MeetingSummary[] {
+    // Which meetings are listed is memory's account (the ledger's), never the table's rows.
     const out: MeetingSummary[] = [];
-    const seen = new Set<string>();
-    for (const r of this.#pending) {
-      if (r.bodyId === bodyId && this.closed.get(r.meetingId)?.archived) {
-        seen.add(r.meetingId);
-        out.push(JSON.parse(r.summary) as MeetingSummary);
-      }
-    }
-    for (const r of this.#records.ofBody(bodyId)) {
-      const c = this.closed.get(r.meetingId);
-      if (c?.archived && c.bodyId === bodyId && !seen.has(r.meetingId)) {
-        out.push(JSON.parse(r.summary) as MeetingSummary);
-      }
+    for (const c of this.closed.values()) {
+      if (c.bodyId !== bodyId || !c.archived) continue;
+      const s = this.closedSummary(c.meetingId);
+      if (s) out.push(s);
     }
     return out;
   }

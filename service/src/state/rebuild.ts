@@ -4,8 +4,8 @@ import { initialState } from '@yishi/procedure';
 import type { LedgerStore } from '../ledger/index.js';
 import { openServiceDatabase, type ServiceDatabase } from '../storage/service-db.js';
 import { LedgerState } from './ledger-state.js';
-import { MeetingRecords } from './meeting-records.js';
 import { Projections } from './projections.js';
+import { MeetingRecords, type MeetingRecordRow } from './meeting-records.js';
 import { dropSnapshot, restoreSnapshot, saveSnapshot, type SnapshotRejection } from './snapshot.js';
 
 /** The little of a logger loading needs (pino and fastify's logger fit). */
@@ -19,6 +19,11 @@ export interface LoadLogger {
 export interface LoadOptions {
   /** Ignore any snapshot and replay every entry (`yishi serve --full-replay`). */
   fullReplay?: boolean;
+  /**
+   * The key snapshots are authenticated with ({@link snapshotKey} of the log's secret key).
+   * Without it no snapshot is used or written: every start replays the whole ledger.
+   */
+  snapshotKey?: Uint8Array;
   /** Write a snapshot when the start replayed at least this many entries (default 10,000). */
   snapshotAfter?: number;
   log?: LoadLogger;
@@ -50,6 +55,35 @@ function replayTail(store: LedgerStore, from: number, ledger: LedgerState): void
 }
 
 /**
+ * One closed meeting's record row as the ledger implies it: the entries up to its close
+ * replayed into a scratch database (repairs a damaged row; see `MeetingRecords.verified`).
+ */
+export function rebuildRecordRow(
+  store: LedgerStore,
+  meetingId: string,
+  closeSeq: number
+): MeetingRecordRow | undefined {
+  const scratch = openServiceDatabase(':memory:');
+  try {
+    const records = new MeetingRecords(scratch);
+    const ledger = new LedgerState(initialState(), new Projections(records));
+    for (const { entry } of store.iterateEntries(0, closeSeq + 1)) ledger.replay(entry);
+    ledger.projections.flushThrough(closeSeq);
+    return records.get(meetingId);
+  } finally {
+    scratch.close();
+  }
+}
+
+/** The records table of the service, checked against `store` and repaired from it. */
+const checkedRecords = (store: LedgerStore, db: ServiceDatabase, log?: LoadLogger) =>
+  new MeetingRecords(db, {
+    ledger: store,
+    rebuildRow: (id, seq) => rebuildRecordRow(store, id, seq),
+    ...(log ? { log } : {}),
+  });
+
+/**
  * The service's state is always replay(ledger). At start it is restored from the snapshot in
  * service.db when that snapshot matches this ledger (see `snapshot.ts`), and only the entries
  * after it are replayed; otherwise every entry from 0 is decided again by the rules (their
@@ -64,14 +98,14 @@ export function loadLedgerState(
 ): Loaded {
   const t0 = performance.now();
   const log = opts.log;
-  const records = new MeetingRecords(db);
+  const records = checkedRecords(store, db, log);
   let from = 0;
   let ledger: LedgerState | undefined;
   let rejected: SnapshotRejection | undefined;
   if (opts.fullReplay) {
     log?.info({}, 'full replay requested: the state snapshot is not used');
   } else {
-    const r = restoreSnapshot(db, store, records);
+    const r = restoreSnapshot(db, store, records, opts.snapshotKey);
     if (r.ok) {
       from = r.size;
       ledger = r.ledger;
@@ -102,9 +136,9 @@ export function loadLedgerState(
     { fromSnapshot: from, replayed, ms: Math.round(performance.now() - t0) },
     'state loaded'
   );
-  if (replayed >= (opts.snapshotAfter ?? 10_000) && store.size > 0) {
+  if (opts.snapshotKey && replayed >= (opts.snapshotAfter ?? 10_000) && store.size > 0) {
     try {
-      const saved = saveSnapshot(db, store, ledger);
+      const saved = saveSnapshot(db, store, ledger, opts.snapshotKey);
       log?.info(
         { size: saved.size, bytes: saved.bytes, ms: Math.round(saved.ms) },
         'state snapshot written'
@@ -123,7 +157,7 @@ export function loadLedgerState(
  * @throws ReplayError at the first entry that does not replay.
  */
 export function rebuildState(store: LedgerStore, db?: ServiceDatabase): LedgerState {
-  const records = new MeetingRecords(db ?? openServiceDatabase(':memory:'));
+  const records = checkedRecords(store, db ?? openServiceDatabase(':memory:'));
   const ledger = new LedgerState(initialState(), new Projections(records));
   replayTail(store, 0, ledger);
   return ledger;

@@ -20,6 +20,8 @@ export interface SnapshotKeeperOptions {
   store: LedgerStore;
   /** The current state, or undefined while there is none to trust (recovering, failed). */
   ledger: () => LedgerState | undefined;
+  /** The snapshot key (`snapshotKey` of the log's secret key); without one no snapshot is written. */
+  key: Uint8Array | undefined;
   /** Entries between periodic snapshots (default 50,000). */
   every?: number;
   log: KeeperLogger;
@@ -70,12 +72,17 @@ export class SnapshotKeeper implements EntryFollower {
   }
 
   #save(ledger: LedgerState | undefined = this.#opts.ledger()): SavedSnapshot | undefined {
-    const { store, db, log } = this.#opts;
-    if (!ledger || ledger.state.seq !== store.size - 1 || ledger.settledSeq !== ledger.state.seq) {
+    const { store, db, log, key } = this.#opts;
+    if (
+      !key ||
+      !ledger ||
+      ledger.state.seq !== store.size - 1 ||
+      ledger.settledSeq !== ledger.state.seq
+    ) {
       return undefined;
     }
     try {
-      const saved = saveSnapshot(db, store, ledger);
+      const saved = saveSnapshot(db, store, ledger, key);
       this.#last = saved.size;
       log.info(
         { size: saved.size, bytes: saved.bytes, ms: Math.round(saved.ms) },

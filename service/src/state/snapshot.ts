@@ -1,12 +1,14 @@
 // State snapshots: the engine's state and the in-memory read models after entries 0..N-1,
 // stored in service.db so a start replays only entries N.. instead of the whole ledger.
 //
-// Trust boundary: service.db is the service's own file, but a snapshot is never taken on its
-// word. It is used only if its format and engine fingerprint are this code's, it names this
-// ledger (id and origin), the ledger's stored leaf hash at N-1 is the one it was taken after, its
-// SHA-256 digest matches its bytes, and it decodes to a state at seq N-1. Anything else is a
-// reason to replay the whole ledger, never an error.
-import { createHash } from 'node:crypto';
+// Trust boundary: service.db is a file anyone with write access to the data folder can edit, so
+// a snapshot is never taken on its word. It is used only if its HMAC-SHA-256 verifies under the
+// snapshot key (derived from the log's secret key, which never enters service.db: see
+// docs/decisions/0018-authenticated-service-db.md), its format and engine fingerprint are this
+// code's, it names this ledger (id and origin), the ledger's stored leaf hash at N-1 is the one it
+// was taken after, and it decodes to a state at seq N-1. Anything else is a reason to replay the
+// whole ledger, never an error.
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -23,7 +25,7 @@ import { Projections, type ProjectionMaps } from './projections.js';
  * The snapshot layout (v8 serialisation of {@link SnapshotBody}) and the projections' meaning:
  * bump it whenever either changes.
  */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 /** Why a snapshot was not used. */
 export type SnapshotRejection =
@@ -33,7 +35,10 @@ export type SnapshotRejection =
   | 'LEDGER_MISMATCH'
   | 'BEYOND_LEDGER'
   | 'LEAF_HASH_MISMATCH'
+  /** The MAC (the `digest` column) does not verify under this service's snapshot key. */
   | 'DIGEST_MISMATCH'
+  /** The service holds no snapshot key (no log secret key given): snapshots are not used. */
+  | 'NO_KEY'
   | 'UNDECODABLE'
   | 'RECORDS_MISSING';
 
@@ -81,7 +86,48 @@ export function engineFingerprint(): string {
   return fingerprint;
 }
 
-const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
+/** HKDF `info` of the snapshot key: a key for this one purpose, never the log key itself. */
+export const SNAPSHOT_KEY_INFO = 'yishi/snapshot/v1';
+
+/**
+ * The key snapshots are authenticated with: HKDF-SHA-256 (RFC 5869) of the log's 32-byte secret
+ * key, no salt, info {@link SNAPSHOT_KEY_INFO}, 32 bytes.
+ */
+export function snapshotKey(logSecretKey: Uint8Array): Uint8Array {
+  if (!(logSecretKey instanceof Uint8Array) || logSecretKey.length !== 32) {
+    throw new TypeError(
+      `"logSecretKey" expected Uint8Array of length 32, got length=${String(
+        (logSecretKey as Uint8Array | undefined)?.length
+      )}`
+    );
+  }
+  return new Uint8Array(hkdfSync('sha256', logSecretKey, new Uint8Array(0), SNAPSHOT_KEY_INFO, 32));
+}
+
+/** The row fields a snapshot's MAC covers besides its body. */
+export interface MacFields {
+  format: number;
+  engine: string;
+  ledgerId: string;
+  origin: string;
+  size: number;
+  leafHash: Uint8Array;
+}
+
+/** HMAC-SHA-256 over every field of the row and the body, unambiguously framed. */
+export function snapshotMac(key: Uint8Array, f: MacFields, body: Uint8Array): Buffer {
+  const head = JSON.stringify([
+    SNAPSHOT_KEY_INFO,
+    f.format,
+    f.engine,
+    f.ledgerId,
+    f.origin,
+    f.size,
+    Buffer.from(f.leafHash).toString('hex'),
+    body.length,
+  ]);
+  return createHmac('sha256', key).update(`${head}\n`).update(body).digest();
+}
 
 /** What {@link saveSnapshot} wrote. */
 export interface SavedSnapshot {
@@ -101,6 +147,7 @@ export function saveSnapshot(
   db: ServiceDatabase,
   store: LedgerStore,
   ledger: LedgerState,
+  key: Uint8Array,
   clock: () => number = Date.now
 ): SavedSnapshot {
   const t0 = performance.now();
@@ -124,6 +171,14 @@ export function saveSnapshot(
   };
   const bytes = serialize(body);
   const leaf = store.leafHash(size - 1);
+  const fields: MacFields = {
+    format: SNAPSHOT_FORMAT,
+    engine: engineFingerprint(),
+    ledgerId: store.getMeta('ledger_id') ?? '',
+    origin: store.getMeta('origin') ?? '',
+    size,
+    leafHash: leaf,
+  };
   db.transaction(() => {
     p.flushThrough(size - 1);
     db.prepare(
@@ -135,13 +190,13 @@ export function saveSnapshot(
          leaf_hash = excluded.leaf_hash, digest = excluded.digest, body = excluded.body,
          created_at = excluded.created_at`
     ).run(
-      SNAPSHOT_FORMAT,
-      engineFingerprint(),
-      store.getMeta('ledger_id') ?? '',
-      store.getMeta('origin') ?? '',
+      fields.format,
+      fields.engine,
+      fields.ledgerId,
+      fields.origin,
       size,
       Buffer.from(leaf),
-      sha256(bytes),
+      snapshotMac(key, fields, bytes),
       bytes,
       clock()
     );
@@ -175,7 +230,8 @@ const isMap = (v: unknown): v is Map<unknown, unknown> => v instanceof Map;
 export function restoreSnapshot(
   db: ServiceDatabase,
   store: LedgerStore,
-  records: MeetingRecords
+  records: MeetingRecords,
+  key: Uint8Array | undefined
 ): Restored {
   const row = db
     .prepare(
@@ -184,6 +240,7 @@ export function restoreSnapshot(
     )
     .get() as SnapshotRow | undefined;
   if (!row) return { ok: false, reason: 'NO_SNAPSHOT' };
+  if (!key) return { ok: false, reason: 'NO_KEY' };
   if (row.format !== SNAPSHOT_FORMAT) {
     return { ok: false, reason: 'FORMAT_MISMATCH', detail: { format: row.format } };
   }
@@ -201,7 +258,27 @@ export function restoreSnapshot(
   if (!Buffer.from(store.leafHash(size - 1)).equals(row.leaf_hash)) {
     return { ok: false, reason: 'LEAF_HASH_MISMATCH', detail: { size } };
   }
-  if (!sha256(row.body).equals(row.digest)) return { ok: false, reason: 'DIGEST_MISMATCH' };
+  // The fields above were compared with this code and this ledger; the body is believed only
+  // under the MAC, which covers every field too.
+  const mac = snapshotMac(
+    key,
+    {
+      format: row.format,
+      engine: row.engine,
+      ledgerId: row.ledger_id,
+      origin: row.origin,
+      size: row.size,
+      leafHash: row.leaf_hash,
+    },
+    row.body
+  );
+  if (
+    !Buffer.isBuffer(row.digest) ||
+    row.digest.length !== mac.length ||
+    !timingSafeEqual(mac, row.digest)
+  ) {
+    return { ok: false, reason: 'DIGEST_MISMATCH' };
+  }
   let body: SnapshotBody;
   try {
     body = deserialize(row.body) as SnapshotBody;

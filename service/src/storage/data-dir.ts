@@ -14,6 +14,7 @@ import {
 import { decide, initialState } from '@yishi/procedure';
 import { Checkpointer, createGenesisCommand, initLedger, LedgerStore } from '../ledger/index.js';
 import { ensureDataDir } from './ensure-dir.js';
+import { secureDataDir, type Tightened } from './file-modes.js';
 
 /** Where a data directory keeps its files. */
 export interface DataPaths {
@@ -56,6 +57,8 @@ export interface InitResult {
   ledgerId: string;
   origin: string;
   vkey: string;
+  /** Modes tightened in a folder that already existed (0700 folder, 0600 private files). */
+  tightened: Tightened[];
 }
 
 /** Options of {@link initDataDir}. */
@@ -84,6 +87,8 @@ export async function initDataDir(dir: string, opts: InitOptions = {}): Promise<
     throw new Error(`${paths.dir} already holds a ledger`);
   }
   ensureDataDir(paths.dir);
+  // A folder that existed (say 0755) is the owner's alone from now on.
+  const tightened = secureDataDir(paths);
   const clock = opts.clock ?? Date.now;
   const ledgerId = randomUUID();
   const origin = opts.origin ?? `yishi.local/${ledgerId}`;
@@ -126,7 +131,8 @@ export async function initDataDir(dir: string, opts: InitOptions = {}): Promise<
   } finally {
     store.close();
   }
-  return { paths, ledgerId, origin, vkey };
+  tightened.push(...secureDataDir(paths));
+  return { paths, ledgerId, origin, vkey, tightened };
 }
 
 /** Reads a key file's single line. */

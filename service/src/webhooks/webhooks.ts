@@ -11,6 +11,14 @@ import { ApiError } from '../http/errors.js';
 import { fastSign } from '../crypto-fast/fast-ed25519.js';
 import type { ServiceDatabase } from '../storage/service-db.js';
 import type { ReportRow } from '../state/projections.js';
+import {
+  checkTarget,
+  systemResolver,
+  TargetAllowList,
+  type Resolver,
+  type TargetCheck,
+} from './target-policy.js';
+import { pinnedTransport, type Transport } from './transport.js';
 
 /** Timers, injectable so tests control the backoff. */
 export interface Timer {
@@ -35,7 +43,15 @@ export interface WebhookOptions {
   report: (reportId: string) => ReportRow | undefined;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   clock?: () => number;
-  fetch?: typeof fetch;
+  /**
+   * Targets allowed although not public https: host names and CIDR ranges (YISHI_WEBHOOK_ALLOW),
+   * as text or parsed. Default: none.
+   */
+  allow?: string | TargetAllowList;
+  /** Resolves target host names (default: the system resolver). */
+  resolve?: Resolver;
+  /** Sends one POST to a checked, pinned address (default: node http/https). */
+  transport?: Transport;
   timer?: Timer;
   /** First retry delay (default 1 s); each retry doubles it, up to `maxDelayMs` (1 h). */
   baseDelayMs?: number;
@@ -97,12 +113,36 @@ export function reportView(row: ReportRow): ReportView {
 }
 
 /**
+ * A report as a webhook carries it: the report's ids and kind, and of its subject only the ids
+ * (keys ending in `Id`): an interference record's content (P15) and every other subject stay
+ * behind the signed reads, where the receiver fetches them.
+ */
+export function webhookReportView(row: ReportRow): ReportView {
+  const v = reportView(row);
+  const subject: Record<string, unknown> = {};
+  if (typeof v.subject === 'object' && v.subject !== null) {
+    for (const [k, x] of Object.entries(v.subject as Record<string, unknown>)) {
+      if (/Id$/.test(k) && typeof x === 'string') subject[k] = x;
+    }
+  }
+  return { ...v, subject };
+}
+
+/** The status class recorded for an attempt (404 → 400): the exact code is not kept. */
+const statusClass = (status: number): number => Math.floor(status / 100) * 100;
+
+/**
  * Webhooks for the reports outbox (P13). An admin registers a URL; every report addressed upward
  * (those pending when it registers, and every later one) is POSTed to it as JSON, signed with the
  * log key: `Yishi-Signature: base64(Ed25519(yishi/webhook/v1\n || body))`, the body being the
  * canonical JSON of a {@link WebhookPayload}. A delivery succeeds on any 2xx; otherwise it is
  * retried with exponential backoff (1 s, 2 s, 4 s, … up to 1 h) up to `maxAttempts`. Jobs and
  * every attempt are kept in service.db; pending jobs resume after a restart.
+ *
+ * Targets (see `target-policy.ts`): checked when registered and again, resolved afresh, before
+ * every attempt, which connects to the address checked. Redirects are not followed. An attempt
+ * records the status class and a fixed reason (`http_4xx`, `timeout`, `connection_failed`,
+ * `target_refused`, ...), never the peer's or the socket's text.
  */
 export class Webhooks {
   readonly #db: ServiceDatabase;
@@ -110,7 +150,9 @@ export class Webhooks {
   readonly #report: WebhookOptions['report'];
   readonly #log: WebhookOptions['log'];
   readonly #clock: () => number;
-  readonly #fetch: typeof fetch;
+  readonly #allow: TargetAllowList;
+  readonly #resolve: Resolver;
+  readonly #transport: Transport;
   readonly #timer: Timer;
   readonly #base: number;
   readonly #max: number;
@@ -152,7 +194,10 @@ export class Webhooks {
     this.#report = opts.report;
     this.#log = opts.log;
     this.#clock = opts.clock ?? Date.now;
-    this.#fetch = opts.fetch ?? globalThis.fetch;
+    this.#allow =
+      opts.allow instanceof TargetAllowList ? opts.allow : new TargetAllowList(opts.allow ?? '');
+    this.#resolve = opts.resolve ?? systemResolver;
+    this.#transport = opts.transport ?? pinnedTransport;
     this.#timer = opts.timer ?? realTimer;
     this.#base = opts.baseDelayMs ?? 1000;
     this.#max = opts.maxDelayMs ?? 3_600_000;
@@ -190,6 +235,11 @@ export class Webhooks {
          FROM webhook_attempts WHERE webhook_id = ? ORDER BY id`
       ),
     };
+  }
+
+  /** Whether `url` may receive deliveries, and the address to connect to (never throws). */
+  checkTarget(url: string): Promise<TargetCheck> {
+    return checkTarget(url, this.#allow, this.#resolve);
   }
 
   /** The webhook registered by this exact signed command (canonical JSON), if any. */
@@ -311,35 +361,45 @@ export class Webhooks {
     let httpStatus: number | null = null;
     let error: string | null = null;
     if (!row || this.#key === null) {
-      error = row ? 'no log key' : 'report not found';
+      error = row ? 'no_log_key' : 'report_not_found';
     } else {
       const payload: WebhookPayload = {
         webhookId: webhookId(hookId),
         deliveryId: `${webhookId(hookId)}/${reportId}`,
         attempt,
         sentAt: this.#clock(),
-        report: reportView(row),
+        report: webhookReportView(row),
       };
       const body = canonicalJson(payload);
       const signature = fastSign(signingMessage(SIGNING_CONTEXTS.webhook, payload), this.#key);
-      try {
-        const res = await this.#fetch(hook.url, {
-          method: 'POST',
-          headers: {
+      // Resolved and checked again now: the name may point elsewhere than at registration.
+      const target = await this.checkTarget(hook.url);
+      if (!target.ok) {
+        error = 'target_refused';
+      } else {
+        const r = await this.#transport(
+          target.url,
+          target.address,
+          {
             'content-type': 'application/json',
             'yishi-signature': base64Encode(signature),
             'yishi-delivery': payload.deliveryId,
           },
           body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(this.#timeoutMs),
-        });
-        httpStatus = res.status;
-        ok = res.status >= 200 && res.status < 300;
-        if (!ok) error = `HTTP ${res.status}`;
-        await res.body?.cancel();
-      } catch (err) {
-        error = (err as Error).name === 'TimeoutError' ? 'timeout' : String((err as Error).message);
+          this.#timeoutMs
+        );
+        if ('status' in r) {
+          httpStatus = statusClass(r.status);
+          ok = r.status >= 200 && r.status < 300;
+          if (!ok) {
+            error =
+              r.status >= 300 && r.status < 400
+                ? 'redirect_not_followed'
+                : `http_${httpStatus / 100}xx`;
+          }
+        } else {
+          error = r.failure;
+        }
       }
     }
     const now = this.#clock();

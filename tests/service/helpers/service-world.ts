@@ -34,6 +34,11 @@ export const SHA_B = 'b'.repeat(64);
 export const VOTERS = ['chair', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8'] as const;
 
 type App = Awaited<ReturnType<typeof buildApp>>;
+
+/** A resolver that knows no name (tests never query DNS). */
+const offlineResolver = async (host: string): Promise<never> => {
+  throw new Error(`no DNS in tests: ${host}`);
+};
 type Payload = { type: string } & Record<string, unknown>;
 
 interface Res {
@@ -85,6 +90,8 @@ export class ServiceWorld {
       serviceDb: join(dir, 'data', 'service.db'),
       clock: () => holder.w?.now ?? now,
       ...extra,
+      // No test looks a name up in DNS: names resolve only where a test stubs them.
+      webhooks: { resolve: offlineResolver, ...extra.webhooks },
     });
     const w = new ServiceWorld(app, store, init, skey);
     w.now = now;

@@ -2,6 +2,7 @@
 // durable on the ledger (a close that failed to append leaves no row), and writes state
 // snapshots every `snapshotEvery` entries at a moment its state is the ledger's.
 import Database from 'better-sqlite3';
+import { base64Encode, generateSecretKey, getPublicKey } from '@yishi/crypto';
 import t from 'tap';
 import { ServiceWorld } from '../helpers/service-world.js';
 
@@ -145,3 +146,56 @@ t.test(
     t.equal(snap?.size, v.store.size, 'the snapshot written at close covers every entry');
   }
 );
+
+t.test('a read arriving while an entry is in flight waits for it to be durable', async (t) => {
+  const store = w.store as unknown as { appendBatch: (...a: unknown[]) => unknown };
+  const original = store.appendBatch;
+  store.appendBatch = () => {
+    throw new Error('disk full');
+  };
+  t.teardown(() => {
+    store.appendBatch = original;
+  });
+  // Keep the writer's flush (scheduled with setImmediate) until the read is under way.
+  const setImmediateReal = globalThis.setImmediate;
+  let flush: (() => void) | undefined;
+  globalThis.setImmediate = ((fn: () => void) => {
+    if (flush === undefined) flush = fn;
+    else return setImmediateReal(fn);
+    return setImmediateReal(() => {});
+  }) as unknown as typeof setImmediate;
+  let submitted: Promise<string>;
+  try {
+    submitted = w.app.pipeline
+      .submit(
+        w.sign('admin', {
+          type: 'principal.register',
+          principalId: 'ghost',
+          name: 'never durable',
+          publicKey: base64Encode(getPublicKey(generateSecretKey())),
+          role: 'auditor',
+        }),
+        {}
+      )
+      .then(
+        (a) => `answered ${a.statusCode}`,
+        (e: { code?: string }) => String(e.code)
+      );
+    for (let i = 0; i < 1000 && flush === undefined; i++) await Promise.resolve();
+  } finally {
+    globalThis.setImmediate = setImmediateReal;
+  }
+  t.ok(w.app.pipeline.state.principals['ghost'], 'the engine decided it (ahead of the disk)');
+  let caughtUp = false;
+  const barrier = w.app.pipeline.caughtUp().then(() => (caughtUp = true));
+  await new Promise((r) => setTimeout(r, 30));
+  t.notOk(caughtUp, 'reads (which wait for caughtUp) wait while the entry is in flight');
+  flush?.();
+  t.equal(await submitted, 'LEDGER_UNAVAILABLE', 'the append failed');
+  await barrier;
+  store.appendBatch = original;
+  t.notOk(w.app.pipeline.state.principals['ghost'], 'the state was rebuilt without it');
+  const res = await w.get('/principals/ghost', 'admin');
+  t.equal(res.statusCode, 404, 'the read never saw the entry the ledger lost');
+  t.equal(res.json().code, 'PRINCIPAL_NOT_FOUND');
+});

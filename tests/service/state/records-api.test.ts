@@ -65,6 +65,8 @@ t.test('records, minutes and meeting lists are identical before and after a rest
       store,
       checkpointer: new Checkpointer(store, { skey }),
       logVkey: vkey,
+      // The log key: snapshots are authenticated under a key derived from it.
+      logSkey: skey,
       serviceDb: join(dir, 'service.db'),
       clock: () => now,
       logger,

@@ -2,10 +2,14 @@
 // it, and gets exactly the state and read models of a full replay; a snapshot that does not match
 // the ledger, or cannot be read, is never used: the start replays everything and says why.
 import { serialize } from 'node:v8';
-import { createHash } from 'node:crypto';
 import t, { type Test } from 'tap';
 import type { LedgerEntry } from '@yishi/schema';
-import { rebuildState, type CommandPipeline, type LedgerState } from '@yishi/service/internal';
+import {
+  rebuildState,
+  snapshotMac,
+  type CommandPipeline,
+  type LedgerState,
+} from '@yishi/service/internal';
 import { tempDir } from '../../helpers/ledger-fixture.js';
 import {
   appendEntries,
@@ -13,6 +17,7 @@ import {
   generatedEntries,
   openPair,
   pipelineOn,
+  TEST_SNAPSHOT_KEY,
   type LogLine,
 } from './helpers/generated-ledger.js';
 
@@ -134,10 +139,31 @@ async function withSnapshot(t: Test, cut: number) {
   return { store, db, entries };
 }
 
-const setBody = (db: ReturnType<typeof openPair>['db'], body: Buffer) =>
-  db
-    .prepare('UPDATE state_snapshot SET body = ?, digest = ?')
-    .run(body, createHash('sha256').update(body).digest());
+/** Replaces the body and signs it as the service would (with the service's key). */
+const setBody = (db: ReturnType<typeof openPair>['db'], body: Buffer) => {
+  const row = db
+    .prepare('SELECT format, engine, ledger_id, origin, size, leaf_hash FROM state_snapshot')
+    .get() as {
+    format: number;
+    engine: string;
+    ledger_id: string;
+    origin: string;
+    size: number;
+    leaf_hash: Buffer;
+  };
+  const fields = {
+    format: row.format,
+    engine: row.engine,
+    ledgerId: row.ledger_id,
+    origin: row.origin,
+    size: row.size,
+    leafHash: row.leaf_hash,
+  };
+  db.prepare('UPDATE state_snapshot SET body = ?, digest = ?').run(
+    body,
+    snapshotMac(TEST_SNAPSHOT_KEY, fields, body)
+  );
+};
 
 const BAD: Array<[string, string, (db: ReturnType<typeof openPair>['db'], size: number) => void]> =
   [
@@ -189,17 +215,17 @@ const BAD: Array<[string, string, (db: ReturnType<typeof openPair>['db'], size: 
     ],
     [
       'UNDECODABLE',
-      'bytes that are not a v8 serialisation (digest matching)',
+      'bytes that are not a v8 serialisation (MAC matching)',
       (db) => setBody(db, Buffer.from('not a snapshot at all')),
     ],
     [
       'UNDECODABLE',
-      'a decodable value that is not a state (digest matching)',
+      'a decodable value that is not a state (MAC matching)',
       (db) => setBody(db, serialize({ state: 'nope', projections: [] })),
     ],
     [
       'UNDECODABLE',
-      'a state at another seq (digest matching)',
+      'a state at another seq (MAC matching)',
       (db) => setBody(db, serialize({ state: { v: 1, seq: 3 }, projections: {} })),
     ],
     [

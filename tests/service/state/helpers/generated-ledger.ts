@@ -11,8 +11,12 @@ import {
   LedgerStore,
   openServiceDatabase,
   RateLimiter,
+  snapshotKey,
   type CommandPipeline,
 } from '@yishi/service/internal';
+
+/** The snapshot key of these tests' service (as if derived from a log key of 32 sevens). */
+export const TEST_SNAPSHOT_KEY = snapshotKey(new Uint8Array(32).fill(7));
 
 type ServiceDatabase = ReturnType<typeof openServiceDatabase>;
 import { run, stepArb } from '../../../procedure/helpers/random-steps.js';
@@ -92,13 +96,14 @@ export function pipelineOn(
   store: LedgerStore,
   db: ServiceDatabase,
   log: ReturnType<typeof captureLog>['log'],
-  extra: { fullReplay?: boolean; snapshotAfter?: number } = {}
+  extra: { fullReplay?: boolean; snapshotAfter?: number; snapshotKey?: Uint8Array } = {}
 ): CommandPipeline {
   return openCommandPipeline({
     store,
     serviceDb: db,
     limiter: new RateLimiter({ max: 1_000_000 }),
     log,
+    snapshotKey: TEST_SNAPSHOT_KEY,
     ...extra,
   });
 }
