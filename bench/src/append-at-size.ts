@@ -29,7 +29,13 @@ function fill(store: LedgerStore, n: number, now: number): void {
     for (let j = i; j < Math.min(n, i + FILL_BATCH); j++) {
       const time = start + j * STEP_MS;
       const command = {
-        payload: { type: 'vote.cast', itemId: `item-${j >> 6}`, choice: 'for', ts: time, nonce: nonce() },
+        payload: {
+          type: 'vote.cast',
+          itemId: `item-${j >> 6}`,
+          choice: 'for',
+          ts: time,
+          nonce: nonce(),
+        },
         publicKey: `k${j % 60}`,
         signature: 'AA==',
       } as unknown as SignedCommand;
@@ -40,7 +46,9 @@ function fill(store: LedgerStore, n: number, now: number): void {
 }
 
 async function measure(store: LedgerStore, count: number, now: number): Promise<number> {
-  const members = Array.from({ length: 60 }, (_, i) => Principal.derive('yishi-bench/size', `m${i}`));
+  const members = Array.from({ length: 60 }, (_, i) =>
+    Principal.derive('yishi-bench/size', `m${i}`)
+  );
   const items = Array.from({ length: count }, (_, i) => {
     const m = members[i % 60] as Principal;
     const command = m.command({

@@ -43,6 +43,10 @@ export const REFUSALS = {
     en: 'the entry time is earlier than the previous entry',
     zh: '条目时间早于前一条目',
   },
+  TS_OUT_OF_WINDOW: {
+    en: 'the command’s ts is more than 5 minutes from the entry time',
+    zh: '指令的签署时间与条目时间相差超过 5 分钟',
+  },
   MALFORMED_COMMAND: { en: 'the command is malformed', zh: '指令格式错误' },
   UNKNOWN_COMMAND: { en: 'unknown command type', zh: '未知的指令类型' },
   GENESIS_REQUIRED: {
@@ -80,7 +84,7 @@ export const REFUSALS = {
   ROLE_NOT_ALLOWED: {
     en: 'the principal’s role may not issue this command',
     zh: '该人员的角色无权执行此指令',
-    rules: ['P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P9', 'P10', 'P12', 'P14', 'P16'],
+    rules: ['P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P9', 'P10', 'P12', 'P14', 'P15', 'P16'],
   },
   NOT_A_MEMBER_OF_BODY: {
     en: 'the principal is not a member of this body',

@@ -35,7 +35,7 @@ export type {
   Addressee,
   Archived,
 } from './state.js';
-export { decide } from './decide.js';
+export { TS_WINDOW_MS, decide } from './decide.js';
 export type { Decision, DecideInput } from './decide.js';
 export { own } from './context.js';
 export type { Derived } from './context.js';
