@@ -59,7 +59,8 @@ t.test('an auditor is refused every other write, with ROLE_NOT_ALLOWED', async (
 t.test('an auditor still looks after its own key', async (t) => {
   const w = World.create();
   w.register('aud', 'auditor');
-  w.ok('aud', { type: 'key.rotate', principalId: 'aud', newPublicKey: keyOf('aud-2') });
+  const d = w.ok('aud', { type: 'key.rotate', principalId: 'aud', newPublicKey: keyOf('aud-2') });
+  t.equal(d.principalId, 'aud');
 });
 
 t.test('an admin records interference for any body', async (t) => {
