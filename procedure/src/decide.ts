@@ -23,10 +23,10 @@ import * as oversight from './commands/oversight.js';
 import * as recon from './commands/reconsideration.js';
 import * as records from './commands/records.js';
 import * as votes from './commands/votes.js';
-import { actor, type Ctx, type Derived, type Handler } from './context.js';
+import { actor, own, type Ctx, type Derived, type Handler } from './context.js';
 import { isRefusal, refuse, type Refusal } from './error.js';
 import { sweepExpired } from './expiry.js';
-import type { State } from './state.js';
+import type { KeyReset, State } from './state.js';
 
 /** What the engine needs of an entry to decide it. */
 export interface DecideInput {
@@ -50,6 +50,7 @@ const HANDLERS: { [K in CommandType]: Handler<K> } = {
   'member.suspend': admin.memberSuspend,
   'member.reinstate': admin.memberReinstate,
   'key.rotate': admin.keyRotate,
+  'key.confirm': admin.keyConfirm,
   'key.revoke': admin.keyRevoke,
   'rulebook.set': admin.rulebookSet,
   'auditor.appoint': admin.auditorAppoint,
@@ -158,7 +159,12 @@ export function decide(state: State, input: DecideInput): Decision {
       })
     );
   }
+  const reset = resetOfSigner(state, command.publicKey);
   const derived = r();
+  // Issue 13: whatever a key set by an admin signs is flagged, until the principal confirms it.
+  if (reset !== undefined && t !== 'key.confirm') {
+    derived.keySetByAdmin = { by: reset.by, resetSeq: reset.fromSeq };
+  }
   state.seq = seq;
   state.time = time;
   const expired = sweepExpired(state, time);
@@ -173,7 +179,7 @@ export function decide(state: State, input: DecideInput): Decision {
 export const TS_WINDOW_MS = 5 * 60_000;
 
 /** Commands an auditor may sign: only the upkeep of its own key (the handlers check "own"). */
-const AUDITOR_MAY: ReadonlySet<CommandType> = new Set(['key.rotate', 'key.revoke']);
+const AUDITOR_MAY: ReadonlySet<CommandType> = new Set(['key.rotate', 'key.revoke', 'key.confirm']);
 
 /**
  * Auditors read and never write: any other command signed by a valid auditor key is refused
@@ -187,6 +193,13 @@ function auditorRefusal(ctx: Ctx, type: CommandType): Refusal | undefined {
   if (type === 'interference.record') return refuse('ROLE_NOT_ALLOWED', 'P15', details);
   if (type === 'objection.raise') return refuse('ROLE_NOT_ALLOWED', 'P14', details);
   return refuse('ROLE_NOT_ALLOWED', undefined, details);
+}
+
+/** The open key reset of the signer's principal, if the signer's key is one an admin set. */
+function resetOfSigner(state: State, publicKey: string): KeyReset | undefined {
+  const k = own(state.keys, publicKey);
+  const p = k === undefined ? undefined : own(state.principals, k.principalId);
+  return p === undefined ? undefined : admin.openKeyReset(p);
 }
 
 function no(refusal: Refusal): Decision {

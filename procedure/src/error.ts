@@ -69,6 +69,14 @@ export const REFUSALS = {
     en: 'the public key is not an acceptable Ed25519 key (non-canonical or small order)',
     zh: '该公钥不是可接受的 Ed25519 公钥（非规范编码或小阶点）',
   },
+  KEY_NOT_RESET: {
+    en: 'the principal has no key set by an admin awaiting confirmation',
+    zh: '该人员没有待确认的管理员重置密钥',
+  },
+  KEY_CONFIRMATION_INVALID: {
+    en: 'the confirmation is not signed by the key the reset replaced',
+    zh: '确认未由被重置前的密钥签名',
+  },
   LAST_ADMIN_KEY: {
     en: 'the last valid admin key cannot be revoked',
     zh: '不能撤销最后一个有效的管理员密钥',
