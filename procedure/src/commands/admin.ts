@@ -318,7 +318,7 @@ export const keyConfirm: Handler<'key.confirm'> = (ctx, p) => {
     principalId: a.id,
     newPublicKey: ctx.publicKey,
   });
-  let valid = false;
+  let valid: boolean;
   try {
     valid = verify(base64Decode(p.previousSignature), message, base64Decode(p.previousPublicKey));
   } catch {
