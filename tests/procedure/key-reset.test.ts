@@ -2,7 +2,13 @@
 // that key signs is flagged in `derived` until the member confirms it with the key it replaced.
 import t from 'tap';
 import { base64Encode, sha256, sign, signingMessage, utf8Encode } from '@yishi/crypto';
-import { buildRecord, type Report } from '@yishi/procedure';
+import {
+  buildMinutes,
+  buildRecord,
+  renderMinutesMarkdown,
+  renderRecordMarkdown,
+  type Report,
+} from '@yishi/procedure';
 import { HOUR, keyOf, World } from './helpers/world.js';
 
 const secretOf = (name: string) => sha256(utf8Encode(`test-key:${name}`));
@@ -133,4 +139,19 @@ t.test('the record flags statements and votes made with a reset key', async (t) 
     (record.keySetByAdmin ?? []).map((f) => f.kind),
     ['statement', 'vote']
   );
+  const minutes = buildMinutes(record);
+  t.same(
+    minutes.keySetByAdmin?.map((x) => x.seq),
+    record.keySetByAdmin?.map((x) => x.seq)
+  );
+  t.match(renderMinutesMarkdown(minutes), /该签名使用的密钥由管理员（admin）重置/);
+  t.match(renderRecordMarkdown(record), /该签名使用的密钥由管理员（admin）重置/);
+});
+
+t.test('a record without a reset key carries no mark', async (t) => {
+  const w = World.create();
+  const meetingId = w.schedule();
+  const record = buildRecord(w.state, meetingId);
+  t.notOk('keySetByAdmin' in record);
+  t.notOk('keySetByAdmin' in buildMinutes(record));
 });
