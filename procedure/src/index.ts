@@ -67,6 +67,7 @@ export type {
   ObjectionRecord,
   PersonRef,
   Dissent,
+  KeyResetMark,
 } from './record.js';
 export { buildMinutes } from './minutes.js';
 export type { Minutes, MinutesDecision } from './minutes.js';

@@ -46,3 +46,4 @@ export { READ_MODEL_FOLLOWERS, type EntryFollower } from './state/followers.js';
 export { Webhooks, type Timer } from './webhooks/webhooks.js';
 export { openServiceDatabase } from './storage/service-db.js';
 export { generateOpenApi } from './cli/openapi.js';
+export { describeAudit } from './cli/audit.js';

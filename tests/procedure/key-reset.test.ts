@@ -155,3 +155,44 @@ t.test('a record without a reset key carries no mark', async (t) => {
   t.notOk('keySetByAdmin' in record);
   t.notOk('keySetByAdmin' in buildMinutes(record));
 });
+
+t.test('yishi audit lists each reset-key entry as a notice', async (t) => {
+  const { LedgerAuditor } = await import('@yishi/verify');
+  const { describeAudit } = await import('@yishi/service/internal');
+  const w = World.create();
+  resetM1(w);
+  const resetSeq = w.state.seq;
+  const meetingId = w.schedule();
+  const itemId = w.ok('m1', {
+    type: 'item.submit',
+    meetingId,
+    category: 'routine',
+    title: '一般事项',
+    materials: [{ title: '说明', sha256: 'b'.repeat(64) }],
+  }).itemId as string;
+  const scheduledSeq = w.state.seq;
+  w.ok('m1', confirmation(w, 'm1', 'm1'));
+  const confirmSeq = w.state.seq;
+  w.ok('m1', { type: 'item.withdraw', itemId, reason: '撤回' });
+  const auditor = new LedgerAuditor();
+  for (const e of w.entries) auditor.addEntry(e);
+  const report = auditor.finish();
+  t.same(report.findings, [], 'replay finds nothing: notices are no findings');
+  t.same(
+    report.notices.map((n) => [n.seq, n.code, n.principalId]),
+    [
+      [resetSeq, 'KEY_SET_BY_ADMIN', 'm1'],
+      [scheduledSeq, 'SIGNED_WITH_RESET_KEY', 'm1'],
+      [confirmSeq, 'KEY_CONFIRMED', 'm1'],
+    ]
+  );
+  const text = describeAudit(report);
+  t.match(
+    text,
+    new RegExp(`notice: +entry ${scheduledSeq}: SIGNED_WITH_RESET_KEY item.submit`)
+  );
+  t.match(
+    text,
+    new RegExp(`notice: +entry ${resetSeq}: KEY_SET_BY_ADMIN key.rotate principal=m1 by=admin`)
+  );
+});
