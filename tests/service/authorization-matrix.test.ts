@@ -253,6 +253,15 @@ const COMMANDS: [Builder, string[]][] = [
   [() => ({ type: 'member.reinstate', principalId: 'm8' }), ['admin']],
   [() => ({ type: 'key.rotate', principalId: 'm4', newPublicKey: fresh() }), ['admin']],
   [() => ({ type: 'key.revoke', publicKey: w.publicKey('m3'), reason: '丢失' }), ['admin']],
+  [
+    () => ({
+      type: 'key.confirm',
+      principalId: 'm1',
+      previousPublicKey: w.publicKey('m2'),
+      previousSignature: `${'A'.repeat(86)}==`,
+    }),
+    ['m1'],
+  ],
   [() => ({ type: 'auditor.appoint', principalId: 'aud2', bodyIds: [A] }), ['admin']],
   [
     () => ({

@@ -95,7 +95,7 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 3: nonces need only be unique within the 5-minute window a command's ts must keep from its
   // entry's time (the engine checks it), so the lookup index holds recent nonces only, keyed by
-  // 5-minute bucket of the entry time first: inserts land at the right edge of the B-tree and old
+  // 5-minute bucket of the command's ts first: inserts land at the right edge of the B-tree and old
   // buckets are deleted as time moves on, so an append's cost no longer grows with the ledger.
   // It is an index, not evidence (every nonce stays inside its signed entry); command_nonces,
   // append-only, keeps what schema 1 and 2 wrote and is no longer written. The recent buckets are
@@ -110,10 +110,13 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
 
   INSERT INTO recent_nonces (bucket, public_key, nonce, seq)
-  SELECT json_extract(e.body, '$.time') / 300000, n.public_key, n.nonce, n.seq
-  FROM command_nonces n JOIN entries e ON e.seq = n.seq
-  WHERE json_extract(e.body, '$.time') / 300000 >=
-    (SELECT json_extract(body, '$.time') / 300000 FROM entries ORDER BY seq DESC LIMIT 1) - 3;
+  SELECT b, public_key, nonce, seq FROM (
+    SELECT coalesce(json_extract(e.body, '$.command.payload.ts'), json_extract(e.body, '$.time'))
+             / 300000 AS b, n.public_key, n.nonce, n.seq
+    FROM command_nonces n JOIN entries e ON e.seq = n.seq)
+  WHERE b >= (SELECT max(coalesce(json_extract(body, '$.command.payload.ts'),
+                                  json_extract(body, '$.time')) / 300000)
+              FROM entries WHERE seq >= (SELECT max(seq) - 4096 FROM entries)) - 3;
   `,
 ];
 

@@ -139,7 +139,7 @@ const bucketOf = (time: number): number => Math.floor(time / NONCE_BUCKET_MS);
  * the same ts, so it always meets its first copy), or the entry time when ts is not usable.
  */
 function nonceTime(item: AppendItem): number {
-  const ts = (item.command.payload as { ts?: unknown }).ts;
+  const ts = (item.command.payload as { ts?: unknown } | undefined)?.ts;
   return typeof ts === 'number' && Number.isSafeInteger(ts) && ts >= 0 ? ts : item.time;
 }
 
@@ -201,7 +201,7 @@ export class LedgerStore {
 
   #size = 0;
   #prev = GENESIS_PREV;
-  /** The latest entry time, and the lowest nonce bucket still kept. */
+  /** The latest time a nonce was filed under (its command's ts), and the lowest bucket kept. */
   #lastTime = 0;
   #nonceFloor = 0;
   #frontier = new MerkleFrontier(hasher);
@@ -287,7 +287,8 @@ export class LedgerStore {
         );
       }
       this.#prev = hex(last.leaf_hash);
-      this.#lastTime = (JSON.parse(last.body) as { time: number }).time;
+      const entry = JSON.parse(last.body) as LedgerEntry;
+      this.#lastTime = nonceTime({ command: entry.command, time: entry.time, derived: null });
     }
     this.#nonceFloor = 0;
     this.#size = size;
@@ -411,12 +412,12 @@ export class LedgerStore {
       insertEntry.run(seq, hash, body);
       this.#frontier.appendWith(hash, storeNode);
       insertNonce.run(bucketOf(ts), publicKey, nonce, seq);
-      if (item.time > lastTime) lastTime = item.time;
+      if (ts > lastTime) lastTime = ts;
       results.push(new Committed(body, hash));
       prev = hex(hash);
       seq++;
     }
-    // Buckets below the lookup span of the latest entry are never probed again: drop them.
+    // Buckets below the lookup span of the latest ts filed are never probed again: drop them.
     const floor = bucketOf(lastTime) - NONCE_SPAN;
     if (floor > this.#nonceFloor) {
       this.#stmt.pruneNonces.run(floor);
@@ -531,7 +532,7 @@ export class LedgerStore {
 
   /**
    * Whether this (publicKey, nonce) pair is on the ledger with a ts within the nonce window of
-   * `near` (by default the latest entry's time). Nonces are unique only within that window: a command's ts
+   * `near` (by default the latest ts filed). Nonces are unique only within that window: a command's ts
    * must lie within 5 minutes of its entry's time, so a replay of it cannot land further away.
    */
   hasNonce(publicKey: string, nonce: string, near: number = this.#lastTime): boolean {
@@ -583,7 +584,7 @@ export class LedgerStore {
 
   /**
    * The seq of the entry that holds this (publicKey, nonce) pair, its ts within the nonce window
-   * of `near` (by default the latest entry's time; a caller holding the command passes its ts).
+   * of `near` (by default the latest ts filed; a caller holding the command passes its ts).
    */
   nonceSeq(publicKey: string, nonce: string, near: number = this.#lastTime): number | undefined {
     return this.#recentNonce(publicKey, nonce, near);
