@@ -167,7 +167,7 @@ export async function appendBench(
   const notes: string[] = [
     "append: yishi is handed each command's canonical text, as the pipeline hands it over (built " +
       "from the payload form the signature check computed); the raw baseline's rows are built " +
-      'before its clock starts too. Each yishi entry writes an entries row, a command_nonces row ' +
+      'before its clock starts too. Each yishi entry writes an entries row, a recent_nonces row (pruned after ~15 min) ' +
       'and 1/8 of a tree_nodes row on average (levels >= 4); the raw baseline one row.',
   ];
   try {

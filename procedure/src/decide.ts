@@ -23,10 +23,10 @@ import * as oversight from './commands/oversight.js';
 import * as recon from './commands/reconsideration.js';
 import * as records from './commands/records.js';
 import * as votes from './commands/votes.js';
-import type { Ctx, Derived, Handler } from './context.js';
+import { actor, own, type Ctx, type Derived, type Handler } from './context.js';
 import { isRefusal, refuse, type Refusal } from './error.js';
 import { sweepExpired } from './expiry.js';
-import type { State } from './state.js';
+import type { KeyReset, State } from './state.js';
 
 /**
  * What the engine needs of an entry to decide it: `seq`, its position on the ledger (the state's
@@ -48,6 +48,7 @@ const HANDLERS: { [K in CommandType]: Handler<K> } = {
   'member.suspend': admin.memberSuspend,
   'member.reinstate': admin.memberReinstate,
   'key.rotate': admin.keyRotate,
+  'key.confirm': admin.keyConfirm,
   'key.revoke': admin.keyRevoke,
   'rulebook.set': admin.rulebookSet,
   'auditor.appoint': admin.auditorAppoint,
@@ -139,15 +140,64 @@ export function decide(state: State, input: DecideInput): Decision {
   }
   if (state.ledger === null && t !== 'ledger.genesis') return no(refuse('GENESIS_REQUIRED'));
   const ctx: Ctx = { state, seq, time, publicKey: command.publicKey };
+  const readOnly = auditorRefusal(ctx, t);
+  if (readOnly !== undefined) return no(readOnly);
   const handler = HANDLERS[t] as Handler<CommandType>;
   const r = handler(ctx, command.payload as never);
   if (isRefusal(r)) return no(r);
+  // The service refuses a command whose ts is more than the window from its clock; checking it
+  // here too (after the signer's own refusals, before any effect) makes an auditor's replay
+  // enforce it, so nonces need only be unique within the window.
+  if (Math.abs(command.payload.ts - time) > TS_WINDOW_MS) {
+    return no(
+      refuse('TS_OUT_OF_WINDOW', undefined, {
+        ts: command.payload.ts,
+        time,
+        windowMs: TS_WINDOW_MS,
+      })
+    );
+  }
+  const reset = resetOfSigner(state, command.publicKey);
   const derived = r();
+  // Issue 13: whatever a key set by an admin signs is flagged, until the principal confirms it.
+  if (reset !== undefined && t !== 'key.confirm') {
+    derived.keySetByAdmin = { by: reset.by, resetSeq: reset.fromSeq };
+  }
   state.seq = seq;
   state.time = time;
   const expired = sweepExpired(state, time);
   if (expired.length > 0) derived.expired = expired;
   return { ok: true, state, derived };
+}
+
+/**
+ * How far (ms) a command's signed `ts` may be from its entry's time, either way: the service's
+ * clock-skew window, enforced on replay too.
+ */
+export const TS_WINDOW_MS = 5 * 60_000;
+
+/** Commands an auditor may sign: only the upkeep of its own key (the handlers check "own"). */
+const AUDITOR_MAY: ReadonlySet<CommandType> = new Set(['key.rotate', 'key.revoke', 'key.confirm']);
+
+/**
+ * Auditors read and never write: any other command signed by a valid auditor key is refused
+ * with ROLE_NOT_ALLOWED, naming the rule where one gives the command (an invalid key is left to
+ * the handler's own refusal).
+ */
+function auditorRefusal(ctx: Ctx, type: CommandType): Refusal | undefined {
+  const a = actor(ctx);
+  if (isRefusal(a) || a.role !== 'auditor' || AUDITOR_MAY.has(type)) return undefined;
+  const details = { role: a.role, type };
+  if (type === 'interference.record') return refuse('ROLE_NOT_ALLOWED', 'P15', details);
+  if (type === 'objection.raise') return refuse('ROLE_NOT_ALLOWED', 'P14', details);
+  return refuse('ROLE_NOT_ALLOWED', undefined, details);
+}
+
+/** The open key reset of the signer's principal, if the signer's key is one an admin set. */
+function resetOfSigner(state: State, publicKey: string): KeyReset | undefined {
+  const k = own(state.keys, publicKey);
+  const p = k === undefined ? undefined : own(state.principals, k.principalId);
+  return p === undefined ? undefined : admin.openKeyReset(p);
 }
 
 function no(refusal: Refusal): Decision {

@@ -43,6 +43,10 @@ export const REFUSALS = {
     en: 'the entry time is earlier than the previous entry',
     zh: '条目时间早于前一条目',
   },
+  TS_OUT_OF_WINDOW: {
+    en: 'the command’s ts is more than 5 minutes from the entry time',
+    zh: '指令的签署时间与条目时间相差超过 5 分钟',
+  },
   MALFORMED_COMMAND: { en: 'the command is malformed', zh: '指令格式错误' },
   UNKNOWN_COMMAND: { en: 'unknown command type', zh: '未知的指令类型' },
   GENESIS_REQUIRED: {
@@ -65,6 +69,14 @@ export const REFUSALS = {
     en: 'the public key is not an acceptable Ed25519 key (non-canonical or small order)',
     zh: '该公钥不是可接受的 Ed25519 公钥（非规范编码或小阶点）',
   },
+  KEY_NOT_RESET: {
+    en: 'the principal has no key set by an admin awaiting confirmation',
+    zh: '该人员没有待确认的管理员重置密钥',
+  },
+  KEY_CONFIRMATION_INVALID: {
+    en: 'the confirmation is not signed by the key the reset replaced',
+    zh: '确认未由被重置前的密钥签名',
+  },
   LAST_ADMIN_KEY: {
     en: 'the last valid admin key cannot be revoked',
     zh: '不能撤销最后一个有效的管理员密钥',
@@ -80,7 +92,7 @@ export const REFUSALS = {
   ROLE_NOT_ALLOWED: {
     en: 'the principal’s role may not issue this command',
     zh: '该人员的角色无权执行此指令',
-    rules: ['P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P9', 'P10', 'P12', 'P14', 'P16'],
+    rules: ['P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P9', 'P10', 'P12', 'P14', 'P15', 'P16'],
   },
   NOT_A_MEMBER_OF_BODY: {
     en: 'the principal is not a member of this body',

@@ -35,7 +35,7 @@ export type {
   Addressee,
   Archived,
 } from './state.js';
-export { decide } from './decide.js';
+export { TS_WINDOW_MS, decide } from './decide.js';
 export type { Decision, DecideInput } from './decide.js';
 export { own } from './context.js';
 export type { Derived } from './context.js';
@@ -67,6 +67,7 @@ export type {
   ObjectionRecord,
   PersonRef,
   Dissent,
+  KeyResetMark,
 } from './record.js';
 export { buildMinutes } from './minutes.js';
 export type { Minutes, MinutesDecision } from './minutes.js';

@@ -4,7 +4,7 @@
  * written by members (reasons, opinions, dissent) is quoted verbatim, line by line.
  */
 import type { Minutes } from './minutes.js';
-import type { MeetingRecord, PersonRef } from './record.js';
+import type { KeyResetMark, MeetingRecord, PersonRef } from './record.js';
 
 const CATEGORY: Record<string, string> = {
   major_decision: '重大事项决策',
@@ -247,6 +247,7 @@ export function renderRecordMarkdown(r: MeetingRecord): string {
       out.push('');
     }
   }
+  if (r.keySetByAdmin) out.push(...keyResetLines(r.keySetByAdmin), '');
   out.push('## 程序异议', '');
   if (r.objections.length === 0) out.push('无。', '');
   for (const o of r.objections) {
@@ -301,7 +302,26 @@ export function renderMinutesMarkdown(m: Minutes): string {
       );
     }
   }
+  if (m.keySetByAdmin) out.push('', ...keyResetLines(m.keySetByAdmin));
   out.push('', '## 会议记录摘要', '');
   out.push(`本纪要对应的会议记录 SHA-256：\`${m.recordDigest}\``, '');
   return out.join('\n');
+}
+
+const MARK_KIND: Record<KeyResetMark['kind'], string> = {
+  statement: '表态',
+  opinion: '书面意见',
+  vote: '表决',
+  receipt: '投票回执',
+};
+
+/** The signatures made with a key an admin set (issue 13), one line each. */
+function keyResetLines(marks: readonly KeyResetMark[]): string[] {
+  const out = ['## 管理员重置密钥的签名', ''];
+  for (const x of marks) {
+    out.push(
+      `- ${inline(x.name)}（${x.principalId}）的${MARK_KIND[x.kind]}（条目 ${x.seq}）：该签名使用的密钥由管理员（${x.by}）重置，本人尚未以原密钥确认`
+    );
+  }
+  return out;
 }

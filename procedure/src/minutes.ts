@@ -5,7 +5,7 @@
  */
 import type { Category, MeetingKind } from '@yishi/schema';
 import type { RuleId } from './error.js';
-import { recordDigest, type MeetingRecord } from './record.js';
+import { recordDigest, type KeyResetMark, type MeetingRecord } from './record.js';
 import type { Counts } from './state.js';
 
 /** One decision in the minutes. */
@@ -48,6 +48,11 @@ export interface Minutes {
     result: string | null;
     rule: RuleId | null;
   }>;
+  /**
+   * Present only when a signature in the record was made with a key an admin set (issue 13):
+   * each such statement, opinion, vote or receipt.
+   */
+  keySetByAdmin?: KeyResetMark[];
   /** SHA-256 of the record's canonical JSON. */
   recordDigest: string;
 }
@@ -91,6 +96,7 @@ export function buildMinutes(record: MeetingRecord): Minutes {
       result: x.outcome?.result ?? null,
       rule: x.outcome?.rule ?? null,
     })),
+    ...(record.keySetByAdmin ? { keySetByAdmin: record.keySetByAdmin.map((x) => ({ ...x })) } : {}),
     recordDigest: recordDigest(record),
   };
 }

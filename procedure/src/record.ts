@@ -141,6 +141,8 @@ export interface MeetingRecord {
   };
   items: ItemRecord[];
   motions: MotionRecord[];
+  /** Present only when a signature in it was made with a key an admin set (issue 13). */
+  keySetByAdmin?: KeyResetMark[];
   objections: ObjectionRecord[];
 }
 
@@ -355,7 +357,7 @@ export function buildRecord(state: State, meetingId: string): MeetingRecord {
         : null,
     });
   }
-  return {
+  const record: MeetingRecord = {
     v: 1,
     ledgerId: state.ledger?.ledgerId ?? null,
     body: { id: m.bodyId, name: body?.name ?? m.bodyId },
@@ -385,6 +387,47 @@ export function buildRecord(state: State, meetingId: string): MeetingRecord {
     motions,
     objections,
   };
+  const marks = markKeyResets(state, record);
+  if (marks.length > 0) record.keySetByAdmin = marks;
+  return record;
+}
+
+/** The admin's key reset in force for `principalId` at entry `seq`, if any (issue 13). */
+function resetAt(state: State, principalId: string, seq: number) {
+  const p = own(state.principals, principalId);
+  return p?.keyResets?.find((r) => r.fromSeq < seq && (r.untilSeq === null || seq < r.untilSeq));
+}
+
+/**
+ * Marks every statement, opinion, ballot and receipt signed with a key an admin set (and not yet
+ * confirmed by the member when it was signed), and lists them. Records without any are unchanged.
+ */
+function markKeyResets(state: State, record: MeetingRecord): KeyResetMark[] {
+  const marks: KeyResetMark[] = [];
+  const mark = (kind: KeyResetMark['kind'], x: PersonRef & { seq: number }) => {
+    const r = resetAt(state, x.principalId, x.seq);
+    if (r === undefined) return;
+    (x as { keySetByAdmin?: unknown }).keySetByAdmin = { by: r.by, resetSeq: r.fromSeq };
+    marks.push({ principalId: x.principalId, name: x.name, kind, seq: x.seq, by: r.by });
+  };
+  for (const item of record.items) {
+    for (const x of item.statements) mark('statement', x);
+    for (const x of item.opinions) mark('opinion', x);
+    for (const x of item.vote?.ballots ?? []) mark('vote', x);
+    for (const x of item.vote?.receipts ?? []) mark('receipt', x);
+  }
+  for (const motion of record.motions) for (const x of motion.ballots) mark('vote', x);
+  return marks.sort((a, b) => a.seq - b.seq);
+}
+
+/** A signature in the record made with a key an admin set (该签名使用的密钥由管理员重置). */
+export interface KeyResetMark {
+  principalId: string;
+  name: string;
+  kind: 'statement' | 'opinion' | 'vote' | 'receipt';
+  seq: number;
+  /** The admin who set the key. */
+  by: string;
 }
 
 /** SHA-256 (hex) of the record's RFC 8785 canonical JSON: what the recorder and chair sign. */

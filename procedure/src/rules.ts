@@ -148,6 +148,7 @@ const TEXT: { readonly [K in RuleId]: RuleText } = {
       'meeting.close': 'objections still open are escalated',
       'meeting.cancel': 'objections still open are escalated',
       'interference.record': 'reported upward',
+      'key.rotate': 'a key an admin set for a member is reported upward and to discipline',
       'report.acknowledge': 'takes the report out of the outbox',
     },
   },

@@ -40,6 +40,22 @@ export interface Principal {
   /** Bodies an auditor is appointed to. */
   auditorOf: string[];
   registeredSeq: number;
+  /**
+   * Periods in which the principal's key was one an admin set (issue 13): from the reset entry
+   * until the principal confirmed it with its previous key (`untilSeq`, null while open).
+   * Absent until the first reset.
+   */
+  keyResets?: KeyReset[];
+}
+
+/** A key reset by an admin: what the principal signs meanwhile is flagged. */
+export interface KeyReset {
+  /** The admin who set the key. */
+  by: string;
+  fromSeq: number;
+  untilSeq: number | null;
+  /** The principal's own keys the reset replaced: one of them confirms the new key. */
+  previousKeys: string[];
 }
 
 /** A public key's registration and revocation positions on the ledger. */
@@ -350,7 +366,12 @@ export interface PendingReport {
 
 /** P13 report kinds. */
 export type ReportKind =
-  'adopted_major_matter' | 'urgent_override' | 'escalation' | 'objection' | 'interference';
+  | 'adopted_major_matter'
+  | 'urgent_override'
+  | 'escalation'
+  | 'objection'
+  | 'interference'
+  | 'key_reset';
 
 /** Who a report is addressed to. */
 export type Addressee = 'higher_level_organisation' | 'higher_level_discipline_commission';

@@ -6,7 +6,7 @@
  * untrusted until they pass these schemas (`additionalProperties: false` everywhere).
  */
 import { Type, type Static, type TProperties } from 'typebox';
-import { PublicKeySchema, Sha256HexSchema } from './ledger.js';
+import { PublicKeySchema, Sha256HexSchema, SignatureSchema } from './ledger.js';
 
 const TsSchema = Type.Integer({ minimum: 0, maximum: 8640000000000000 });
 const NonceSchema = Type.String({ pattern: '^[0-9a-f]{32}$' });
@@ -206,6 +206,19 @@ export const KeyRotateSchema = command('key.rotate', {
   newPublicKey: PublicKeySchema,
 });
 export type KeyRotate = Static<typeof KeyRotateSchema>;
+
+/**
+ * The key's principal, signing with the key an admin set for it: confirms that key as its own.
+ * `previousSignature` is an Ed25519 signature by the key the admin's reset replaced over
+ * `yishi/key-confirm/v1\n` || JCS({ ledgerId, principalId, newPublicKey }) (newPublicKey: the key
+ * signing this command). Ends the flagging of what that key signs.
+ */
+export const KeyConfirmSchema = command('key.confirm', {
+  principalId: PrincipalIdSchema,
+  previousPublicKey: PublicKeySchema,
+  previousSignature: SignatureSchema,
+});
+export type KeyConfirm = Static<typeof KeyConfirmSchema>;
 
 /** Admin or the key's principal: revoke a key from this ledger position on. */
 export const KeyRevokeSchema = command('key.revoke', {
@@ -557,6 +570,7 @@ export const COMMAND_SCHEMAS = {
   'member.suspend': MemberSuspendSchema,
   'member.reinstate': MemberReinstateSchema,
   'key.rotate': KeyRotateSchema,
+  'key.confirm': KeyConfirmSchema,
   'key.revoke': KeyRevokeSchema,
   'rulebook.set': RulebookSetSchema,
   'auditor.appoint': AuditorAppointSchema,

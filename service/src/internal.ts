@@ -79,3 +79,4 @@ export {
   type CheckpointSource,
   type WitnessHealth,
 } from './witness/collector.js';
+export { describeAudit } from './cli/audit.js';

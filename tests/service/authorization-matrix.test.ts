@@ -256,6 +256,15 @@ const COMMANDS: [Builder, string[]][] = [
   [() => ({ type: 'member.reinstate', principalId: 'm8' }), ['admin']],
   [() => ({ type: 'key.rotate', principalId: 'm4', newPublicKey: fresh() }), ['admin']],
   [() => ({ type: 'key.revoke', publicKey: w.publicKey('m3'), reason: '丢失' }), ['admin']],
+  [
+    () => ({
+      type: 'key.confirm',
+      principalId: 'm1',
+      previousPublicKey: w.publicKey('m2'),
+      previousSignature: `${'A'.repeat(86)}==`,
+    }),
+    ['m1'],
+  ],
   [() => ({ type: 'auditor.appoint', principalId: 'aud2', bodyIds: [A] }), ['admin']],
   [
     () => ({
@@ -369,7 +378,7 @@ const COMMANDS: [Builder, string[]][] = [
       form: 'message_passed',
       occurredAt: w.now - HOUR,
     }),
-    ['admin', 'aud', 'aud2', 'chair', 'm1', 'rec', 'disc', 'att'],
+    ['admin', 'chair', 'm1', 'rec', 'disc', 'att'],
   ],
   [() => ({ type: 'record.sign', meetingId: C, recordDigest }), ['chair', 'rec']],
   [
@@ -411,6 +420,34 @@ t.test(
     }
   }
 );
+
+t.test('auditors never write: every command is refused with ROLE_NOT_ALLOWED', async (t) => {
+  for (const [build] of COMMANDS) {
+    for (const kind of ['aud', 'aud2']) {
+      const size = w.size;
+      const payload = build();
+      const res = await w.send(kind, payload);
+      t.equal(res.statusCode, 403, `${kind} ${payload.type}`);
+      t.equal(res.json().code, 'ROLE_NOT_ALLOWED', `${kind} ${payload.type}`);
+      if (payload.type === 'interference.record') t.equal(res.json().rule, 'P15');
+      t.equal(w.size, size, `${kind} ${payload.type} wrote nothing`);
+    }
+  }
+});
+
+t.test('an admin records interference for any body (the higher level)', async (t) => {
+  for (const bodyId of [A, w.otherBodyId]) {
+    const res = await w.send('admin', {
+      type: 'interference.record',
+      bodyId,
+      who: { name: '某人', post: '某职', relation: 'leader' },
+      matter: { category: 'land', text: '打招呼' },
+      form: 'request',
+      occurredAt: w.now - HOUR,
+    });
+    t.equal(res.statusCode, 201, `${bodyId}: ${res.body}`);
+  }
+});
 
 t.test('commands: a role that may issue a command is never refused for who it is', async (t) => {
   for (const [build, allowed] of COMMANDS) {

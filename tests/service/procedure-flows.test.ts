@@ -6,7 +6,7 @@
  * administration of principals, keys and rulebooks.
  */
 import t from 'tap';
-import { base64Encode, generateSecretKey, getPublicKey } from '@yishi/crypto';
+import { base64Encode, generateSecretKey, getPublicKey, sign, signingMessage } from '@yishi/crypto';
 import { COMMAND_TYPES } from '@yishi/schema';
 import { HOUR, SHA_A, SHA_B, ServiceWorld, VOTERS } from './helpers/service-world.js';
 
@@ -34,6 +34,32 @@ t.test('administration: rulebooks, roles, suspension, keys, memberships', async 
     newPublicKey: base64Encode(getPublicKey(next)),
   });
   w.keys['m7'] = next;
+  // An admin resets m6's key (the ceremony made it on m6's device); m6 confirms it with the old.
+  const previous = w.keys['m6'] as Uint8Array;
+  const reset = generateSecretKey();
+  const r = await w.ok('admin', {
+    type: 'key.rotate',
+    principalId: 'm6',
+    newPublicKey: base64Encode(getPublicKey(reset)),
+  });
+  t.equal(r.setByAdmin, 'admin');
+  w.keys['m6'] = reset;
+  const c = await w.ok('m6', {
+    type: 'key.confirm',
+    principalId: 'm6',
+    previousPublicKey: base64Encode(getPublicKey(previous)),
+    previousSignature: base64Encode(
+      sign(
+        signingMessage('yishi/key-confirm/v1', {
+          ledgerId: w.store.ledgerId,
+          principalId: 'm6',
+          newPublicKey: base64Encode(getPublicKey(reset)),
+        }),
+        previous
+      )
+    ),
+  });
+  t.equal(c.confirmedKey, base64Encode(getPublicKey(reset)));
   await w.register('aux', 'auditor', null);
   await w.ok('admin', { type: 'key.revoke', publicKey: w.publicKey('aux'), reason: '设备遗失' });
   await w.ok('admin', { type: 'auditor.appoint', principalId: 'aud2', bodyIds: [w.otherBodyId] });

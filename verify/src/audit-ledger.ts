@@ -21,6 +21,49 @@ export interface AuditOptions extends LedgerVerifierOptions {
   maxFindings?: number;
 }
 
+/**
+ * Something an auditor should see that is no breach of the rules (issue 13): a key an admin set
+ * for a principal (`KEY_SET_BY_ADMIN`), each entry signed with such a key before the principal
+ * confirmed it (`SIGNED_WITH_RESET_KEY`), and the confirmation (`KEY_CONFIRMED`).
+ */
+export interface AuditNotice {
+  seq: number;
+  code: 'KEY_SET_BY_ADMIN' | 'SIGNED_WITH_RESET_KEY' | 'KEY_CONFIRMED';
+  /** The command type of the entry. */
+  type: string;
+  /** The principal whose key it is. */
+  principalId: string | null;
+  /** The admin who set the key. */
+  by: string | null;
+}
+
+/** The notices of one replayed entry, read from its (re-derived) `derived`. */
+function noticesOf(entry: LedgerEntry, principalOf: (key: string) => string | null): AuditNotice[] {
+  const d = entry.derived as Record<string, unknown> | null;
+  if (typeof d !== 'object' || d === null) return [];
+  const type = entry.command.payload.type;
+  const out: AuditNotice[] = [];
+  if (typeof d.setByAdmin === 'string') {
+    const principalId = typeof d.principalId === 'string' ? d.principalId : null;
+    out.push({ seq: entry.seq, code: 'KEY_SET_BY_ADMIN', type, principalId, by: d.setByAdmin });
+  }
+  const flag = d.keySetByAdmin as { by?: unknown } | undefined;
+  if (typeof flag === 'object' && flag !== null) {
+    out.push({
+      seq: entry.seq,
+      code: 'SIGNED_WITH_RESET_KEY',
+      type,
+      principalId: principalOf(entry.command.publicKey),
+      by: typeof flag.by === 'string' ? flag.by : null,
+    });
+  }
+  if (type === 'key.confirm') {
+    const principalId = typeof d.principalId === 'string' ? d.principalId : null;
+    out.push({ seq: entry.seq, code: 'KEY_CONFIRMED', type, principalId, by: null });
+  }
+  return out;
+}
+
 /** The outcome of an audit. */
 export interface AuditReport {
   /** True when the ledger verifies and replay found nothing. */
@@ -31,6 +74,8 @@ export interface AuditReport {
   findings: ReplayFinding[];
   /** True when findings were cut at `maxFindings`. */
   truncated: boolean;
+  /** Key events to look at (not findings: `ok` does not depend on them), by entry. */
+  notices: AuditNotice[];
 }
 
 /** Streaming auditor: feed entries in order and checkpoint notes, then {@link finish}. */
@@ -41,6 +86,7 @@ export class LedgerAuditor {
   private replayed = 0;
   private readonly findings: ReplayFinding[] = [];
   private truncated = false;
+  private readonly notices: AuditNotice[] = [];
 
   constructor(options: AuditOptions = {}) {
     this.verifier = new LedgerVerifier(options);
@@ -66,6 +112,12 @@ export class LedgerAuditor {
     }
     this.state = result.state;
     this.replayed++;
+    if (result.findings.length === 0) {
+      const keys = this.state.keys;
+      const principalOf = (key: string) =>
+        Object.hasOwn(keys, key) ? (keys[key]?.principalId ?? null) : null;
+      this.notices.push(...noticesOf(value as LedgerEntry, principalOf));
+    }
     for (const f of result.findings) {
       if (this.findings.length >= this.maxFindings) {
         this.truncated = true;
@@ -87,6 +139,7 @@ export class LedgerAuditor {
       replayed: this.replayed,
       findings: this.findings,
       truncated: this.truncated,
+      notices: this.notices,
     };
   }
 }

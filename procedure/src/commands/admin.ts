@@ -7,7 +7,7 @@
  * ledger (entry seq), never by the `ts` a command claims. A key is never registered twice, even
  * after revocation.
  */
-import { base64Decode, isAcceptablePublicKey } from '@yishi/crypto';
+import { base64Decode, isAcceptablePublicKey, signingMessage, verify } from '@yishi/crypto';
 import type { Role } from '@yishi/schema';
 import {
   actor,
@@ -22,7 +22,9 @@ import {
 } from '../context.js';
 import { addReturnable } from '../expiry.js';
 import { mergeRulebook, defaultRulebook, rulebookProblems } from '../rulebook.js';
-import type { Body, Principal, State } from '../state.js';
+import { ReportBatch } from '../reports.js';
+import type { Body, KeyReset, Principal, State } from '../state.js';
+import { CONFIDENTIAL_READERS } from './oversight.js';
 
 const BODY_ROLES: readonly Role[] = ['chair', 'member', 'recorder', 'discipline', 'attendee'];
 
@@ -261,7 +263,71 @@ export const keyRotate: Handler<'key.rotate'> = (ctx, p) => {
       (own(ctx.state.keys, k) as { revokedSeq: number | null }).revokedSeq = ctx.seq;
     t.keys = [p.newPublicKey];
     ctx.state.keys[p.newPublicKey] = { principalId: t.id, addedSeq: ctx.seq, revokedSeq: null };
-    return { principalId: t.id, revoked };
+    if (a.id === t.id) return { principalId: t.id, revoked };
+    // A key set by someone else (issue 13): flagged until the principal confirms it with the key
+    // it replaced; the body's discipline role and the higher level are told at once (P13, P15).
+    const open = openKeyReset(t);
+    if (open === undefined) {
+      t.keyResets = [
+        ...(t.keyResets ?? []),
+        { by: a.id, fromSeq: ctx.seq, untilSeq: null, previousKeys: revoked },
+      ];
+    }
+    const out: Record<string, unknown> = { principalId: t.id, revoked, setByAdmin: a.id };
+    if (t.bodyId !== null) {
+      const body = own(ctx.state.bodies, t.bodyId);
+      const reports = new ReportBatch(ctx);
+      reports.add(
+        'key_reset',
+        t.bodyId,
+        { principalId: t.id, name: t.name, setBy: a.id, newPublicKey: p.newPublicKey },
+        'higher_level_organisation',
+        CONFIDENTIAL_READERS
+      );
+      out.deliverTo = (body?.members ?? []).filter((mid) => {
+        const pr = own(ctx.state.principals, mid);
+        return pr !== undefined && pr.active && pr.role === 'discipline';
+      });
+      out.reports = reports.list;
+    }
+    return out;
+  };
+};
+
+/** The principal's key reset still awaiting confirmation, if any. */
+export function openKeyReset(p: Principal): KeyReset | undefined {
+  return p.keyResets?.find((r) => r.untilSeq === null);
+}
+
+/** Domain separation of the previous key's signature in `key.confirm`. */
+export const KEY_CONFIRM_CONTEXT = 'yishi/key-confirm/v1';
+
+/**
+ * The key's principal, signing with the key an admin set, and the key the reset replaced: the
+ * new key is confirmed as its own and what it signs is no longer flagged.
+ */
+export const keyConfirm: Handler<'key.confirm'> = (ctx, p) => {
+  const a = actor(ctx);
+  if (isRefusal(a)) return a;
+  if (a.id !== p.principalId) return refuse('ROLE_NOT_ALLOWED');
+  const reset = openKeyReset(a);
+  if (reset === undefined) return refuse('KEY_NOT_RESET');
+  if (!reset.previousKeys.includes(p.previousPublicKey)) return refuse('KEY_CONFIRMATION_INVALID');
+  const message = signingMessage(KEY_CONFIRM_CONTEXT, {
+    ledgerId: ctx.state.ledger?.ledgerId ?? '',
+    principalId: a.id,
+    newPublicKey: ctx.publicKey,
+  });
+  let valid: boolean;
+  try {
+    valid = verify(base64Decode(p.previousSignature), message, base64Decode(p.previousPublicKey));
+  } catch {
+    valid = false;
+  }
+  if (!valid) return refuse('KEY_CONFIRMATION_INVALID');
+  return () => {
+    reset.untilSeq = ctx.seq;
+    return { principalId: a.id, confirmedKey: ctx.publicKey, resetSeq: reset.fromSeq };
   };
 };
 

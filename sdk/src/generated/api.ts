@@ -2446,8 +2446,31 @@ export interface paths {
         /**
          * Rotate a principal's key (the new key is added, every current key revoked)
          * @description Command `key.rotate`, signed by the acting principal. Who: admin or the principal itself; key validity by ledger position.
+         *
+         *     Enforces:
+         *     - **P13** Reporting upward (向上级报告): a key an admin set for a member is reported upward and to discipline
          */
         post: operations["keyRotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/principals/{principalId}/keys/confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a key an admin set, with a signature by the key it replaced (ends the flagging)
+         * @description Command `key.confirm`, signed by the acting principal. Who: the principal itself, signing with the new key.
+         */
+        post: operations["keyConfirm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3440,6 +3463,20 @@ export interface components {
         };
         ItemWithdrawCommand: {
             payload: components["schemas"]["ItemWithdraw"];
+            publicKey: components["schemas"]["PublicKey"];
+            signature: components["schemas"]["Signature"];
+        };
+        KeyConfirm: {
+            nonce: string;
+            previousPublicKey: components["schemas"]["PublicKey"];
+            previousSignature: components["schemas"]["Signature"];
+            principalId: components["schemas"]["PrincipalId"];
+            ts: number;
+            /** @enum {string} */
+            type: "key.confirm";
+        };
+        KeyConfirmCommand: {
+            payload: components["schemas"]["KeyConfirm"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
@@ -8102,6 +8139,125 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["KeyRotateCommand"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandResult"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    keyConfirm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description draft-ietf-httpapi-idempotency-key-header: repeats get the first answer */
+                "idempotency-key"?: string;
+            };
+            path: {
+                principalId: components["schemas"]["PrincipalId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyConfirmCommand"];
             };
         };
         responses: {

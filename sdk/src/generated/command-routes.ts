@@ -15,6 +15,7 @@ export const COMMAND_ROUTES = {
   'item.resubmit': '/meetings/{meetingId}/resubmissions',
   'item.submit': '/meetings/{meetingId}/items',
   'item.withdraw': '/items/{itemId}/withdrawal',
+  'key.confirm': '/principals/{principalId}/keys/confirmation',
   'key.revoke': '/keys/revocations',
   'key.rotate': '/principals/{principalId}/keys',
   'meeting.arrive': '/meetings/{meetingId}/arrivals',

@@ -24,7 +24,8 @@ async function auditFile(path: string, auditor: LedgerAuditor): Promise<AuditRep
   return auditor.finish();
 }
 
-function describe(report: AuditReport): string {
+/** The human-readable report `yishi audit` prints. */
+export function describeAudit(report: AuditReport): string {
   const v = report.verification;
   const lines: string[] = [];
   lines.push(
@@ -56,6 +57,16 @@ function describe(report: AuditReport): string {
     );
   }
   if (report.truncated) lines.push('  (more findings were not listed)');
+  const NOTICE: Record<string, string> = {
+    KEY_SET_BY_ADMIN: 'key set by admin',
+    SIGNED_WITH_RESET_KEY: 'signed with a key set by admin, not confirmed by its principal',
+    KEY_CONFIRMED: 'key confirmed by its principal with the previous key',
+  };
+  for (const n of report.notices) {
+    lines.push(
+      `  notice:      entry ${n.seq}: ${n.code} ${n.type} principal=${n.principalId ?? '?'}${n.by ? ` by=${n.by}` : ''} (${NOTICE[n.code] ?? ''})`
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -81,7 +92,7 @@ export const auditCommand: Command = async (argv) => {
   const auditor = new LedgerAuditor({ verifySignature: fastVerify, ...(vkey ? { vkey } : {}) });
   const report = await auditFile(path, auditor);
   if (values.json) out(`${JSON.stringify(report, null, 2)}\n`);
-  else if (report.ok) out(describe(report));
-  else err(describe(report));
+  else if (report.ok) out(describeAudit(report));
+  else err(describeAudit(report));
   return report.ok ? 0 : 1;
 };

@@ -231,7 +231,7 @@ export class CommandPipeline {
     const canonical = canonicalSignedCommand(payloadJson, publicKey, command.signature);
 
     // A retry of a command already on the ledger: the original answer, never a second entry.
-    const onLedger = this.#store.nonceSeq(publicKey, nonce);
+    const onLedger = this.#store.nonceSeq(publicKey, nonce, ts);
     if (onLedger !== undefined) {
       const entry = this.#store.entry(onLedger);
       if (canonicalJson(entry.command) !== canonical) throw ApiError.of('NONCE_REPLAYED');

@@ -93,7 +93,38 @@ const MIGRATIONS: readonly string[] = [
   WHEN NEW.level < 4
   BEGIN SELECT RAISE(ABORT, 'tree-level-not-stored'); END;
   `,
+  // 3: nonces need only be unique within the 5-minute window a command's ts must keep from its
+  // entry's time (the engine checks it), so the lookup index holds recent nonces only, keyed by
+  // 5-minute bucket of the command's ts first: inserts land at the right edge of the B-tree and old
+  // buckets are deleted as time moves on, so an append's cost no longer grows with the ledger.
+  // It is an index, not evidence (every nonce stays inside its signed entry); command_nonces,
+  // append-only, keeps what schema 1 and 2 wrote and is no longer written. The recent buckets are
+  // copied from it here.
+  `
+  CREATE TABLE recent_nonces (
+    bucket INTEGER NOT NULL CHECK (bucket >= 0),
+    public_key TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    seq INTEGER NOT NULL REFERENCES entries (seq),
+    PRIMARY KEY (bucket, public_key, nonce)
+  ) STRICT, WITHOUT ROWID;
+
+  INSERT INTO recent_nonces (bucket, public_key, nonce, seq)
+  SELECT b, public_key, nonce, seq FROM (
+    SELECT coalesce(json_extract(e.body, '$.command.payload.ts'), json_extract(e.body, '$.time'))
+             / 300000 AS b, n.public_key, n.nonce, n.seq
+    FROM command_nonces n JOIN entries e ON e.seq = n.seq)
+  WHERE b >= (SELECT max(coalesce(json_extract(body, '$.command.payload.ts'),
+                                  json_extract(body, '$.time')) / 300000)
+              FROM entries WHERE seq >= (SELECT max(seq) - 4096 FROM entries)) - 3;
+  `,
 ];
+
+/**
+ * Width (ms) of a bucket of `recent_nonces`: the window a command's ts must keep from its entry's
+ * time (TS_WINDOW_MS of @yishi/procedure). Migration 3 has the number written out.
+ */
+export const NONCE_BUCKET_MS = 300_000;
 
 /**
  * Lowest level of the Merkle tree kept in `tree_nodes` since schema 2 (subtrees of 2^4 = 16

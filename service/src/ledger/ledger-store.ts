@@ -15,7 +15,12 @@ import {
 import { nodeHashBackend } from '@yishi/crypto/node';
 import { GENESIS_PREV, type LedgerEntry } from '@yishi/schema';
 import type Database from 'better-sqlite3';
-import { openDatabase, STORED_TREE_LEVEL, type LedgerDatabase } from './database.js';
+import {
+  NONCE_BUCKET_MS,
+  openDatabase,
+  STORED_TREE_LEVEL,
+  type LedgerDatabase,
+} from './database.js';
 import { LedgerError } from './error.js';
 
 /** RFC 6962 hashing through node:crypto: the same bytes as the noble default, faster. */
@@ -128,6 +133,23 @@ function pooledRandom(): (n: number) => Uint8Array {
   };
 }
 
+/**
+ * Buckets either side of an entry's own that a nonce lookup probes: two entries of the same
+ * command lie within 2 × 5 minutes of each other (each within 5 minutes of its ts).
+ */
+const NONCE_SPAN = 2;
+
+const bucketOf = (time: number): number => Math.floor(time / NONCE_BUCKET_MS);
+
+/**
+ * The time a nonce is filed under: the command's signed ts (a replay of the same command carries
+ * the same ts, so it always meets its first copy), or the entry time when ts is not usable.
+ */
+function nonceTime(item: AppendItem): number {
+  const ts = (item.command.payload as { ts?: unknown } | undefined)?.ts;
+  return typeof ts === 'number' && Number.isSafeInteger(ts) && ts >= 0 ? ts : item.time;
+}
+
 function requireIndex(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new LedgerError(
@@ -188,6 +210,9 @@ export class LedgerStore {
 
   #size = 0;
   #prev = GENESIS_PREV;
+  /** The latest time a nonce was filed under (its command's ts), and the lowest bucket kept. */
+  #lastTime = 0;
+  #nonceFloor = 0;
   #frontier = new MerkleFrontier(hasher);
   readonly #random: (n: number) => Uint8Array;
 
@@ -271,7 +296,10 @@ export class LedgerStore {
         );
       }
       this.#prev = hex(last.leaf_hash);
+      const entry = JSON.parse(last.body) as LedgerEntry;
+      this.#lastTime = nonceTime({ command: entry.command, time: entry.time, derived: null });
     }
+    this.#nonceFloor = 0;
     this.#size = size;
   }
 
@@ -315,8 +343,8 @@ export class LedgerStore {
   /**
    * Appends a batch in ONE transaction: each item gets the next seq, the previous leaf hash as
    * `prev` and a fresh 16-byte salt; its canonical body, leaf hash, the tree nodes it completes
-   * and its nonce row are written together. Items whose (publicKey, nonce) was seen before (in the
-   * ledger or earlier in the batch) or that cannot become an entry are refused on their own and
+   * and its nonce row are written together. Items whose (publicKey, nonce) was seen before (on the
+   * ledger with a ts within the nonce window of theirs, or earlier in the batch) or that cannot become an entry are refused on their own and
    * take no seq. If the transaction fails anyway, nothing of the batch is written, the in-memory
    * state is reloaded from disk and the error is rethrown.
    */
@@ -349,6 +377,7 @@ export class LedgerStore {
     const results: AppendResult[] = [];
     const seen = new Set<string>();
     const { insertEntry, insertNode, insertNonce } = this.#stmt;
+    let lastTime = this.#lastTime;
     const storeNode = (node: MerkleNode): void => {
       if (node.level >= STORED_TREE_LEVEL) insertNode.run(node.level, node.index, node.hash);
     };
@@ -363,7 +392,8 @@ export class LedgerStore {
       const { publicKey } = item.command;
       const nonce = item.command.payload.nonce;
       const key = `${publicKey}\n${nonce}`;
-      if (seen.has(key) || this.#stmt.nonce.get(publicKey, nonce) !== undefined) {
+      const ts = nonceTime(item);
+      if (seen.has(key) || this.#recentNonce(publicKey, nonce, ts) !== undefined) {
         results.push({
           ok: false,
           code: 'NONCE_REPLAYED',
@@ -393,14 +423,31 @@ export class LedgerStore {
       const hash = hasher.hashLeafText(body);
       insertEntry.run(seq, hash, body);
       this.#frontier.appendWith(hash, storeNode);
-      insertNonce.run(publicKey, nonce, seq);
+      insertNonce.run(bucketOf(ts), publicKey, nonce, seq);
+      if (ts > lastTime) lastTime = ts;
       results.push(new Committed(body, hash));
       prev = hex(hash);
       seq++;
     }
+    // Buckets below the lookup span of the latest ts filed are never probed again: drop them.
+    const floor = bucketOf(lastTime) - NONCE_SPAN;
+    if (floor > this.#nonceFloor) {
+      this.#stmt.pruneNonces.run(floor);
+      this.#nonceFloor = floor;
+    }
     this.#size = seq;
     this.#prev = prev;
+    this.#lastTime = lastTime;
     return results;
+  }
+
+  /**
+   * The seq of the entry holding (publicKey, nonce), filed by its ts, among the buckets within
+   * NONCE_SPAN of the bucket of `near`: a point lookup per bucket in a table of recent nonces only.
+   */
+  #recentNonce(publicKey: string, nonce: string, near: number): number | undefined {
+    const b = bucketOf(near);
+    return this.#stmt.nonce.get(b - 2, b - 1, b, b + 1, b + 2, publicKey, nonce)?.seq;
   }
 
   #row(seq: number): { seq: number; leaf_hash: Uint8Array; body: string } {
@@ -495,9 +542,13 @@ export class LedgerStore {
     return consistencyProof(this.reader, m, n, hasher);
   }
 
-  /** Whether this (publicKey, nonce) pair is already in the ledger. */
-  hasNonce(publicKey: string, nonce: string): boolean {
-    return this.#stmt.nonce.get(publicKey, nonce) !== undefined;
+  /**
+   * Whether this (publicKey, nonce) pair is on the ledger with a ts within the nonce window of
+   * `near` (by default the latest ts filed). Nonces are unique only within that window: a command's ts
+   * must lie within 5 minutes of its entry's time, so a replay of it cannot land further away.
+   */
+  hasNonce(publicKey: string, nonce: string, near: number = this.#lastTime): boolean {
+    return this.#recentNonce(publicKey, nonce, near) !== undefined;
   }
 
   /** The compare-and-swap row: the latest signed checkpoint, undefined before the first. */
@@ -543,9 +594,12 @@ export class LedgerStore {
     return this.#saveCheckpointTxn.immediate(checkpoint, expectedPreviousSize);
   }
 
-  /** The seq of the entry that holds this (publicKey, nonce) pair, if any. */
-  nonceSeq(publicKey: string, nonce: string): number | undefined {
-    return this.#stmt.nonce.get(publicKey, nonce)?.seq;
+  /**
+   * The seq of the entry that holds this (publicKey, nonce) pair, its ts within the nonce window
+   * of `near` (by default the latest ts filed; a caller holding the command passes its ts).
+   */
+  nonceSeq(publicKey: string, nonce: string, near: number = this.#lastTime): number | undefined {
+    return this.#recentNonce(publicKey, nonce, near);
   }
 }
 
@@ -585,12 +639,14 @@ function prepareStatements(db: LedgerDatabase) {
     insertNode: db.prepare<[number, number, Uint8Array]>(
       'INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)'
     ),
-    insertNonce: db.prepare<[string, string, number]>(
-      'INSERT INTO command_nonces (public_key, nonce, seq) VALUES (?, ?, ?)'
+    insertNonce: db.prepare<[number, string, string, number]>(
+      'INSERT INTO recent_nonces (bucket, public_key, nonce, seq) VALUES (?, ?, ?, ?)'
     ),
-    nonce: db.prepare<[string, string], { seq: number }>(
-      'SELECT seq FROM command_nonces WHERE public_key = ? AND nonce = ?'
+    nonce: db.prepare<[number, number, number, number, number, string, string], { seq: number }>(
+      `SELECT seq FROM recent_nonces
+       WHERE bucket IN (?, ?, ?, ?, ?) AND public_key = ? AND nonce = ? LIMIT 1`
     ),
+    pruneNonces: db.prepare<[number]>('DELETE FROM recent_nonces WHERE bucket < ?'),
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'

@@ -74,6 +74,14 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     who: 'admin or the principal itself; key validity by ledger position',
   },
   {
+    url: '/principals/:principalId/keys/confirmation',
+    type: 'key.confirm',
+    tag: 'admin',
+    summary:
+      'Confirm a key an admin set, with a signature by the key it replaced (ends the flagging)',
+    who: 'the principal itself, signing with the new key',
+  },
+  {
     url: '/keys/revocations',
     type: 'key.revoke',
     tag: 'admin',

@@ -79,6 +79,7 @@ t.test('declares every table STRICT', async (t) => {
     'entries',
     'latest_checkpoint',
     'meta',
+    'recent_nonces',
     'tree_nodes',
   ]);
   for (const row of tables) t.equal(row.strict, 1, `${row.name} is STRICT`);
@@ -145,6 +146,17 @@ t.test('migrates a schema-1 database to the current schema in place', async (t) 
   t.equal(schemaVersion(db), SCHEMA_VERSION);
   t.equal(db.prepare('SELECT count(*) FROM tree_nodes').pluck().get(), rowsBefore, 'no row lost');
   t.equal(db.prepare('SELECT count(*) FROM entries').pluck().get(), 37);
+  t.equal(
+    db.prepare('SELECT count(*) FROM recent_nonces').pluck().get(),
+    37,
+    'the nonces of the latest window are copied into the lookup index'
+  );
+  t.equal(db.prepare('SELECT count(*) FROM command_nonces').pluck().get(), 37, 'none lost');
+  db.close();
+  const store = LedgerStore.open(path);
+  const cmd = fakeCommand(3, 1);
+  t.ok(store.hasNonce(cmd.publicKey, cmd.payload.nonce), 'a migrated nonce is still found');
+  store.close();
 });
 
 t.test('entries must be inserted at the next seq, without gaps', async (t) => {

@@ -221,6 +221,25 @@ t.test('refuses reads and proofs outside the tree with coded errors', async (t) 
   t.same([...store.iterateEntries(3, 3)], [], 'an empty range yields nothing');
 });
 
+t.test('nonces are unique within the window; older buckets leave the index', async (t) => {
+  const store = LedgerStore.open(':memory:');
+  t.teardown(() => store.close());
+  const MIN = 60_000;
+  const t0 = 1_700_000_000_000;
+  const at = (nonce: number, time: number) => ({
+    command: fakeCommand(nonce, 1, { ts: time }),
+    derived: null,
+    time,
+  });
+  t.ok(store.appendBatch([at(1, t0)])[0]?.ok);
+  t.match(store.appendBatch([at(1, t0 + 9 * MIN)])[0], { ok: false, code: 'NONCE_REPLAYED' });
+  t.ok(store.appendBatch([at(2, t0 + 60 * MIN)])[0]?.ok, 'an hour later');
+  t.notOk(store.hasNonce(fakeCommand(1).publicKey, fakeCommand(1).payload.nonce));
+  const rows = store.db.prepare('SELECT seq FROM recent_nonces ORDER BY seq').pluck().all();
+  t.same(rows, [1], 'the old bucket was dropped from the lookup index');
+  t.ok(store.appendBatch([at(1, t0 + 61 * MIN)])[0]?.ok, 'outside the window a nonce is free');
+});
+
 t.test('refuses a replayed nonce without sinking the rest of its batch', async (t) => {
   const store = LedgerStore.open(':memory:');
   t.teardown(() => store.close());
