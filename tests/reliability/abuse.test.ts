@@ -248,7 +248,14 @@ const CASES: AbuseCase[] = [
 /** A genuine read signature by `who`, but for `path`. */
 function readHeaderFor(who: string, path: string): string {
   return signReadRequest(
-    { method: 'GET', path, query: '', bodyDigest: EMPTY_BODY_DIGEST, ts: w.now },
+    {
+      ledger: w.init.ledgerId,
+      method: 'GET',
+      path,
+      query: '',
+      bodyDigest: EMPTY_BODY_DIGEST,
+      ts: w.now,
+    },
     w.keys[who] as Uint8Array
   );
 }

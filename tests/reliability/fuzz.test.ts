@@ -158,6 +158,7 @@ function readAuthorization(key: Uint8Array, url: string, ts: number): string {
   const q = url.indexOf('?');
   return signReadRequest(
     {
+      ledger: w.init.ledgerId,
       method: 'GET',
       path: q < 0 ? url : url.slice(0, q),
       query: q < 0 ? '' : url.slice(q + 1),

@@ -210,7 +210,10 @@ t.test('a signed read is bound to its method, path, query and time', async (t) =
   const { signReadRequest, EMPTY_BODY_DIGEST } = await import('@yishi/crypto');
   const key = w.keys['admin'] as Uint8Array;
   const auth = (path: string, query: string, ts = w.now) =>
-    signReadRequest({ method: 'GET', path, query, bodyDigest: EMPTY_BODY_DIGEST, ts }, key);
+    signReadRequest(
+      { ledger: w.init.ledgerId, method: 'GET', path, query, bodyDigest: EMPTY_BODY_DIGEST, ts },
+      key
+    );
   const get = (url: string, authorization: string) =>
     w.app.inject({ method: 'GET', url, headers: { authorization } });
   t.equal((await get('/reports', auth('/reports', ''))).statusCode, 200);
