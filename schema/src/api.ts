@@ -7,6 +7,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import {
   CategorySchema,
+  LedgerIdSchema,
   MeetingKindSchema,
   PrincipalIdSchema,
   RefIdSchema,
@@ -71,7 +72,14 @@ export type CommandResult = Static<typeof CommandResultSchema>;
 
 function serviceCommand<T extends string, P extends Record<string, TSchema>>(type: T, props: P) {
   return Type.Object(
-    { type: Type.Literal(type), ts: TsSchema, nonce: NonceSchema, ...props },
+    {
+      type: Type.Literal(type),
+      ts: TsSchema,
+      nonce: NonceSchema,
+      // Protocol v2: required, as no service command was ever signed under v1.
+      ledger: LedgerIdSchema,
+      ...props,
+    },
     { additionalProperties: false }
   );
 }
