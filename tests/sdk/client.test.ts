@@ -102,7 +102,7 @@ t.test('a refusal comes back as a typed error, in Chinese when asked', async (t)
 });
 
 t.test('a retried signed command gets the same answer and no second entry', async (t) => {
-  const signed = admin.command({ type: 'body.create', name: '另一机构' });
+  const signed = admin.command({ type: 'body.create', name: '另一机构' }, await client.ledger());
   const first = await client.submitSigned(signed, { idempotencyKey: 'retry-1' });
   const again = await client.submitSigned(signed, { idempotencyKey: 'retry-1' });
   const bare = await client.submitSigned(signed);

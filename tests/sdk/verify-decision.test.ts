@@ -50,7 +50,13 @@ t.test('a watcher trusts a growing log and catches rollback and forks', async (t
   const first = await watcher.check();
   t.equal(first.size, store.size);
   const writer = new LedgerWriter(store);
-  await writer.append(signCommand({ type: 'test.note', text: 'more' }, fixture.adminSecretKey), {});
+  await writer.append(
+    signCommand(
+      { type: 'test.note', ledger: fixture.ledgerId, text: 'more' },
+      fixture.adminSecretKey
+    ),
+    {}
+  );
   checkpointer.checkpointNow();
   const second = await watcher.check();
   t.equal(second.size, first.size + 1);
