@@ -1081,6 +1081,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ledger/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which ledger this service keeps: id, origin, log key and protocol version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LedgerInfo"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/log/checkpoint": {
         parameters: {
             query?: never;
@@ -2810,7 +2864,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook for the reports outbox (admin; a service command)
-         * @description Every report addressed upward (P13), pending now or made later, is POSTed to the URL, signed with the log key (Yishi-Signature over yishi/webhook/v1), retried with backoff.
+         * @description Every report addressed upward (P13), pending now or made later, is POSTed to the URL, signed with the log key (Yishi-Signature over yishi/webhook/v2), retried with backoff.
          */
         post: {
             parameters: {
@@ -3168,6 +3222,7 @@ export interface components {
     schemas: {
         AuditorAppoint: {
             bodyIds: components["schemas"]["RefId"][];
+            ledger?: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
             ts: number;
@@ -3181,6 +3236,7 @@ export interface components {
         };
         BallotReceipt: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             materialsDigest: components["schemas"]["Sha256Hex"];
             nonce: string;
             receipt: components["schemas"]["Sha256Hex"];
@@ -3194,6 +3250,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         BodyCreate: {
+            ledger?: string;
             name: string;
             nonce: string;
             ts: number;
@@ -3236,6 +3293,7 @@ export interface components {
         };
         ErratumRecord: {
             correctsSeq: number;
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             text: string;
@@ -3267,6 +3325,7 @@ export interface components {
             bodyId: components["schemas"]["RefId"];
             details?: string;
             form: "instruction" | "request" | "message_passed";
+            ledger?: string;
             matter: {
                 category: components["schemas"]["InterferenceMatter"];
                 text: string;
@@ -3302,6 +3361,7 @@ export interface components {
         };
         ItemDefer: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             reason: string;
             statementBy: components["schemas"]["PrincipalId"];
@@ -3316,6 +3376,7 @@ export interface components {
         };
         ItemDeliberate: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -3335,6 +3396,7 @@ export interface components {
         };
         ItemEscalate: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             reason: string;
             ts: number;
@@ -3349,6 +3411,7 @@ export interface components {
         ItemMarkUrgent: {
             itemId: components["schemas"]["RefId"];
             justification: string;
+            ledger?: string;
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -3361,6 +3424,7 @@ export interface components {
         };
         ItemRecuse: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
             reason: string;
@@ -3379,6 +3443,7 @@ export interface components {
                 name: string;
                 principalId?: string;
             };
+            ledger?: string;
             materials: components["schemas"]["Material"][];
             meetingId: components["schemas"]["RefId"];
             nonce: string;
@@ -3401,6 +3466,7 @@ export interface components {
                 principalId?: string;
             };
             category: components["schemas"]["Category"];
+            ledger?: string;
             materials: components["schemas"]["Material"][];
             meetingId: components["schemas"]["RefId"];
             nonce: string;
@@ -3432,6 +3498,7 @@ export interface components {
         };
         ItemWithdraw: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             reason: string;
             ts: number;
@@ -3444,6 +3511,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         KeyRevoke: {
+            ledger?: string;
             nonce: string;
             publicKey: components["schemas"]["PublicKey"];
             reason: string;
@@ -3457,6 +3525,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         KeyRotate: {
+            ledger?: string;
             newPublicKey: components["schemas"]["PublicKey"];
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
@@ -3475,10 +3544,13 @@ export interface components {
                 principalId: components["schemas"]["PrincipalId"];
                 publicKey: components["schemas"]["PublicKey"];
             };
+            ledger?: string;
             ledgerId: string;
             logPublicKey: components["schemas"]["PublicKey"];
             nonce: string;
             origin: string;
+            /** @enum {number} */
+            protocol?: 2;
             ts: number;
             /** @enum {string} */
             type: "ledger.genesis";
@@ -3488,11 +3560,22 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        LedgerInfo: {
+            /** @description the genesis's ledgerId: every v2 signature names it */
+            ledgerId: string;
+            /** @description the log's verifier key (C2SP signed-note vkey) */
+            logVkey: string;
+            /** @description the checkpoint origin (C2SP tlog-checkpoint) */
+            origin: string;
+            /** @description the protocol the genesis declares (1 for ledgers begun before v2) */
+            protocol: number;
+        };
         Material: {
             sha256: components["schemas"]["Sha256Hex"];
             title: string;
         };
         MeetingArrive: {
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
@@ -3506,6 +3589,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         MeetingCancel: {
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             reason: string;
@@ -3519,6 +3603,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         MeetingClose: {
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             ts: number;
@@ -3531,6 +3616,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         MeetingDepart: {
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
@@ -3551,6 +3637,7 @@ export interface components {
                 reason: string;
             }[];
             attendees: components["schemas"]["PrincipalId"][];
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             present: components["schemas"]["PrincipalId"][];
@@ -3566,6 +3653,7 @@ export interface components {
         MeetingSchedule: {
             bodyId: components["schemas"]["RefId"];
             kind: components["schemas"]["MeetingKind"];
+            ledger?: string;
             nonce: string;
             scheduledStart: number;
             title: string;
@@ -3599,6 +3687,7 @@ export interface components {
             title: string;
         };
         MemberReinstate: {
+            ledger?: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
             ts: number;
@@ -3611,6 +3700,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         MemberSuspend: {
+            ledger?: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
             reason: string;
@@ -3624,6 +3714,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         MembershipEnd: {
+            ledger?: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
             reason: string;
@@ -3648,6 +3739,7 @@ export interface components {
         };
         ObjectionAnswer: {
             answer: "corrected" | "rejected";
+            ledger?: string;
             nonce: string;
             objectionId: components["schemas"]["RefId"];
             reasons: string;
@@ -3661,6 +3753,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         ObjectionRaise: {
+            ledger?: string;
             nonce: string;
             rule: components["schemas"]["RuleId"];
             target: {
@@ -3698,6 +3791,7 @@ export interface components {
         };
         OpinionSubmit: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             materialsDigest: components["schemas"]["Sha256Hex"];
             nonce: string;
             position?: "agree" | "disagree" | "defer";
@@ -3715,6 +3809,7 @@ export interface components {
         PrincipalId: string;
         PrincipalRegister: {
             bodyId?: string;
+            ledger?: string;
             name: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
@@ -3731,6 +3826,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         PrincipalUpdateRole: {
+            ledger?: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
             role: components["schemas"]["Role"];
@@ -3759,6 +3855,7 @@ export interface components {
         /** @description Ed25519 public key, 32 bytes, standard base64 */
         PublicKey: string;
         ReconsiderationClose: {
+            ledger?: string;
             motionId: components["schemas"]["RefId"];
             nonce: string;
             ts: number;
@@ -3772,6 +3869,7 @@ export interface components {
         };
         ReconsiderationOpen: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             reason: string;
@@ -3786,6 +3884,7 @@ export interface components {
         };
         ReconsiderationVote: {
             choice: components["schemas"]["VoteChoice"];
+            ledger?: string;
             motionId: components["schemas"]["RefId"];
             nonce: string;
             reason?: string;
@@ -3810,6 +3909,7 @@ export interface components {
             };
         };
         RecordSign: {
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             recordDigest: components["schemas"]["Sha256Hex"];
@@ -3824,6 +3924,7 @@ export interface components {
         };
         RefId: string;
         ReportAcknowledge: {
+            ledger?: string;
             nonce: string;
             reportId: components["schemas"]["ReportId"];
             ts: number;
@@ -3884,6 +3985,7 @@ export interface components {
         };
         RulebookSet: {
             bodyId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             params: components["schemas"]["RulebookParams"];
             ts: number;
@@ -3897,6 +3999,7 @@ export interface components {
         };
         RulingRegister: {
             decision: "approved" | "not_approved" | "returned" | "upheld" | "dismissed";
+            ledger?: string;
             nonce: string;
             target: {
                 itemId: components["schemas"]["RefId"];
@@ -3922,6 +4025,7 @@ export interface components {
         Signature: string;
         StatementRecord: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             materialsDigest: components["schemas"]["Sha256Hex"];
             nonce: string;
             position?: "agree" | "disagree" | "defer";
@@ -3940,6 +4044,7 @@ export interface components {
             against: number;
             for: number;
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -3953,6 +4058,7 @@ export interface components {
         VoteCast: {
             choice: components["schemas"]["VoteChoice"];
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             materialsDigest: components["schemas"]["Sha256Hex"];
             nonce: string;
             reason?: string;
@@ -3968,6 +4074,7 @@ export interface components {
         VoteChoice: "for" | "against" | "abstain";
         VoteClose: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -3981,6 +4088,7 @@ export interface components {
         VoteMethod: "roll_call" | "show_of_hands" | "secret";
         VoteOpen: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             materialsDigest: components["schemas"]["Sha256Hex"];
             method?: "roll_call" | "show_of_hands" | "secret";
             nonce: string;
@@ -4010,9 +4118,12 @@ export interface components {
             report: components["schemas"]["ReportView"];
             /** @description ms since the epoch */
             sentAt: number;
+            /** @description the address this delivery was sent to */
+            url: string;
             webhookId: string;
         };
         WebhookRegister: {
+            ledger: string;
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -4025,6 +4136,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         WebhookRemove: {
+            ledger: string;
             nonce: string;
             ts: number;
             /** @enum {string} */
