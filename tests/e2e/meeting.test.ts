@@ -391,13 +391,16 @@ t.test('the reports outbox: the admin reads and acknowledges', async (t) => {
 t.test(
   'after a restart the state is replayed from the ledger; nonces are remembered',
   async (t) => {
-    const replay = (signers['chair'] as Signer).command({
-      type: 'meeting.schedule',
-      bodyId,
-      kind: 'topical',
-      title: '专题会议',
-      scheduledStart: now + DAY,
-    });
+    const replay = (signers['chair'] as Signer).command(
+      {
+        type: 'meeting.schedule',
+        bodyId,
+        kind: 'topical',
+        title: '专题会议',
+        scheduledStart: now + DAY,
+      },
+      ledgerId
+    );
     const post = () =>
       fetch(`${server.url}/meetings`, {
         method: 'POST',

@@ -116,6 +116,21 @@ t.test('a retried signed command gets the same answer and no second entry', asyn
   });
 });
 
+t.test('the client pins the ledger and refuses a service keeping another', async (t) => {
+  const info = (await (await fetch(`${server.url}/ledger/info`)).json()) as { ledgerId: string };
+  t.equal(await client.ledger(), info.ledgerId, 'learnt on first use');
+  const pinned = createYishiClient({ baseUrl: server.url, signer: admin, ledger: info.ledgerId });
+  const ok = await pinned.submit({ type: 'body.create', name: '钉住的机构' });
+  t.equal(ok.response.status, 201);
+  t.equal(ok.command.payload['ledger'], info.ledgerId, 'the command names the ledger');
+  const other = createYishiClient({ baseUrl: server.url, signer: admin, ledger: 'another' });
+  await t.rejects(other.submit({ type: 'body.create', name: 'x' }), { code: 'LEDGER_MISMATCH' });
+  await t.rejects(other.api.GET('/principals/me'), { code: 'LEDGER_MISMATCH' });
+  t.throws(() => signCommand({ type: 'body.create', name: 'x' }, new Uint8Array(32)), {
+    code: 'LEDGER_REQUIRED',
+  });
+});
+
 t.test('key texts and key bytes the SDK cannot use throw one coded error', async (t) => {
   t.throws(() => importSecretKey('PRIVATE+KEY+nope'), {
     code: 'KEY_MALFORMED',

@@ -113,3 +113,21 @@ t.test('watchLog reports checkpoints and stops on misbehaviour', async (t) => {
   });
   t.equal(ok, store.size);
 });
+
+t.test('verifyDecision and the watcher check the origin pinned with the ledger', async (t) => {
+  const proof = (await app.inject('/log/proof/3')).body;
+  const pinned = { origin: fixture.origin };
+  t.match(verifyDecision(proof, store.entry(3), fixture.vkey, pinned), { ok: true });
+  t.match(verifyDecision(proof, store.entry(3), fixture.vkey, { origin: 'yishi.local/other' }), {
+    ok: false,
+    code: 'ORIGIN_MISMATCH',
+  });
+  const watcher = new LogWatcher('http://log.test', fixture.vkey, {
+    fetch: injectFetch,
+    ...pinned,
+  });
+  t.equal((await watcher.check()).size, store.size);
+  t.throws(() => new LogWatcher('http://log.test', fixture.vkey, { origin: 'yishi.local/other' }), {
+    code: 'ORIGIN_MISMATCH',
+  });
+});

@@ -85,6 +85,8 @@ export const WATCH_ERROR_CODES = [
   'LOG_ROLLED_BACK',
   'LOG_FORKED',
   'LOG_INCONSISTENT',
+  /** The log key names another origin than the one the watcher was pinned to. */
+  'ORIGIN_MISMATCH',
 ] as const;
 export type WatchErrorCode = (typeof WATCH_ERROR_CODES)[number];
 
@@ -105,6 +107,8 @@ export const DECISION_ERROR_CODES = [
   'ENTRY_INDEX_MISMATCH',
   /** The input could not be checked at all (an exception without a crypto code). */
   'ENTRY_MALFORMED',
+  /** The log key names another origin than the one the caller pinned. */
+  'ORIGIN_MISMATCH',
 ] as const;
 /** Why `verifyDecision` refused: one of its own codes or a `@yishi/crypto` code. */
 export type DecisionErrorCode = (typeof DECISION_ERROR_CODES)[number] | CryptoErrorCode;

@@ -23,15 +23,24 @@ export type DecisionVerdict =
  * Verifies that `entry` is in the log at the index the proof names, under a checkpoint signed by
  * `vkey`. Never throws for bad input: the verdict carries the failing check's code
  * (`ENTRY_INDEX_MISMATCH`, `TLOG_PROOF_*`, `NOTE_*`, `CHECKPOINT_*`, `INCLUSION_PROOF_INVALID`,
- * `KEY_*`, …).
+ * `KEY_*`, …). With `options.origin` (the origin `GET /ledger/info` reported when the ledger was
+ * pinned), a key for another origin is refused with `ORIGIN_MISMATCH`.
  */
 export function verifyDecision(
   tlogProof: string,
   entry: LedgerEntry,
-  vkey: string
+  vkey: string,
+  options: { origin?: string } = {}
 ): DecisionVerdict {
   try {
     const verifier = parseNoteVerifier(vkey.trim());
+    if (options.origin !== undefined && options.origin !== verifier.name) {
+      return {
+        ok: false,
+        code: 'ORIGIN_MISMATCH',
+        message: `the log key is for origin ${verifier.name}, not ${options.origin}`,
+      };
+    }
     const result = verifyTlogProof(tlogProof, {
       leafHash: entryLeafHash(entry),
       verifiers: [verifier],
