@@ -1,7 +1,7 @@
 // Protocol v2 (issue 13): every command names the ledger it is for, and the engine refuses one
 // for another ledger with WRONG_LEDGER, so an auditor's replay reports it as the service does.
 import t from 'tap';
-import { decide } from '@yishi/procedure';
+import { decide, replayEntry } from '@yishi/procedure';
 import { keyOf, Ledger, TEST_LEDGER, World } from './helpers/world.js';
 
 const schedule = (w: World) => ({
@@ -69,4 +69,25 @@ t.test('a ledger begun under v1 replays commands that name no ledger', async (t)
   const other = l.command('admin', { type: 'body.create', name: 'x', ledger: 'another' });
   d = decide(l.state, { seq: 3, time: l.time, command: other });
   t.equal(d.ok ? 'accepted' : d.refusal.code, 'WRONG_LEDGER');
+});
+
+t.test('an auditor replaying the ledger reports a command for another ledger', async (t) => {
+  const w = World.create();
+  const command = w.command('chair', { ...schedule(w), ledger: 'another-ledger' });
+  const entry = {
+    v: 1 as const,
+    seq: w.seq,
+    prev: '0'.repeat(64),
+    time: w.time,
+    salt: '0'.repeat(32),
+    command,
+    derived: { meetingId: `mtg-${w.seq}` },
+  };
+  const { findings } = replayEntry(structuredClone(w.state), entry);
+  t.equal(findings.length, 1);
+  t.match(findings[0], {
+    seq: entry.seq,
+    code: 'ENTRY_REFUSED',
+    evidence: { refusal: { code: 'WRONG_LEDGER' } },
+  });
 });
