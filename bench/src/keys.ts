@@ -9,7 +9,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { signingMessage } from '@yishi/crypto';
-import { SIGNING_CONTEXTS, type SignedCommand } from '@yishi/schema';
+import { commandSigningContext, type SignedCommand } from '@yishi/schema';
 
 // PKCS#8 DER of an Ed25519 private key (RFC 8410 §7): this prefix, then the 32-byte seed.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -42,11 +42,13 @@ export class Principal {
     return new Principal(id, createHash('sha256').update(`${namespace}/${id}`).digest());
   }
 
-  /** Base64 signature over `yishi/command/v1\n || JCS(payload)`. */
+  /** Base64 signature over `yishi/command/v2\n || JCS(payload)` (v1 for a payload naming no ledger). */
   signPayload(payload: SignedCommand['payload']): string {
-    return nodeSign(null, signingMessage(SIGNING_CONTEXTS.command, payload), this.key).toString(
-      'base64'
-    );
+    return nodeSign(
+      null,
+      signingMessage(commandSigningContext(payload), payload),
+      this.key
+    ).toString('base64');
   }
 
   command(payload: SignedCommand['payload']): SignedCommand {

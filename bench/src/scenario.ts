@@ -85,7 +85,7 @@ export class LedgerBuilder {
   /** Decides `payload` signed by `signer`; throws if the rules refuse it. Returns the derived. */
   send(signer: Principal, payload: Payload): Derived {
     const command: SignedCommand = {
-      payload: { ...payload, ts: this.now, nonce: nonce() },
+      payload: { ledger: this.init.ledgerId, ...payload, ts: this.now, nonce: nonce() },
       publicKey: signer.publicKey,
       signature: UNSIGNED,
     };

@@ -1,5 +1,5 @@
 /**
- * Signed reads (`yishi/read/v1`): how a principal authenticates a request that changes nothing.
+ * Signed reads (`yishi/read/v2`): how a principal authenticates a request that changes nothing.
  * Every non-public read carries one header:
  *
  *     Authorization: Yishi-Ed25519 key=<public key>, ts=<ms>, sig=<signature>
@@ -7,11 +7,13 @@
  * `key` is the principal's 32-byte Ed25519 public key and `sig` the 64-byte signature, both in
  * standard padded base64 (RFC 4648 §4); `ts` is the client's clock in decimal milliseconds since
  * the epoch (no sign, no leading zeros). The three parameters come in this order, separated by a
- * comma and one space. `sig` signs {@link readRequestMessage}: the context `yishi/read/v1`, a
+ * comma and one space. `sig` signs {@link readRequestMessage}: the context `yishi/read/v2`, a
  * newline and the RFC 8785 canonical JSON of
  *
- *     { method, path, query, bodyDigest, ts }
+ *     { ledger, method, path, query, bodyDigest, ts }
  *
+ * - `ledger`: the id of the ledger the service keeps (its genesis's `ledgerId`, `GET /ledger/info`),
+ *   so a read signed for one ledger is refused by a service keeping another;
  * - `method`: the HTTP method in upper case (`GET`);
  * - `path`: the request target's path exactly as sent, percent-encoding kept (`/meetings/mtg-12`);
  * - `query`: the request target's query exactly as sent, after the first `?` (`''` when none);
@@ -27,13 +29,15 @@ import { getPublicKey, PUBLIC_KEY_LENGTH, sign, SIGNATURE_LENGTH } from './ed255
 import { sha256 } from './sha256.js';
 
 /** The signing context of reads. */
-export const READ_CONTEXT = 'yishi/read/v1';
+export const READ_CONTEXT = 'yishi/read/v2';
 
 /** The `Authorization` scheme of signed reads. */
 export const READ_AUTH_SCHEME = 'Yishi-Ed25519';
 
 /** What a signed read covers. */
 export interface ReadRequest {
+  /** The ledger id the read is for (1–128 characters). */
+  ledger: string;
   /** HTTP method, upper case. */
   method: string;
   /** Path of the request target as sent, starting with `/`. */
@@ -79,6 +83,10 @@ export const EMPTY_BODY_DIGEST = bodyDigest(new Uint8Array(0));
  */
 export function readRequestMessage(req: ReadRequest): Uint8Array {
   if (typeof req !== 'object' || req === null) throw new TypeError('"req" expected an object');
+  assertString(req.ledger, 'ledger');
+  if (req.ledger.length < 1 || req.ledger.length > 128) {
+    throw new TypeError(`"ledger" expected 1-128 characters, got length=${req.ledger.length}`);
+  }
   assertString(req.method, 'method');
   assertString(req.path, 'path');
   assertString(req.query, 'query');
@@ -94,6 +102,7 @@ export function readRequestMessage(req: ReadRequest): Uint8Array {
     throw new TypeError(`"ts" expected ms since the epoch, got ${String(req.ts)}`);
   }
   return signingMessage(READ_CONTEXT, {
+    ledger: req.ledger,
     method: req.method,
     path: req.path,
     query: req.query,

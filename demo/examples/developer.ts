@@ -30,10 +30,14 @@ const registered = await admin.submit({
 if (registered.error) throw new Error(registered.error.code);
 console.log(`registered sun-lihua at entry ${registered.data.seq}`);
 
-// 2. Act and read as the member: commands and reads are signed with her key.
+// 2. Act and read as the member: commands and reads are signed with her key, for this ledger
+//    only. The admin's client learnt the ledger id on first use (GET /ledger/info) and pinned
+//    it; a client given `ledger` refuses a service that reports another (LEDGER_MISMATCH).
+const ledger = await admin.ledger();
 const member = createYishiClient({
   baseUrl,
   signer: new Signer(keys.secretKey),
+  ledger,
   language: 'zh',
 });
 const me = await member.api.GET('/principals/me');

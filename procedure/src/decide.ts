@@ -139,6 +139,8 @@ export function decide(state: State, input: DecideInput): Decision {
     );
   }
   if (state.ledger === null && t !== 'ledger.genesis') return no(refuse('GENESIS_REQUIRED'));
+  const wrongLedger = ledgerMismatch(state, t, command.payload.ledger);
+  if (wrongLedger) return no(wrongLedger);
   const ctx: Ctx = { state, seq, time, publicKey: command.publicKey };
   const readOnly = auditorRefusal(ctx, t);
   if (readOnly !== undefined) return no(readOnly);
@@ -198,6 +200,21 @@ function resetOfSigner(state: State, publicKey: string): KeyReset | undefined {
   const k = own(state.keys, publicKey);
   const p = k === undefined ? undefined : own(state.principals, k.principalId);
   return p === undefined ? undefined : admin.openKeyReset(p);
+}
+
+/**
+ * Protocol v2 binds every command to its ledger: refused when `ledger` names another ledger, or
+ * is missing on a ledger begun under v2. A v1 ledger's history names no ledger and replays as it
+ * was; the service accepts no new command without `ledger` on any ledger.
+ */
+function ledgerMismatch(state: State, type: CommandType, ledger: unknown): Refusal | null {
+  if (type === 'ledger.genesis' || state.ledger === null) return null;
+  const ok = ledger === undefined ? state.ledger.protocol !== 2 : ledger === state.ledger.ledgerId;
+  if (ok) return null;
+  return refuse('WRONG_LEDGER', undefined, {
+    expected: state.ledger.ledgerId,
+    got: ledger ?? null,
+  });
 }
 
 function no(refusal: Refusal): Decision {

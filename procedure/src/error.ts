@@ -61,6 +61,10 @@ export const REFUSALS = {
     en: 'the genesis must be signed by the log key, distinct from the admin key',
     zh: '创世条目须由日志密钥签名，且不得与管理员密钥相同',
   },
+  WRONG_LEDGER: {
+    en: 'the command was signed for another ledger, or names no ledger under protocol v2',
+    zh: '该指令是为另一账本签署的，或在第 2 版协议下未注明账本',
+  },
   // Identity and roles
   UNKNOWN_KEY: { en: 'the signing key is not registered', zh: '签名密钥未登记' },
   KEY_REVOKED: { en: 'the signing key has been revoked', zh: '签名密钥已被撤销' },

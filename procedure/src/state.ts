@@ -390,7 +390,11 @@ export interface State {
   seq: number;
   /** Time of the last applied entry. */
   time: number;
-  ledger: { ledgerId: string; origin: string; logPublicKey: string } | null;
+  /**
+   * What the genesis declared; `protocol` is set only for ledgers begun under protocol v2 (absent:
+   * v1, whose history holds commands that name no ledger).
+   */
+  ledger: { ledgerId: string; origin: string; logPublicKey: string; protocol?: 2 } | null;
   keys: Record<string, KeyRecord>;
   principals: Record<string, Principal>;
   bodies: Record<string, Body>;

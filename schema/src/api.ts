@@ -7,6 +7,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import {
   CategorySchema,
+  LedgerIdSchema,
   MeetingKindSchema,
   PrincipalIdSchema,
   RefIdSchema,
@@ -71,7 +72,14 @@ export type CommandResult = Static<typeof CommandResultSchema>;
 
 function serviceCommand<T extends string, P extends Record<string, TSchema>>(type: T, props: P) {
   return Type.Object(
-    { type: Type.Literal(type), ts: TsSchema, nonce: NonceSchema, ...props },
+    {
+      type: Type.Literal(type),
+      ts: TsSchema,
+      nonce: NonceSchema,
+      // Protocol v2: required, as no service command was ever signed under v1.
+      ledger: LedgerIdSchema,
+      ...props,
+    },
     { additionalProperties: false }
   );
 }
@@ -321,12 +329,22 @@ export const WebhookDeliverySchema = Type.Object(
 export type WebhookDelivery = Static<typeof WebhookDeliverySchema>;
 
 /**
+ * How old a webhook delivery may be when it is received: a receiver refuses one whose `sentAt`
+ * is more than this from its clock (5 minutes, the window of signed commands and reads).
+ */
+export const WEBHOOK_MAX_AGE_MS = 300_000;
+
+/**
  * What a webhook receives (POST, `application/json`), signed by the log key: the header
- * `Yishi-Signature: <base64>` is Ed25519 over `yishi/webhook/v1\n` + the canonical JSON of this
- * body, verifiable with the log's public key (`GET /log/key`).
+ * `Yishi-Signature: <base64>` is Ed25519 over `yishi/webhook/v2\n` + the canonical JSON of this
+ * body, verifiable with the log's public key (`GET /log/key`). The body names the target `url`,
+ * the `deliveryId` and the time `sentAt`: a receiver checks the signature, that `url` is its own
+ * address and that `sentAt` is within {@link WEBHOOK_MAX_AGE_MS} of its clock, and acts on each
+ * `deliveryId` once.
  */
 export const WebhookPayloadSchema = Type.Object(
   {
+    url: Type.String({ description: 'the address this delivery was sent to' }),
     webhookId: Type.String(),
     deliveryId: Type.String(),
     attempt: Type.Integer({ minimum: 1 }),
@@ -337,8 +355,24 @@ export const WebhookPayloadSchema = Type.Object(
 );
 export type WebhookPayload = Static<typeof WebhookPayloadSchema>;
 
+/** `GET /ledger/info` (public): which ledger the service keeps, so a client can pin it. */
+export const LedgerInfoSchema = Type.Object(
+  {
+    ledgerId: Type.String({ description: "the genesis's ledgerId: every v2 signature names it" }),
+    origin: Type.String({ description: 'the checkpoint origin (C2SP tlog-checkpoint)' }),
+    logVkey: Type.String({ description: "the log's verifier key (C2SP signed-note vkey)" }),
+    protocol: Type.Integer({
+      minimum: 1,
+      description: 'the protocol the genesis declares (1 for ledgers begun before v2)',
+    }),
+  },
+  { additionalProperties: false }
+);
+export type LedgerInfo = Static<typeof LedgerInfoSchema>;
+
 /** Models that `schema/openapi.json` names in `components.schemas`. */
 export const NAMED_API_MODELS = {
+  LedgerInfo: LedgerInfoSchema,
   ErrorReply: ErrorReplySchema,
   CommandResult: CommandResultSchema,
   PrincipalView: PrincipalViewSchema,

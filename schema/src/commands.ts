@@ -10,10 +10,22 @@ import { PublicKeySchema, Sha256HexSchema, SignatureSchema } from './ledger.js';
 
 const TsSchema = Type.Integer({ minimum: 0, maximum: 8640000000000000 });
 const NonceSchema = Type.String({ pattern: '^[0-9a-f]{32}$' });
+/**
+ * The ledger id a v2 command is for (the genesis's `ledgerId`). Optional in the schema only so
+ * that v1 entries replay; the engine refuses a command without it on a v2 ledger and the service
+ * accepts no new command without it (`WRONG_LEDGER`).
+ */
+export const LedgerIdSchema = Type.String({ minLength: 1, maxLength: 128 });
 
 function command<T extends string, P extends TProperties>(type: T, props: P) {
   return Type.Object(
-    { type: Type.Literal(type), ts: TsSchema, nonce: NonceSchema, ...props },
+    {
+      type: Type.Literal(type),
+      ts: TsSchema,
+      nonce: NonceSchema,
+      ledger: Type.Optional(LedgerIdSchema),
+      ...props,
+    },
     { additionalProperties: false }
   );
 }
@@ -143,7 +155,9 @@ export type RulebookParams = Static<typeof RulebookParamsSchema>;
 
 /** Entry 0 only, signed by the log key: names the ledger and registers the first admin. */
 export const LedgerGenesisSchema = command('ledger.genesis', {
-  ledgerId: Type.String({ minLength: 1, maxLength: 128 }),
+  ledgerId: LedgerIdSchema,
+  /** The protocol version the ledger is written under; absent on ledgers begun under v1. */
+  protocol: Type.Optional(Type.Literal(2)),
   origin: Type.String({ minLength: 1, maxLength: 256 }),
   logPublicKey: PublicKeySchema,
   admin: Type.Object(

@@ -19,14 +19,19 @@ export const SignatureSchema = Type.String({
  * What a principal signs. `type` names the command; `ts` is the client's clock (ms since the
  * epoch, checked for skew by the service, never used to decide whether a key may sign); `nonce`
  * is 16 random bytes in hex, never seen twice. The other fields depend on `type` (see
- * `@yishi/procedure`). The signature covers `yishi/command/v1\n` followed by the RFC 8785
- * canonical bytes of this object.
+ * `@yishi/procedure`). Under protocol v2 every payload also names its ledger (`ledger`, the id
+ * the genesis declares) and the signature covers `yishi/command/v2\n` followed by the RFC 8785
+ * canonical bytes of this object; a v1 payload (no `ledger`, only on ledgers begun under v1) was
+ * signed under `yishi/command/v1` (see {@link commandSigningContext}).
  */
 export const CommandPayloadSchema = Type.Object(
   {
     type: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9_.]*$' }),
     ts: Type.Integer({ minimum: 0, maximum: 8640000000000000 }),
     nonce: Type.String({ pattern: '^[0-9a-f]{32}$' }),
+    ledger: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'the ledger id (protocol v2)' })
+    ),
   },
   { additionalProperties: true }
 );
@@ -73,15 +78,42 @@ export type LedgerEntry = Omit<Static<typeof LedgerEntrySchema>, 'command'> & {
 /** The hash chain's anchor: `prev` of entry 0. */
 export const GENESIS_PREV = '0'.repeat(64);
 
-/** Domain-separation contexts: every signed message starts with one of these and a newline. */
+/**
+ * Domain-separation contexts: every signed message starts with one of these and a newline.
+ * Protocol v2 (issue 13): commands, reads and webhooks name the ledger they are for.
+ */
 export const SIGNING_CONTEXTS = {
-  command: 'yishi/command/v1',
-  read: 'yishi/read/v1',
+  command: 'yishi/command/v2',
+  read: 'yishi/read/v2',
   record: 'yishi/record/v1',
   tally: 'yishi/tally/v1',
-  webhook: 'yishi/webhook/v1',
+  webhook: 'yishi/webhook/v2',
 } as const;
 export type SigningContext = (typeof SIGNING_CONTEXTS)[keyof typeof SIGNING_CONTEXTS];
+
+/**
+ * The contexts of protocol v1: commands already on ledgers begun before v2 verify under them.
+ * Nothing new is signed or accepted under them (docs/decisions/0019-protocol-v2-ledger-binding.md).
+ */
+export const V1_SIGNING_CONTEXTS = {
+  command: 'yishi/command/v1',
+  read: 'yishi/read/v1',
+  webhook: 'yishi/webhook/v1',
+} as const;
+
+/** The protocol version a new ledger's genesis declares (`protocol`); absent means 1. */
+export const PROTOCOL_VERSION = 2;
+
+/**
+ * The context a command payload was signed under: `yishi/command/v2` when it names its ledger
+ * (own property `ledger`), else `yishi/command/v1`. A v1 signature cannot be relabelled as v2:
+ * adding `ledger` changes the context and so the signed bytes. Never throws.
+ */
+export function commandSigningContext(payload: unknown): string {
+  return typeof payload === 'object' && payload !== null && Object.hasOwn(payload, 'ledger')
+    ? SIGNING_CONTEXTS.command
+    : V1_SIGNING_CONTEXTS.command;
+}
 
 /** Command type of entry 0: the ledger's genesis, signed by the log key. */
 export const GENESIS_COMMAND_TYPE = 'ledger.genesis';

@@ -23,6 +23,12 @@ export interface YishiClientOptions {
   baseUrl: string;
   /** Signs reads and commands as this principal. */
   signer?: Signer;
+  /**
+   * The ledger id to sign for. The client checks once, before its first signed request, that
+   * the service reports this ledger (`GET /ledger/info`) and refuses to go on otherwise
+   * (LEDGER_MISMATCH). Without it the client learns the ledger on first use and pins it.
+   */
+  ledger?: string;
   /** Language of error messages: `en` (default) or `zh`. */
   language?: 'en' | 'zh';
   fetch?: typeof globalThis.fetch;
@@ -45,6 +51,12 @@ export interface YishiClient {
     command: UnsignedCommand & { type: CommandRouteType },
     options?: { signer?: Signer; idempotencyKey?: string }
   ): Promise<SubmitResult>;
+  /**
+   * The ledger this client signs for: `options.ledger` once the service confirmed it, or what
+   * the service reported on first use, pinned from then on.
+   * @throws YishiSdkError LEDGER_MISMATCH, LEDGER_INFO_UNAVAILABLE
+   */
+  ledger(): Promise<string>;
   /** Posts an already signed command as it is (for retries: the same bytes, the same answer). */
   submitSigned(
     command: SignedCommand,
@@ -52,20 +64,24 @@ export interface YishiClient {
   ): Promise<SubmitResult>;
 }
 
-function signingMiddleware(signer: Signer): Middleware {
+function signingMiddleware(signer: Signer, ledger: () => Promise<string>): Middleware {
   return {
     async onRequest({ request }) {
       if (request.headers.has('authorization')) return request;
-      const body = request.body ? new Uint8Array(await request.clone().arrayBuffer()) : undefined;
       const url = new URL(request.url);
+      if (url.pathname.endsWith(LEDGER_INFO_PATH)) return request;
+      const id = await ledger();
+      const body = request.body ? new Uint8Array(await request.clone().arrayBuffer()) : undefined;
       request.headers.set(
         'authorization',
-        signer.authorization(request.method, `${url.pathname}${url.search}`, body)
+        signer.authorization(request.method, `${url.pathname}${url.search}`, body, id)
       );
       return request;
     },
   };
 }
+
+const LEDGER_INFO_PATH = '/ledger/info';
 
 /** The path of the route taking `command`, with its parameters filled from the payload. */
 export function commandPath(payload: Record<string, unknown>): string {
@@ -100,7 +116,34 @@ export function createYishiClient(options: YishiClientOptions): YishiClient {
       ? { 'accept-language': options.language === 'zh' ? 'zh-CN' : 'en' }
       : {},
   });
-  if (options.signer) api.use(signingMiddleware(options.signer));
+
+  // The ledger is confirmed (or learnt) once; the answer is shared by concurrent first calls.
+  let pinned: Promise<string> | undefined;
+  function ledger(): Promise<string> {
+    pinned ??= (async () => {
+      const response = await fetchImpl(new Request(`${baseUrl}${LEDGER_INFO_PATH}`));
+      const info = (await response.json().catch(() => undefined)) as
+        { ledgerId?: unknown } | undefined;
+      const reported = response.ok ? info?.ledgerId : undefined;
+      if (typeof reported !== 'string' || reported.length === 0) {
+        throw new YishiSdkError(
+          'LEDGER_INFO_UNAVAILABLE',
+          `GET ${LEDGER_INFO_PATH} answered ${response.status} without a ledger id`
+        );
+      }
+      if (options.ledger !== undefined && reported !== options.ledger) {
+        throw new YishiSdkError(
+          'LEDGER_MISMATCH',
+          `the service keeps ledger ${reported}, not ${options.ledger}`
+        );
+      }
+      return reported;
+    })();
+    // A failed look-up is not pinned: the next call asks again.
+    pinned.catch(() => (pinned = undefined));
+    return pinned;
+  }
+  if (options.signer) api.use(signingMiddleware(options.signer, ledger));
 
   async function submitSigned(
     command: SignedCommand,
@@ -122,6 +165,7 @@ export function createYishiClient(options: YishiClientOptions): YishiClient {
 
   return {
     api,
+    ledger,
     submitSigned,
     async submit(command, opts = {}) {
       const signer = opts.signer ?? options.signer;
@@ -131,7 +175,7 @@ export function createYishiClient(options: YishiClientOptions): YishiClient {
           'submit needs a signer (in the client options or the call)'
         );
       }
-      const signed = signer.command(command);
+      const signed = signer.command(command, await ledger());
       return submitSigned(
         signed,
         opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}

@@ -15,6 +15,12 @@ export const SDK_ERROR_CODES = [
   'SIGNER_REQUIRED',
   /** A secret key given as bytes is not 32 bytes. */
   'SECRET_KEY_INVALID',
+  /** Something was to be signed without the ledger id it is for (protocol v2). */
+  'LEDGER_REQUIRED',
+  /** The service reports another ledger than the one the client is pinned to. */
+  'LEDGER_MISMATCH',
+  /** The service's `GET /ledger/info` did not answer with a ledger. */
+  'LEDGER_INFO_UNAVAILABLE',
 ] as const;
 
 /** Every code a {@link YishiSdkError} carries: a closed union. */

@@ -12,7 +12,9 @@ export function newNonce(): string {
 
 /**
  * Signs a command as its principal: adds the client timestamp and a fresh nonce (unless given)
- * and signs `yishi/command/v1\n || JCS(payload)` with Ed25519.
+ * and signs `yishi/command/v2\n || JCS(payload)` with Ed25519. The command must name the ledger
+ * it is for (`ledger`, the id `GET /ledger/info` reports).
+ * @throws YishiSdkError SECRET_KEY_INVALID, LEDGER_REQUIRED
  */
 export function signCommand(
   command: UnsignedCommand & { ts?: number; nonce?: string },
@@ -24,6 +26,12 @@ export function signCommand(
     throw new YishiSdkError(
       'SECRET_KEY_INVALID',
       `"secretKey" expected Uint8Array of length 32, got ${got}`
+    );
+  }
+  if (typeof command.ledger !== 'string' || command.ledger.length === 0) {
+    throw new YishiSdkError(
+      'LEDGER_REQUIRED',
+      '"command.ledger" expected the id of the ledger the command is for'
     );
   }
   const payload = {

@@ -1,10 +1,11 @@
 /**
  * Signing as a principal, so a client never handles canonicalisation or signatures itself:
- * commands (`yishi/command/v1`) and the `Authorization` header of reads (`yishi/read/v1`).
+ * commands (`yishi/command/v2`) and the `Authorization` header of reads (`yishi/read/v2`), each
+ * naming the ledger it is for.
  */
 import { bodyDigest, EMPTY_BODY_DIGEST, parseSecretKey, signReadRequest } from '@yishi/crypto';
 import type { SignedCommand } from '@yishi/schema';
-import { parsingKey } from './error.js';
+import { parsingKey, YishiSdkError } from './error.js';
 import { signCommand, type UnsignedCommand } from './sign-command.js';
 
 /**
@@ -23,19 +24,38 @@ export class Signer {
     this.#now = now;
   }
 
-  /** Signs a command; `ts` and a fresh `nonce` are added unless given. */
-  command(command: UnsignedCommand & { ts?: number; nonce?: string }): SignedCommand {
-    return signCommand(command, this.#secretKey, this.#now);
+  /**
+   * Signs a command for `ledger` (unless the command names its `ledger` itself); `ts` and a
+   * fresh `nonce` are added unless given.
+   * @throws YishiSdkError LEDGER_REQUIRED when no ledger is named
+   */
+  command(
+    command: UnsignedCommand & { ts?: number; nonce?: string },
+    ledger?: string
+  ): SignedCommand {
+    const withLedger =
+      ledger !== undefined && command.ledger === undefined ? { ...command, ledger } : command;
+    return signCommand(withLedger, this.#secretKey, this.#now);
   }
 
   /**
-   * The `Authorization` header for a request. `url` is the request target as sent (path and
-   * query, or a full URL); `body` the exact bytes or text sent, if any.
+   * The `Authorization` header for a request to the service keeping `ledger`. `url` is the
+   * request target as sent (path and query, or a full URL); `body` the exact bytes or text sent.
+   * @throws YishiSdkError LEDGER_REQUIRED when `ledger` is missing
    */
-  authorization(method: string, url: string, body?: Uint8Array | string): string {
+  authorization(
+    method: string,
+    url: string,
+    body: Uint8Array | string | undefined,
+    ledger: string
+  ): string {
+    if (typeof ledger !== 'string' || ledger.length === 0) {
+      throw new YishiSdkError('LEDGER_REQUIRED', '"ledger" expected the id of the ledger read');
+    }
     const u = new URL(url, 'http://placeholder.invalid');
     return signReadRequest(
       {
+        ledger,
         method: method.toUpperCase(),
         path: u.pathname,
         query: u.search.startsWith('?') ? u.search.slice(1) : '',

@@ -14,6 +14,7 @@ import { RateLimiter } from './http/rate-limit.js';
 import { commandRoutes } from './routes/commands.js';
 import { healthRoutes } from './routes/health.js';
 import { ledgerRoutes } from './routes/ledger.js';
+import { ledgerInfoRoutes } from './routes/ledger-info.js';
 import { logRoutes } from './routes/log.js';
 import { bodyRoutes } from './routes/bodies.js';
 import { meetingRoutes } from './routes/meetings.js';
@@ -253,6 +254,7 @@ export async function buildApp(opts: AppOptions) {
     ...(opts.witnesses ? { published: () => opts.witnesses?.published() } : {}),
   });
   if (opts.witnesses) await app.register(witnessHealthRoutes, { collector: opts.witnesses });
+  await app.register(ledgerInfoRoutes, { pipeline, logVkey: opts.logVkey });
   await app.register(commandRoutes, { pipeline });
   await app.register(webhookRoutes, { pipeline, limiter, webhooks, db: serviceDb });
   // The signed reads, by resource (registration order is the OpenAPI document's path order).

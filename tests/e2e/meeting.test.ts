@@ -51,6 +51,9 @@ const config: ServerConfig = {
 };
 let server = await startServer(config, logger, { clock });
 t.teardown(() => server.close());
+/** The ledger every command and read of this suite names (protocol v2), as the service reports it. */
+const ledgerId = ((await (await fetch(`${server.url}/ledger/info`)).json()) as { ledgerId: string })
+  .ledgerId;
 
 type Payload = { type: string } & Record<string, unknown>;
 type Reply = { status: number; body: any; headers: Headers }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -63,7 +66,7 @@ async function send(who: string, payload: Payload): Promise<Reply> {
   const route = COMMAND_ROUTES.find((r) => r.type === payload.type);
   if (!route) throw new Error(payload.type);
   const path = route.url.replace(/:([A-Za-z]+)/g, (_m, n: string) => String(payload[n]));
-  const command = (signers[who] as Signer).command(payload);
+  const command = (signers[who] as Signer).command(payload, ledgerId);
   const res = await fetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'accept-language': 'en' },
@@ -80,7 +83,9 @@ async function ok(who: string, payload: Payload) {
 
 async function get(who: string, path: string) {
   const res = await fetch(`${server.url}${path}`, {
-    headers: { authorization: (signers[who] as Signer).authorization('GET', path) },
+    headers: {
+      authorization: (signers[who] as Signer).authorization('GET', path, undefined, ledgerId),
+    },
   });
   const text = await res.text();
   const json = /^application\/json(;|$)/.test(res.headers.get('content-type') ?? '')
@@ -386,13 +391,16 @@ t.test('the reports outbox: the admin reads and acknowledges', async (t) => {
 t.test(
   'after a restart the state is replayed from the ledger; nonces are remembered',
   async (t) => {
-    const replay = (signers['chair'] as Signer).command({
-      type: 'meeting.schedule',
-      bodyId,
-      kind: 'topical',
-      title: '专题会议',
-      scheduledStart: now + DAY,
-    });
+    const replay = (signers['chair'] as Signer).command(
+      {
+        type: 'meeting.schedule',
+        bodyId,
+        kind: 'topical',
+        title: '专题会议',
+        scheduledStart: now + DAY,
+      },
+      ledgerId
+    );
     const post = () =>
       fetch(`${server.url}/meetings`, {
         method: 'POST',

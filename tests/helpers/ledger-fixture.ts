@@ -49,7 +49,7 @@ export async function makeLedger(
     const perGroup = Math.ceil(extra / groups);
     for (let i = 0; i < extra; i++) {
       const command = signCommand(
-        { type: 'test.note', text: `note ${i} 备注` },
+        { type: 'test.note', ledger: init.ledgerId, text: `note ${i} 备注` },
         adminSecretKey,
         clock
       );

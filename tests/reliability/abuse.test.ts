@@ -115,7 +115,14 @@ const CASES: AbuseCase[] = [
   },
   {
     name: 'a revoked key casting a vote',
-    request: () => w.send(signCommand({ type: 'body.create', name: '撤销' }, goneKey, w.clock)),
+    request: () =>
+      w.send(
+        signCommand(
+          { type: 'body.create', name: '撤销', ledger: w.init.ledgerId },
+          goneKey,
+          w.clock
+        )
+      ),
     status: 401,
     code: 'KEY_REVOKED',
   },
@@ -128,7 +135,13 @@ const CASES: AbuseCase[] = [
   {
     name: 'a key nobody registered',
     request: () =>
-      w.send(signCommand({ type: 'body.create', name: '无名' }, generateSecretKey(), w.clock)),
+      w.send(
+        signCommand(
+          { type: 'body.create', name: '无名', ledger: w.init.ledgerId },
+          generateSecretKey(),
+          w.clock
+        )
+      ),
     status: 401,
     code: 'UNKNOWN_KEY',
   },
@@ -181,14 +194,14 @@ const CASES: AbuseCase[] = [
   {
     name: "a member reading another body's meeting",
     request: () => w.get(`/meetings/${otherMeeting['meetingId']}`, 'm1'),
-    status: 403,
-    code: 'FORBIDDEN',
+    status: 404,
+    code: 'MEETING_NOT_FOUND',
   },
   {
     name: "a member reading another body's objections",
     request: () => w.get(`/bodies/${w.otherBodyId}/objections`, 'm1'),
-    status: 403,
-    code: 'FORBIDDEN',
+    status: 404,
+    code: 'BODY_NOT_FOUND',
   },
   {
     name: 'an attendee voting',
@@ -248,7 +261,14 @@ const CASES: AbuseCase[] = [
 /** A genuine read signature by `who`, but for `path`. */
 function readHeaderFor(who: string, path: string): string {
   return signReadRequest(
-    { method: 'GET', path, query: '', bodyDigest: EMPTY_BODY_DIGEST, ts: w.now },
+    {
+      ledger: w.init.ledgerId,
+      method: 'GET',
+      path,
+      query: '',
+      bodyDigest: EMPTY_BODY_DIGEST,
+      ts: w.now,
+    },
     w.keys[who] as Uint8Array
   );
 }

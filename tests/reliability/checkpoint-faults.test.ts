@@ -84,7 +84,10 @@ t.test(
       for (let i = 0; i < COMMANDS_PER_RUN; i += 10) {
         const answers = await Promise.all(
           Array.from({ length: 10 }, async () => {
-            const command = signCommand({ type: 'body.create', name: `班子 ${n++}` }, admin);
+            const command = signCommand(
+              { type: 'body.create', name: `班子 ${n++}`, ledger: init.ledgerId },
+              admin
+            );
             const res = await app.inject({ method: 'POST', url: '/bodies', payload: command });
             return { command, res };
           })
@@ -152,9 +155,10 @@ function forgeNode(dbPath: string, level: number, idx: number): void {
 }
 
 function grow(store: LedgerStore, admin: Uint8Array, count: number): void {
+  const ledger = store.getMeta('ledger_id') ?? '';
   store.appendBatch(
     Array.from({ length: count }, (_, i) => ({
-      command: signCommand({ type: 'body.create', name: `增长 ${i}` }, admin),
+      command: signCommand({ type: 'body.create', name: `增长 ${i}`, ledger }, admin),
       derived: null,
       time: Date.now(),
     }))

@@ -64,12 +64,14 @@ t.test(
     const vkey = readFileSync(join(dataDir, 'log.vkey'), 'utf8').trim();
     const admin = parseSecretKey(readFileSync(join(dataDir, 'admin.key'), 'utf8').trim()).secretKey;
     // More admins, so the load comes from several keys at once.
-    const model = new LoadModel([admin], rng);
+    const info = (await (await fetch(`${server.url}/ledger/info`)).json()) as { ledgerId: string };
+    const model = new LoadModel([admin], rng, info.ledgerId);
     for (let i = 0; i < 3; i++) {
       const key = generateSecretKey();
       const reg = signCommand(
         {
           type: 'principal.register',
+          ledger: info.ledgerId,
           principalId: `admin-${i}`,
           name: `管理员 ${i}`,
           publicKey: base64Encode(getPublicKey(key)),

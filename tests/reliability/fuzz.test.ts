@@ -24,7 +24,7 @@ import {
   signReadRequest,
 } from '@yishi/crypto';
 import { REFUSAL_CODES, type RefusalCode } from '@yishi/procedure';
-import { SIGNING_CONTEXTS } from '@yishi/schema';
+import { commandSigningContext } from '@yishi/schema';
 import { COMMAND_ROUTES, ERRORS, refusalStatus } from '@yishi/service/internal';
 import { repoRoot } from '../helpers/paths.js';
 import { HOUR, ServiceWorld } from '../service/helpers/service-world.js';
@@ -158,6 +158,7 @@ function readAuthorization(key: Uint8Array, url: string, ts: number): string {
   const q = url.indexOf('?');
   return signReadRequest(
     {
+      ledger: w.init.ledgerId,
       method: 'GET',
       path: q < 0 ? url : url.slice(0, q),
       query: q < 0 ? '' : url.slice(q + 1),
@@ -171,7 +172,7 @@ function readAuthorization(key: Uint8Array, url: string, ts: number): string {
 /** The command signature over `payload`, or 64 zero bytes where it has no canonical form. */
 function signOrJunk(payload: unknown, key: Uint8Array): string {
   try {
-    return base64Encode(sign(signingMessage(SIGNING_CONTEXTS.command, payload), key));
+    return base64Encode(sign(signingMessage(commandSigningContext(payload), payload), key));
   } catch {
     return base64Encode(new Uint8Array(64));
   }
@@ -297,7 +298,8 @@ function requestArb(op: Operation): fc.Arbitrary<Built> {
   return fc.tuple(params, payload, how).map(([p, pl, h]) => {
     const url = urlOf(p, '');
     const key = keyOf(h.who);
-    const draft: Record<string, unknown> = { ...pl, ts: w.now + h.skew };
+    // Protocol v2: the command names this ledger (a mutation may change or drop it).
+    const draft: Record<string, unknown> = { ...pl, ledger: w.init.ledgerId, ts: w.now + h.skew };
     if (h.matchPath) for (const [k, v] of Object.entries(p)) draft[k] = v;
     const command = {
       payload: draft,

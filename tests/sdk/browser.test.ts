@@ -18,19 +18,19 @@ import { verify, base64Decode, signingMessage } from '@yishi/crypto';
 window.runChecks = (input) => {
   const keys = sdk.generateKeyPair('browser-member');
   const signer = new sdk.Signer(keys.secretKey);
-  const cmd = signer.command({ type: 'statement.record', itemId: 'item-1', position: 'agree' });
+  const cmd = signer.command({ type: 'statement.record', itemId: 'item-1', position: 'agree' }, 'browser-ledger');
   const signedOk = verify(
     base64Decode(cmd.signature),
-    signingMessage('yishi/command/v1', cmd.payload),
+    signingMessage('yishi/command/v2', cmd.payload),
     base64Decode(cmd.publicKey)
   );
   const tampered = { ...cmd.payload, position: 'disagree' };
   const tamperedOk = verify(
     base64Decode(cmd.signature),
-    signingMessage('yishi/command/v1', tampered),
+    signingMessage('yishi/command/v2', tampered),
     base64Decode(cmd.publicKey)
   );
-  const auth = signer.authorization('GET', '/meetings/m-1?x=1');
+  const auth = signer.authorization('GET', '/meetings/m-1?x=1', undefined, 'browser-ledger');
   const ledger = sdk.verifyExport(input.exportText, { vkey: input.vkey });
   const decision = sdk.verifyDecision(input.proof, input.entry, input.vkey);
   const forged = sdk.verifyDecision(input.proof, { ...input.entry, derived: { x: 1 } }, input.vkey);

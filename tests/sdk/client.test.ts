@@ -102,7 +102,7 @@ t.test('a refusal comes back as a typed error, in Chinese when asked', async (t)
 });
 
 t.test('a retried signed command gets the same answer and no second entry', async (t) => {
-  const signed = admin.command({ type: 'body.create', name: '另一机构' });
+  const signed = admin.command({ type: 'body.create', name: '另一机构' }, await client.ledger());
   const first = await client.submitSigned(signed, { idempotencyKey: 'retry-1' });
   const again = await client.submitSigned(signed, { idempotencyKey: 'retry-1' });
   const bare = await client.submitSigned(signed);
@@ -113,6 +113,21 @@ t.test('a retried signed command gets the same answer and no second entry', asyn
   await t.rejects(unsigned.submit({ type: 'body.create', name: 'x' }), TypeError);
   await t.rejects(unsigned.submit({ type: 'body.create', name: 'x' }), {
     code: 'SIGNER_REQUIRED',
+  });
+});
+
+t.test('the client pins the ledger and refuses a service keeping another', async (t) => {
+  const info = (await (await fetch(`${server.url}/ledger/info`)).json()) as { ledgerId: string };
+  t.equal(await client.ledger(), info.ledgerId, 'learnt on first use');
+  const pinned = createYishiClient({ baseUrl: server.url, signer: admin, ledger: info.ledgerId });
+  const ok = await pinned.submit({ type: 'body.create', name: '钉住的机构' });
+  t.equal(ok.response.status, 201);
+  t.equal(ok.command.payload['ledger'], info.ledgerId, 'the command names the ledger');
+  const other = createYishiClient({ baseUrl: server.url, signer: admin, ledger: 'another' });
+  await t.rejects(other.submit({ type: 'body.create', name: 'x' }), { code: 'LEDGER_MISMATCH' });
+  await t.rejects(other.api.GET('/principals/me'), { code: 'LEDGER_MISMATCH' });
+  t.throws(() => signCommand({ type: 'body.create', name: 'x' }, new Uint8Array(32)), {
+    code: 'LEDGER_REQUIRED',
   });
 });
 

@@ -50,7 +50,13 @@ t.test('a watcher trusts a growing log and catches rollback and forks', async (t
   const first = await watcher.check();
   t.equal(first.size, store.size);
   const writer = new LedgerWriter(store);
-  await writer.append(signCommand({ type: 'test.note', text: 'more' }, fixture.adminSecretKey), {});
+  await writer.append(
+    signCommand(
+      { type: 'test.note', ledger: fixture.ledgerId, text: 'more' },
+      fixture.adminSecretKey
+    ),
+    {}
+  );
   checkpointer.checkpointNow();
   const second = await watcher.check();
   t.equal(second.size, first.size + 1);
@@ -106,4 +112,22 @@ t.test('watchLog reports checkpoints and stops on misbehaviour', async (t) => {
     });
   });
   t.equal(ok, store.size);
+});
+
+t.test('verifyDecision and the watcher check the origin pinned with the ledger', async (t) => {
+  const proof = (await app.inject('/log/proof/3')).body;
+  const pinned = { origin: fixture.origin };
+  t.match(verifyDecision(proof, store.entry(3), fixture.vkey, pinned), { ok: true });
+  t.match(verifyDecision(proof, store.entry(3), fixture.vkey, { origin: 'yishi.local/other' }), {
+    ok: false,
+    code: 'ORIGIN_MISMATCH',
+  });
+  const watcher = new LogWatcher('http://log.test', fixture.vkey, {
+    fetch: injectFetch,
+    ...pinned,
+  });
+  t.equal((await watcher.check()).size, store.size);
+  t.throws(() => new LogWatcher('http://log.test', fixture.vkey, { origin: 'yishi.local/other' }), {
+    code: 'ORIGIN_MISMATCH',
+  });
 });

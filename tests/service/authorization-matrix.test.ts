@@ -167,16 +167,33 @@ t.test('every route is in the read matrix or the command matrix', async (t) => {
     ['/webhooks', '/webhooks/{webhookId}/removal'].includes(p) ||
     p.startsWith('/log/') ||
     p === '/health' ||
+    p === '/ledger/info' ||
     p === '/ready';
   for (const p of paths) t.ok(covered(p), p);
 });
+
+/**
+ * No existence oracle (issue 13): a reader who may not see body A gets, for A's things, the 404 a
+ * missing thing gets; 403 only for what a reader who sees the body may not read.
+ */
+const HIDDEN_FROM = ['aud2', 'chairb', 'mb'];
+function hiddenCode(url: string): string | null {
+  if (url.startsWith('/principals/m')) return 'PRINCIPAL_NOT_FOUND';
+  if (url.startsWith(`/bodies/${A}`)) return 'BODY_NOT_FOUND';
+  if (url.startsWith('/meetings/')) return 'MEETING_NOT_FOUND';
+  if (url.startsWith('/items/')) return 'ITEM_NOT_FOUND';
+  return null;
+}
 
 t.test('reads: each role reads what it may and nothing else', async (t) => {
   for (const [url, allowed] of READS) {
     for (const kind of KINDS) {
       const res = await w.get(url, kind);
       if (allowed.includes(kind)) t.equal(res.statusCode, 200, `${kind} reads ${url}`);
-      else {
+      else if (HIDDEN_FROM.includes(kind) && hiddenCode(url) !== null) {
+        t.equal(res.statusCode, 404, `${kind} may not see ${url}`);
+        t.equal(res.json().code, hiddenCode(url));
+      } else {
         t.equal(res.statusCode, 403, `${kind} may not read ${url}`);
         t.equal(res.json().code, 'FORBIDDEN');
       }
@@ -213,7 +230,10 @@ t.test('a signed read is bound to its method, path, query and time', async (t) =
   const { signReadRequest, EMPTY_BODY_DIGEST } = await import('@yishi/crypto');
   const key = w.keys['admin'] as Uint8Array;
   const auth = (path: string, query: string, ts = w.now) =>
-    signReadRequest({ method: 'GET', path, query, bodyDigest: EMPTY_BODY_DIGEST, ts }, key);
+    signReadRequest(
+      { ledger: w.init.ledgerId, method: 'GET', path, query, bodyDigest: EMPTY_BODY_DIGEST, ts },
+      key
+    );
   const get = (url: string, authorization: string) =>
     w.app.inject({ method: 'GET', url, headers: { authorization } });
   t.equal((await get('/reports', auth('/reports', ''))).statusCode, 200);
@@ -465,6 +485,7 @@ t.test('a stolen key cannot backdate: key validity is by ledger position', async
     signCommand(
       {
         type: 'interference.record',
+        ledger: w.init.ledgerId,
         bodyId: A,
         who: { name: 'x', post: 'y', relation: 'leader' },
         matter: { category: 'land', text: 'z' },

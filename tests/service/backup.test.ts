@@ -19,7 +19,8 @@ t.test('a backup taken under load restores to a ledger that verifies and serves'
   const server = await spawnServer(data, { YISHI_RATE_LIMIT: '1000000' });
   t.teardown(() => server.kill());
   const admin = parseSecretKey(readFileSync(join(data, 'admin.key'), 'utf8').trim()).secretKey;
-  const model = new LoadModel([admin], prng(7));
+  const info = (await (await fetch(`${server.url}/ledger/info`)).json()) as { ledgerId: string };
+  const model = new LoadModel([admin], prng(7), info.ledgerId);
   let stop = false;
   const load = runLoad(server.url, model, 4, () => stop);
   // Let entries pile up, then back up while the load keeps writing.

@@ -107,7 +107,11 @@ t.test(
 
 t.test('an unknown key, even with a valid signature, is refused', async (t) => {
   const stranger = generateSecretKey();
-  const command = signCommand({ type: 'body.create', name: '陌生人' }, stranger, w.clock);
+  const command = signCommand(
+    { type: 'body.create', name: '陌生人', ledger: w.init.ledgerId },
+    stranger,
+    w.clock
+  );
   const res = await w.send(command);
   t.equal(res.statusCode, 401);
   t.equal(res.json().code, 'UNKNOWN_KEY');
@@ -154,6 +158,7 @@ t.test('a revoked key cannot act, whatever timestamp it claims', async (t) => {
   const backdated = signCommand(
     {
       type: 'meeting.schedule',
+      ledger: w.init.ledgerId,
       bodyId: w.bodyId,
       kind: 'leadership',
       title: '旧钥',
@@ -348,7 +353,10 @@ t.test('a ledger that does not replay accepts no command (fail closed)', async (
   const res = await app.inject({
     method: 'POST',
     url: '/bodies',
-    payload: signCommand({ type: 'body.create', name: 'x' }, fixture.adminSecretKey),
+    payload: signCommand(
+      { type: 'body.create', name: 'x', ledger: fixture.ledgerId },
+      fixture.adminSecretKey
+    ),
   });
   t.equal(res.statusCode, 503);
   t.equal(res.json().code, 'LEDGER_UNAVAILABLE');

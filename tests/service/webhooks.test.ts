@@ -101,8 +101,12 @@ t.test(
     t.match(payload, { webhookId: 'wh-1', attempt: 3, report: { reportId, kind: 'interference' } });
     const logKey = parseNoteVerifier(w.init.vkey).publicKey;
     const sig = base64Decode(String(last.headers['yishi-signature']));
-    t.ok(verify(sig, signingMessage('yishi/webhook/v1', payload), logKey), 'signed by the log key');
-    t.notOk(verify(sig, signingMessage('yishi/command/v1', payload), logKey), 'domain-separated');
+    t.ok(verify(sig, signingMessage('yishi/webhook/v2', payload), logKey), 'signed by the log key');
+    t.notOk(verify(sig, signingMessage('yishi/command/v2', payload), logKey), 'domain-separated');
+    // Protocol v2: the signed body names its target URL, its delivery id and its time.
+    t.equal(payload.url, hook.url, 'the signature covers the target URL');
+    t.equal(payload.deliveryId, `wh-1/${reportId}`);
+    t.type(payload.sentAt, 'number');
 
     const deliveries = await w.get('/webhooks/wh-1/deliveries', 'admin');
     t.equal(deliveries.statusCode, 200);

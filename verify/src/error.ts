@@ -88,6 +88,8 @@ export const WATCH_ERROR_CODES = [
   'LOG_INCONSISTENT',
   /** With a policy: the checkpoint's valid cosignatures do not meet the quorum. */
   'CHECKPOINT_QUORUM_UNMET',
+  /** The log key names another origin than the one the watcher was pinned to. */
+  'ORIGIN_MISMATCH',
 ] as const;
 export type WatchErrorCode = (typeof WATCH_ERROR_CODES)[number];
 
@@ -108,6 +110,8 @@ export const DECISION_ERROR_CODES = [
   'ENTRY_INDEX_MISMATCH',
   /** The input could not be checked at all (an exception without a crypto code). */
   'ENTRY_MALFORMED',
+  /** The log key names another origin than the one the caller pinned. */
+  'ORIGIN_MISMATCH',
 ] as const;
 /** Why `verifyDecision` refused: one of its own codes or a `@yishi/crypto` code. */
 export type DecisionErrorCode =

@@ -25,12 +25,14 @@ export type DecisionVerdict =
  * Verifies that `entry` is in the log at the index the proof names, under a checkpoint signed by
  * `vkey`. Never throws for bad input: the verdict carries the failing check's code
  * (`ENTRY_INDEX_MISMATCH`, `TLOG_PROOF_*`, `NOTE_*`, `CHECKPOINT_*`, `INCLUSION_PROOF_INVALID`,
- * `KEY_*`, …).
+ * `KEY_*`, …). With `options.origin` (the origin `GET /ledger/info` reported when the ledger was
+ * pinned), a key for another origin is refused with `ORIGIN_MISMATCH`.
  */
 export function verifyDecision(
   tlogProof: string,
   entry: LedgerEntry,
-  trust: string | { policy: Policy | string }
+  trust: string | { policy: Policy | string },
+  options: { origin?: string } = {}
 ): DecisionVerdict {
   try {
     const policy =
@@ -46,6 +48,13 @@ export function verifyDecision(
     const origin = parseTlogProof(tlogProof).checkpoint.split('\n', 1)[0] ?? '';
     const verifier = verifiers.find((v) => v.name === origin) ?? verifiers[0];
     if (verifier === undefined) throw new PolicyError('POLICY_MALFORMED', 'the policy has no log');
+    if (options.origin !== undefined && options.origin !== verifier.name) {
+      return {
+        ok: false,
+        code: 'ORIGIN_MISMATCH',
+        message: `the log key is for origin ${verifier.name}, not ${options.origin}`,
+      };
+    }
     const result = verifyTlogProof(tlogProof, {
       leafHash: entryLeafHash(entry),
       verifiers: [verifier],

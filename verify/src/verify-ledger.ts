@@ -29,7 +29,12 @@ import {
   signingMessage,
   verify as strictVerify,
 } from '@yishi/crypto';
-import { GENESIS_PREV, LedgerEntrySchema, SIGNING_CONTEXTS, type LedgerEntry } from '@yishi/schema';
+import {
+  commandSigningContext,
+  GENESIS_PREV,
+  LedgerEntrySchema,
+  type LedgerEntry,
+} from '@yishi/schema';
 import { Compile } from 'typebox/compile';
 import type { LedgerCheck, LedgerFailure } from './error.js';
 import {
@@ -253,7 +258,7 @@ export class LedgerVerifier {
     }
     let message: Uint8Array;
     try {
-      message = signingMessage(SIGNING_CONTEXTS.command, payload);
+      message = signingMessage(commandSigningContext(payload), payload);
     } catch (err) {
       this.fail('ENTRY_MALFORMED', `entry ${entry.seq}: ${(err as Error).message}`, {
         seq: entry.seq,

@@ -32,6 +32,8 @@ export interface LogWatcherOptions {
   /** The last checkpoint trusted before (persist it between runs to catch a rollback). */
   trusted?: TrustedCheckpoint;
   fetch?: Fetch;
+  /** The origin pinned with the ledger (`GET /ledger/info`): a key for another is refused. */
+  origin?: string;
 }
 
 /** Checks a log's checkpoints one after another, each against the last trusted. */
@@ -62,6 +64,12 @@ export class LogWatcher {
         throw new PolicyError('POLICY_MALFORMED', 'a watched policy names exactly one log');
       }
       this.verifier = log.verifier;
+    }
+    if (options.origin !== undefined && options.origin !== this.verifier.name) {
+      throw new WatchError(
+        'ORIGIN_MISMATCH',
+        `the log key is for origin ${this.verifier.name}, not ${options.origin}`
+      );
     }
     this.fetch = options.fetch ?? ((u) => globalThis.fetch(u));
     if (options.trusted) {

@@ -77,9 +77,16 @@ export const genesis: Handler<'ledger.genesis'> = (ctx, p) => {
     return refuse('GENESIS_KEY_MISMATCH');
   }
   if (!acceptableKey(p.admin.publicKey)) return refuse('KEY_NOT_ACCEPTABLE');
+  // A v2 genesis names its own ledger; a v1 genesis declares no protocol and names no ledger.
+  if (
+    p.ledger !== undefined ? p.ledger !== p.ledgerId || p.protocol !== 2 : p.protocol !== undefined
+  ) {
+    return refuse('WRONG_LEDGER', undefined, { expected: p.ledgerId, got: p.ledger ?? null });
+  }
   return () => {
     const s = ctx.state;
     s.ledger = { ledgerId: p.ledgerId, origin: p.origin, logPublicKey: p.logPublicKey };
+    if (p.protocol === 2) s.ledger.protocol = 2;
     s.principals[p.admin.principalId] = newPrincipal(
       p.admin.principalId,
       p.admin.name,

@@ -1081,6 +1081,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ledger/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which ledger this service keeps: id, origin, log key and protocol version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LedgerInfo"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/log/checkpoint": {
         parameters: {
             query?: never;
@@ -2833,7 +2887,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook for the reports outbox (admin; a service command)
-         * @description Every report addressed upward (P13), pending now or made later, is POSTed to the URL, signed with the log key (Yishi-Signature over yishi/webhook/v1), retried with backoff.
+         * @description Every report addressed upward (P13), pending now or made later, is POSTed to the URL, signed with the log key (Yishi-Signature over yishi/webhook/v2), retried with backoff.
          */
         post: {
             parameters: {
@@ -3191,6 +3245,7 @@ export interface components {
     schemas: {
         AuditorAppoint: {
             bodyIds: components["schemas"]["RefId"][];
+            ledger?: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
             ts: number;
@@ -3204,6 +3259,7 @@ export interface components {
         };
         BallotReceipt: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             materialsDigest: components["schemas"]["Sha256Hex"];
             nonce: string;
             receipt: components["schemas"]["Sha256Hex"];
@@ -3217,6 +3273,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         BodyCreate: {
+            ledger?: string;
             name: string;
             nonce: string;
             ts: number;
@@ -3259,6 +3316,7 @@ export interface components {
         };
         ErratumRecord: {
             correctsSeq: number;
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             text: string;
@@ -3290,6 +3348,7 @@ export interface components {
             bodyId: components["schemas"]["RefId"];
             details?: string;
             form: "instruction" | "request" | "message_passed";
+            ledger?: string;
             matter: {
                 category: components["schemas"]["InterferenceMatter"];
                 text: string;
@@ -3325,6 +3384,7 @@ export interface components {
         };
         ItemDefer: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             reason: string;
             statementBy: components["schemas"]["PrincipalId"];
@@ -3339,6 +3399,7 @@ export interface components {
         };
         ItemDeliberate: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -3358,6 +3419,7 @@ export interface components {
         };
         ItemEscalate: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             reason: string;
             ts: number;
@@ -3372,6 +3434,7 @@ export interface components {
         ItemMarkUrgent: {
             itemId: components["schemas"]["RefId"];
             justification: string;
+            ledger?: string;
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -3384,6 +3447,7 @@ export interface components {
         };
         ItemRecuse: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
             reason: string;
@@ -3402,6 +3466,7 @@ export interface components {
                 name: string;
                 principalId?: string;
             };
+            ledger?: string;
             materials: components["schemas"]["Material"][];
             meetingId: components["schemas"]["RefId"];
             nonce: string;
@@ -3424,6 +3489,7 @@ export interface components {
                 principalId?: string;
             };
             category: components["schemas"]["Category"];
+            ledger?: string;
             materials: components["schemas"]["Material"][];
             meetingId: components["schemas"]["RefId"];
             nonce: string;
@@ -3455,6 +3521,7 @@ export interface components {
         };
         ItemWithdraw: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             reason: string;
             ts: number;
@@ -3481,6 +3548,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         KeyRevoke: {
+            ledger?: string;
             nonce: string;
             publicKey: components["schemas"]["PublicKey"];
             reason: string;
@@ -3494,6 +3562,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         KeyRotate: {
+            ledger?: string;
             newPublicKey: components["schemas"]["PublicKey"];
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
@@ -3512,10 +3581,13 @@ export interface components {
                 principalId: components["schemas"]["PrincipalId"];
                 publicKey: components["schemas"]["PublicKey"];
             };
+            ledger?: string;
             ledgerId: string;
             logPublicKey: components["schemas"]["PublicKey"];
             nonce: string;
             origin: string;
+            /** @enum {number} */
+            protocol?: 2;
             ts: number;
             /** @enum {string} */
             type: "ledger.genesis";
@@ -3525,11 +3597,22 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        LedgerInfo: {
+            /** @description the genesis's ledgerId: every v2 signature names it */
+            ledgerId: string;
+            /** @description the log's verifier key (C2SP signed-note vkey) */
+            logVkey: string;
+            /** @description the checkpoint origin (C2SP tlog-checkpoint) */
+            origin: string;
+            /** @description the protocol the genesis declares (1 for ledgers begun before v2) */
+            protocol: number;
+        };
         Material: {
             sha256: components["schemas"]["Sha256Hex"];
             title: string;
         };
         MeetingArrive: {
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
@@ -3543,6 +3626,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         MeetingCancel: {
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             reason: string;
@@ -3556,6 +3640,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         MeetingClose: {
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             ts: number;
@@ -3568,6 +3653,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         MeetingDepart: {
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
@@ -3588,6 +3674,7 @@ export interface components {
                 reason: string;
             }[];
             attendees: components["schemas"]["PrincipalId"][];
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             present: components["schemas"]["PrincipalId"][];
@@ -3603,6 +3690,7 @@ export interface components {
         MeetingSchedule: {
             bodyId: components["schemas"]["RefId"];
             kind: components["schemas"]["MeetingKind"];
+            ledger?: string;
             nonce: string;
             scheduledStart: number;
             title: string;
@@ -3636,6 +3724,7 @@ export interface components {
             title: string;
         };
         MemberReinstate: {
+            ledger?: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
             ts: number;
@@ -3648,6 +3737,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         MemberSuspend: {
+            ledger?: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
             reason: string;
@@ -3661,6 +3751,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         MembershipEnd: {
+            ledger?: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
             reason: string;
@@ -3685,6 +3776,7 @@ export interface components {
         };
         ObjectionAnswer: {
             answer: "corrected" | "rejected";
+            ledger?: string;
             nonce: string;
             objectionId: components["schemas"]["RefId"];
             reasons: string;
@@ -3698,6 +3790,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         ObjectionRaise: {
+            ledger?: string;
             nonce: string;
             rule: components["schemas"]["RuleId"];
             target: {
@@ -3735,6 +3828,7 @@ export interface components {
         };
         OpinionSubmit: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             materialsDigest: components["schemas"]["Sha256Hex"];
             nonce: string;
             position?: "agree" | "disagree" | "defer";
@@ -3752,6 +3846,7 @@ export interface components {
         PrincipalId: string;
         PrincipalRegister: {
             bodyId?: string;
+            ledger?: string;
             name: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
@@ -3768,6 +3863,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         PrincipalUpdateRole: {
+            ledger?: string;
             nonce: string;
             principalId: components["schemas"]["PrincipalId"];
             role: components["schemas"]["Role"];
@@ -3796,6 +3892,7 @@ export interface components {
         /** @description Ed25519 public key, 32 bytes, standard base64 */
         PublicKey: string;
         ReconsiderationClose: {
+            ledger?: string;
             motionId: components["schemas"]["RefId"];
             nonce: string;
             ts: number;
@@ -3809,6 +3906,7 @@ export interface components {
         };
         ReconsiderationOpen: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             reason: string;
@@ -3823,6 +3921,7 @@ export interface components {
         };
         ReconsiderationVote: {
             choice: components["schemas"]["VoteChoice"];
+            ledger?: string;
             motionId: components["schemas"]["RefId"];
             nonce: string;
             reason?: string;
@@ -3847,6 +3946,7 @@ export interface components {
             };
         };
         RecordSign: {
+            ledger?: string;
             meetingId: components["schemas"]["RefId"];
             nonce: string;
             recordDigest: components["schemas"]["Sha256Hex"];
@@ -3861,6 +3961,7 @@ export interface components {
         };
         RefId: string;
         ReportAcknowledge: {
+            ledger?: string;
             nonce: string;
             reportId: components["schemas"]["ReportId"];
             ts: number;
@@ -3921,6 +4022,7 @@ export interface components {
         };
         RulebookSet: {
             bodyId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             params: components["schemas"]["RulebookParams"];
             ts: number;
@@ -3934,6 +4036,7 @@ export interface components {
         };
         RulingRegister: {
             decision: "approved" | "not_approved" | "returned" | "upheld" | "dismissed";
+            ledger?: string;
             nonce: string;
             target: {
                 itemId: components["schemas"]["RefId"];
@@ -3959,6 +4062,7 @@ export interface components {
         Signature: string;
         StatementRecord: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             materialsDigest: components["schemas"]["Sha256Hex"];
             nonce: string;
             position?: "agree" | "disagree" | "defer";
@@ -3977,6 +4081,7 @@ export interface components {
             against: number;
             for: number;
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -3990,6 +4095,7 @@ export interface components {
         VoteCast: {
             choice: components["schemas"]["VoteChoice"];
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             materialsDigest: components["schemas"]["Sha256Hex"];
             nonce: string;
             reason?: string;
@@ -4005,6 +4111,7 @@ export interface components {
         VoteChoice: "for" | "against" | "abstain";
         VoteClose: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -4018,6 +4125,7 @@ export interface components {
         VoteMethod: "roll_call" | "show_of_hands" | "secret";
         VoteOpen: {
             itemId: components["schemas"]["RefId"];
+            ledger?: string;
             materialsDigest: components["schemas"]["Sha256Hex"];
             method?: "roll_call" | "show_of_hands" | "secret";
             nonce: string;
@@ -4047,9 +4155,12 @@ export interface components {
             report: components["schemas"]["ReportView"];
             /** @description ms since the epoch */
             sentAt: number;
+            /** @description the address this delivery was sent to */
+            url: string;
             webhookId: string;
         };
         WebhookRegister: {
+            ledger: string;
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -4062,6 +4173,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         WebhookRemove: {
+            ledger: string;
             nonce: string;
             ts: number;
             /** @enum {string} */

@@ -1,6 +1,6 @@
 import { base64Decode, canonicalJson, isAcceptablePublicKey, utf8Encode } from '@yishi/crypto';
 import { own, type Principal, type State } from '@yishi/procedure';
-import { SIGNING_CONTEXTS, type SignedCommand } from '@yishi/schema';
+import { commandSigningContext, type SignedCommand } from '@yishi/schema';
 import { ApiError } from '../http/errors.js';
 import { fastVerify } from '../crypto-fast/fast-ed25519.js';
 
@@ -78,8 +78,9 @@ export function verifySignerSignature(
 }
 
 /**
- * Verifies a command's signature over `yishi/command/v1\n || JCS(payload)`, the payload exactly
- * as parsed (nothing added, removed or coerced by validation).
+ * Verifies a command's signature over `yishi/command/v2\n || JCS(payload)` (`v1` for a payload
+ * that names no ledger: refused later, see the pipeline), the payload exactly as parsed (nothing
+ * added, removed or coerced by validation).
  * @returns the payload's RFC 8785 form (what was signed), for callers that need it again
  * @throws ApiError SIGNATURE_INVALID (401), VALIDATION_FAILED (400) if not canonicalisable.
  */
@@ -100,7 +101,7 @@ export function verifyCommandSignature(command: SignedCommand): string {
   } catch {
     throw ApiError.of('SIGNATURE_INVALID', { why: 'signature_encoding' });
   }
-  const message = utf8Encode(`${SIGNING_CONTEXTS.command}\n${payloadJson}`);
+  const message = utf8Encode(`${commandSigningContext(command.payload)}\n${payloadJson}`);
   verifySignerSignature(command.publicKey, signature, message);
   return payloadJson;
 }

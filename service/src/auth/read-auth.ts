@@ -31,7 +31,7 @@ export function claimsSignature(req: FastifyRequest): boolean {
 
 /**
  * Authenticates a signed read (see `crypto/src/read-request.ts` for the header): the signature
- * over method, path, query, body digest and ts; ts within 5 minutes; the key registered and not
+ * over this ledger's id, method, path, query, body digest and ts; ts within 5 minutes; the key registered and not
  * revoked on the ledger now, its principal active. Counted against the key's allowance once the
  * signature verified.
  * @throws ApiError AUTH_REQUIRED, SIGNATURE_INVALID, CLOCK_SKEW, UNKNOWN_KEY, KEY_REVOKED (401),
@@ -50,6 +50,8 @@ export function authenticateRead(
   let message: Uint8Array;
   try {
     message = readRequestMessage({
+      // Protocol v2: the read names the ledger; one signed for another ledger does not verify.
+      ledger: pipeline.state.ledger?.ledgerId ?? '',
       method: req.method,
       path,
       query,

@@ -256,6 +256,13 @@ export class CommandPipeline {
     }
     const ledger = this.#ledger;
     if (this.#status !== 'ok' || ledger === undefined) throw ApiError.of('LEDGER_UNAVAILABLE');
+    // Protocol v2: a new command names its ledger, on ledgers begun under v1 too (the engine
+    // refuses one naming another ledger; only v1 history may name none).
+    if (payload['ledger'] === undefined) {
+      throw RefusedError.from(
+        ApiError.of('WRONG_LEDGER', { expected: ledger.state.ledger?.ledgerId ?? null, got: null })
+      );
+    }
     if (this.#inFlight.size >= this.#maxInFlight) throw ApiError.of('BUSY');
 
     // Decided on the engine's state, which now holds the entry (ahead of the disk until the

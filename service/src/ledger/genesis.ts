@@ -6,7 +6,12 @@ import {
   sign,
   signingMessage,
 } from '@yishi/crypto';
-import { GENESIS_COMMAND_TYPE, SIGNING_CONTEXTS, type SignedCommand } from '@yishi/schema';
+import {
+  GENESIS_COMMAND_TYPE,
+  PROTOCOL_VERSION,
+  SIGNING_CONTEXTS,
+  type SignedCommand,
+} from '@yishi/schema';
 import { LedgerError } from './error.js';
 import type { AppendedEntry, LedgerStore } from './ledger-store.js';
 
@@ -78,9 +83,10 @@ function checkOptions(opts: GenesisOptions): void {
 }
 
 /**
- * The genesis command (entry 0): `{ type: 'ledger.genesis', ts, nonce, ledgerId, origin,
- * logPublicKey, admin }`, signed by the log key in the `yishi/command/v1` context. Pure apart
- * from the arguments.
+ * The genesis command (entry 0): `{ type: 'ledger.genesis', ts, nonce, ledger, ledgerId,
+ * protocol: 2, origin, logPublicKey, admin }`, signed by the log key in the `yishi/command/v2`
+ * context. `ledger` and `ledgerId` are the same id: the ledger is named by its genesis, and every
+ * later command names it in `ledger` (protocol v2). Pure apart from the arguments.
  */
 export function createGenesisCommand(opts: GenesisOptions): SignedCommand {
   checkOptions(opts);
@@ -89,7 +95,9 @@ export function createGenesisCommand(opts: GenesisOptions): SignedCommand {
     type: GENESIS_COMMAND_TYPE,
     ts: opts.ts,
     nonce: opts.nonce,
+    ledger: opts.ledgerId,
     ledgerId: opts.ledgerId,
+    protocol: PROTOCOL_VERSION,
     origin: opts.origin,
     logPublicKey,
     admin: {

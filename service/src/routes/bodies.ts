@@ -1,6 +1,6 @@
 import { BodyViewSchema } from '@yishi/schema';
 import { Type } from 'typebox';
-import { allow, canReadBody } from '../auth/access.js';
+import { canReadBody } from '../auth/access.js';
 import { ApiError } from '../http/errors.js';
 import { bodyById } from '../state/queries.js';
 import { bodyView } from '../state/views.js';
@@ -45,8 +45,8 @@ export const bodyRoutes: ReadRoutes = async (app, { pipeline, limiter }) => {
       const p = who(req);
       const state = pipeline.state;
       const body = bodyById(state, req.params.bodyId);
-      if (!body) throw ApiError.of('BODY_NOT_FOUND');
-      allow(canReadBody(p, body.id));
+      // No existence oracle: a body the reader may not see answers as a missing one (404).
+      if (!body || !canReadBody(p, body.id)) throw ApiError.of('BODY_NOT_FOUND');
       return bodyView(state, body);
     }
   );

@@ -1,6 +1,6 @@
 import { ItemDetailSchema, MeetingSummarySchema, RefIdSchema } from '@yishi/schema';
 import { Type } from 'typebox';
-import { allow, canReadMeetings } from '../auth/access.js';
+import { allow, canReadBody, canReadMeetings } from '../auth/access.js';
 import { ApiError } from '../http/errors.js';
 import { bodyById, liveItem, meetingsOfBody } from '../state/queries.js';
 import { READ_ERRORS, SIGNED_READ } from './common.js';
@@ -25,7 +25,8 @@ export const meetingRoutes: ReadRoutes = async (app, { pipeline, limiter }) => {
       const p = who(req);
       const { state, projections } = pipeline.ledger;
       const bodyId = req.params.bodyId;
-      if (!bodyById(state, bodyId)) throw ApiError.of('BODY_NOT_FOUND');
+      // No existence oracle: a body the reader may not see answers as a missing one (404).
+      if (!bodyById(state, bodyId) || !canReadBody(p, bodyId)) throw ApiError.of('BODY_NOT_FOUND');
       allow(canReadMeetings(p, bodyId));
       return meetingsOfBody(state, projections, bodyId);
     }
@@ -60,7 +61,8 @@ export const meetingRoutes: ReadRoutes = async (app, { pipeline, limiter }) => {
     async (req) => {
       const p = who(req);
       const item = liveItem(pipeline.state, req.params.itemId);
-      if (!item) throw ApiError.of('ITEM_NOT_FOUND');
+      // No existence oracle: a body the reader may not see answers as a missing one (404).
+      if (!item || !canReadBody(p, item.bodyId)) throw ApiError.of('ITEM_NOT_FOUND');
       allow(canReadMeetings(p, item.bodyId));
       return {
         itemId: item.id,

@@ -1,6 +1,6 @@
 import { InterferenceViewSchema, ObjectionViewSchema } from '@yishi/schema';
 import { Type } from 'typebox';
-import { allow, canReadInterference, canReadMeetings } from '../auth/access.js';
+import { allow, canReadBody, canReadInterference, canReadMeetings } from '../auth/access.js';
 import { ApiError } from '../http/errors.js';
 import { bodyById, interferenceOfBody, objectionsOfBody } from '../state/queries.js';
 import { READ_ERRORS, SIGNED_READ } from './common.js';
@@ -24,7 +24,10 @@ export const oversightRoutes: ReadRoutes = async (app, { pipeline, limiter }) =>
     async (req) => {
       const p = who(req);
       const { state, projections } = pipeline.ledger;
-      if (!bodyById(state, req.params.bodyId)) throw ApiError.of('BODY_NOT_FOUND');
+      // No existence oracle: a body the reader may not see answers as a missing one (404).
+      if (!bodyById(state, req.params.bodyId) || !canReadBody(p, req.params.bodyId)) {
+        throw ApiError.of('BODY_NOT_FOUND');
+      }
       allow(canReadMeetings(p, req.params.bodyId));
       return objectionsOfBody(projections, req.params.bodyId);
     }
@@ -44,7 +47,10 @@ export const oversightRoutes: ReadRoutes = async (app, { pipeline, limiter }) =>
     async (req) => {
       const p = who(req);
       const { state, projections } = pipeline.ledger;
-      if (!bodyById(state, req.params.bodyId)) throw ApiError.of('BODY_NOT_FOUND');
+      // No existence oracle: a body the reader may not see answers as a missing one (404).
+      if (!bodyById(state, req.params.bodyId) || !canReadBody(p, req.params.bodyId)) {
+        throw ApiError.of('BODY_NOT_FOUND');
+      }
       allow(canReadInterference(p, req.params.bodyId));
       return interferenceOfBody(projections, req.params.bodyId);
     }

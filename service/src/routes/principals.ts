@@ -1,6 +1,6 @@
 import { PrincipalIdSchema, PrincipalViewSchema } from '@yishi/schema';
 import { Type } from 'typebox';
-import { allow, canReadPrincipal } from '../auth/access.js';
+import { canReadPrincipal } from '../auth/access.js';
 import { ApiError } from '../http/errors.js';
 import { principalById } from '../state/queries.js';
 import { principalView } from '../state/views.js';
@@ -38,8 +38,8 @@ export const principalRoutes: ReadRoutes = async (app, { pipeline, limiter }) =>
     async (req) => {
       const p = who(req);
       const target = principalById(pipeline.state, req.params.principalId);
-      if (!target) throw ApiError.of('PRINCIPAL_NOT_FOUND');
-      allow(canReadPrincipal(p, target));
+      // No existence oracle: a principal the reader may not read answers as a missing one (404).
+      if (!target || !canReadPrincipal(p, target)) throw ApiError.of('PRINCIPAL_NOT_FOUND');
       return principalView(target);
     }
   );

@@ -3,7 +3,7 @@ import type { Principal } from '@yishi/procedure';
 import { RefIdSchema } from '@yishi/schema';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { allow, canReadMeetings } from '../auth/access.js';
+import { allow, canReadBody, canReadMeetings } from '../auth/access.js';
 import { authenticateRead } from '../auth/read-auth.js';
 import type { CommandPipeline } from '../commands/pipeline.js';
 import { ApiError } from '../http/errors.js';
@@ -35,7 +35,8 @@ export function readers(pipeline: CommandPipeline, limiter: RateLimiter) {
     const p = who(req);
     const { state, projections } = pipeline.ledger;
     const m = findMeeting(state, projections, meetingId);
-    if (!m) throw ApiError.of('MEETING_NOT_FOUND', { meetingId });
+    // No existence oracle: a meeting of a body the reader may not see answers as a missing one.
+    if (!m || !canReadBody(p, m.bodyId)) throw ApiError.of('MEETING_NOT_FOUND');
     allow(canReadMeetings(p, m.bodyId));
     return { state, projections, m };
   };

@@ -80,6 +80,13 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
       if (again) return { view: again, replayed: true };
       throw ApiError.of('NONCE_REPLAYED');
     }
+    const ledgerId = pipeline.state.ledger?.ledgerId ?? null;
+    if (command.payload.ledger !== ledgerId) {
+      throw ApiError.of('WRONG_LEDGER', {
+        expected: ledgerId,
+        got: command.payload.ledger ?? null,
+      });
+    }
     checkSkew(ts, pipeline.now());
     const p = principalOfKey(pipeline.state, publicKey);
     allow(p.role === 'admin');
@@ -98,7 +105,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
         summary: 'Register a webhook for the reports outbox (admin; a service command)',
         description:
           'Every report addressed upward (P13), pending now or made later, is POSTed to the URL, ' +
-          'signed with the log key (Yishi-Signature over yishi/webhook/v1), retried with backoff.',
+          'signed with the log key (Yishi-Signature over yishi/webhook/v2), retried with backoff.',
         headers: IdempotencyHeaders,
         body: WebhookRegisterBody,
         response: { 201: WebhookViewSchema, ...COMMAND_ERRORS },

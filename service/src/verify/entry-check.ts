@@ -78,11 +78,14 @@ const scratch = new Scratch();
 const hasher = createTreeHasher(nodeHashBackend);
 
 export class EntryChecker {
-  /** The signing context and its newline, ASCII (SIGNING_CONTEXT_PATTERN). */
-  private readonly contextLine: string;
+  /** The signing contexts and their newline, ASCII (SIGNING_CONTEXT_PATTERN). */
+  private readonly v2Line: string;
+  private readonly v1Line: string;
 
-  constructor(commandContext: string) {
-    this.contextLine = `${commandContext}\n`;
+  /** `commandContext` for payloads naming their ledger, `v1CommandContext` for the others. */
+  constructor(commandContext: string, v1CommandContext: string) {
+    this.v2Line = `${commandContext}\n`;
+    this.v1Line = `${v1CommandContext}\n`;
   }
 
   /**
@@ -115,7 +118,9 @@ export class EntryChecker {
       return 'an entry has a malformed key or signature';
     }
     // signingMessage(context, payload): utf8(context + "\n" + JCS(payload)).
-    const message = scratch.write(this.contextLine, payloadJson);
+    // The context is v2 for a payload naming its ledger, else v1 (commandSigningContext).
+    const line = Object.hasOwn(payload, 'ledger') ? this.v2Line : this.v1Line;
+    const message = scratch.write(line, payloadJson);
     // LedgerVerifier also checks the key (isAcceptablePublicKey: it decodes strictly and is not
     // of small order). A signature that verifies implies it: fastVerify's verdict is verify's
     // (@yishi/crypto), which refuses exactly those keys before anything else. Only the reason a

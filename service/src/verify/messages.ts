@@ -46,6 +46,8 @@ export interface WorkerConfig {
   role: typeof WORKER_ROLE;
   /** SIGNING_CONTEXTS.command */
   commandContext: string;
+  /** V1_SIGNING_CONTEXTS.command */
+  v1CommandContext: string;
   /** EXPORT_FORMAT */
   exportFormat: string;
   /** The database file the worker reads ranges of rows from (database only). */

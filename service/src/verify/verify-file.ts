@@ -22,7 +22,7 @@
 // MemoryMerkleTree) and the checkpoints on the main thread.
 import { availableParallelism } from 'node:os';
 import { parsePublicKey } from '@yishi/crypto';
-import { SIGNING_CONTEXTS } from '@yishi/schema';
+import { SIGNING_CONTEXTS, V1_SIGNING_CONTEXTS } from '@yishi/schema';
 import {
   EXPORT_FORMAT,
   LedgerVerifier,
@@ -145,6 +145,7 @@ async function parallelPass(
   const pool = new WorkerPool(workers, {
     role: WORKER_ROLE,
     commandContext: SIGNING_CONTEXTS.command,
+    v1CommandContext: V1_SIGNING_CONTEXTS.command,
     exportFormat: EXPORT_FORMAT,
     ...source.workerConfig,
   });

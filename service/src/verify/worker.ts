@@ -72,7 +72,7 @@ function checkExportLines(
 function runWorker(config: WorkerConfig): void {
   const port = parentPort;
   if (!port) return;
-  const checker = new EntryChecker(config.commandContext);
+  const checker = new EntryChecker(config.commandContext, config.v1CommandContext);
   let reader: RangeReader | undefined;
   port.on('message', (req: BatchRequest) => {
     let reply: BatchReply;

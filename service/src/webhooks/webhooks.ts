@@ -363,7 +363,10 @@ export class Webhooks {
     if (!row || this.#key === null) {
       error = row ? 'no_log_key' : 'report_not_found';
     } else {
+      // Protocol v2: the signature covers the target URL, the delivery id and the time, so a
+      // captured delivery is good for no other receiver and (WEBHOOK_MAX_AGE_MS) not for long.
       const payload: WebhookPayload = {
+        url: hook.url,
         webhookId: webhookId(hookId),
         deliveryId: `${webhookId(hookId)}/${reportId}`,
         attempt,

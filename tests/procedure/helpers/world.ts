@@ -26,6 +26,9 @@ export const SHA_B = 'b'.repeat(64);
 
 const keyCache = new Map<string, string>();
 
+/** The ledger id the test world's genesis declares. */
+export const TEST_LEDGER = 'test-ledger';
+
 /** A real Ed25519 public key (standard base64) derived from a name, as registration requires. */
 export function keyOf(name: string): string {
   let key = keyCache.get(name);
@@ -61,7 +64,16 @@ export class Ledger {
     const publicKey = this.keys[signer] ?? (signer.length === 44 ? signer : keyOf(signer));
     this.nonce++;
     return {
-      payload: { ts: this.time, nonce: this.nonce.toString(16).padStart(32, '0'), ...payload },
+      payload: {
+        ts: this.time,
+        nonce: this.nonce.toString(16).padStart(32, '0'),
+        // Protocol v2: every command names its ledger, the genesis too, which also declares
+        // the protocol (a test may name another ledger, or none for a v1 ledger).
+        ...(payload['type'] === 'ledger.genesis'
+          ? { ledger: payload['ledgerId'], protocol: 2 }
+          : { ledger: this.state.ledger?.ledgerId ?? TEST_LEDGER }),
+        ...payload,
+      },
       publicKey,
       signature: FAKE_SIGNATURE,
     } as LedgerEntry['command'];
@@ -128,7 +140,7 @@ export class World extends Ledger {
     w.keys.log = keyOf('log');
     w.ok('log', {
       type: 'ledger.genesis',
-      ledgerId: 'test-ledger',
+      ledgerId: TEST_LEDGER,
       origin: 'yishi.test/ledger',
       logPublicKey: keyOf('log'),
       admin: { principalId: 'admin', name: '上级党委组织部', publicKey: keyOf('admin') },

@@ -56,8 +56,12 @@ export class LoadModel {
   #counter = 0;
   readonly #rng: () => number;
 
-  constructor(admins: Uint8Array[], rng: () => number) {
+  /** The ledger every command names (protocol v2). */
+  readonly ledger: string;
+
+  constructor(admins: Uint8Array[], rng: () => number, ledger: string) {
     this.admins = admins;
+    this.ledger = ledger;
     this.#rng = rng;
   }
 
@@ -67,11 +71,12 @@ export class LoadModel {
     const key = this.admins[Math.floor(this.#rng() * this.admins.length)] as Uint8Array;
     const body = this.bodies[Math.floor(this.#rng() * this.bodies.length)];
     if (body === undefined || this.#rng() < 0.5) {
-      return signCommand({ type: 'body.create', name: `负载班子 ${n}` }, key);
+      return signCommand({ type: 'body.create', name: `负载班子 ${n}`, ledger: this.ledger }, key);
     }
     return signCommand(
       {
         type: 'principal.register',
+        ledger: this.ledger,
         principalId: `load-${n}`,
         name: `成员 ${n}`,
         publicKey: base64Encode(getPublicKey(generateSecretKey())),

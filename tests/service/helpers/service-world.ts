@@ -115,7 +115,8 @@ export class ServiceWorld {
   sign(signer: string, payload: Payload): SignedCommand {
     const k = this.keys[signer];
     if (!k) throw new Error(`no key for ${signer}`);
-    return signCommand(payload, k, this.clock);
+    // Protocol v2: the command names this world's ledger unless the test names another.
+    return signCommand({ ledger: this.init.ledgerId, ...payload }, k, this.clock);
   }
 
   /** POSTs a signed command to its route. */
@@ -152,6 +153,7 @@ export class ServiceWorld {
       const q = url.indexOf('?');
       h['authorization'] = signReadRequest(
         {
+          ledger: this.init.ledgerId,
           method: 'GET',
           path: q < 0 ? url : url.slice(0, q),
           query: q < 0 ? '' : url.slice(q + 1),

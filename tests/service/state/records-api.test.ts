@@ -90,7 +90,14 @@ t.test('records, minutes and meeting lists are identical before and after a rest
     const out: Array<[string, number, string]> = [];
     for (const url of urls) {
       const authorization = signReadRequest(
-        { method: 'GET', path: url, query: '', bodyDigest: EMPTY_BODY_DIGEST, ts: now },
+        {
+          ledger: app.pipeline.state.ledger?.ledgerId ?? '',
+          method: 'GET',
+          path: url,
+          query: '',
+          bodyDigest: EMPTY_BODY_DIGEST,
+          ts: now,
+        },
         secret
       );
       const res = await app.inject({ method: 'GET', url, headers: { authorization } });

@@ -29,7 +29,10 @@ const dir = tempDir(t);
 const store = LedgerStore.open(join(dir, 'ledger.db'));
 t.teardown(() => store.close());
 appendEntries(store, entries);
-const origin = (entries[0]?.command.payload as unknown as { origin: string }).origin;
+const { origin, ledgerId } = entries[0]?.command.payload as unknown as {
+  origin: string;
+  ledgerId: string;
+};
 const { skey, vkey } = generateNoteKey(origin);
 const now = (entries[entries.length - 1]?.time ?? 0) + 1000;
 const lines: Array<Record<string, unknown>> = [];
@@ -61,7 +64,14 @@ const read = (app: App, url: string, secret: Uint8Array) =>
     url,
     headers: {
       authorization: signReadRequest(
-        { method: 'GET', path: url, query: '', bodyDigest: EMPTY_BODY_DIGEST, ts: now },
+        {
+          ledger: ledgerId,
+          method: 'GET',
+          path: url,
+          query: '',
+          bodyDigest: EMPTY_BODY_DIGEST,
+          ts: now,
+        },
         secret
       ),
     },
