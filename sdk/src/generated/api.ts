@@ -3534,6 +3534,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         KeyConfirm: {
+            ledger?: string;
             nonce: string;
             previousPublicKey: components["schemas"]["PublicKey"];
             previousSignature: components["schemas"]["Signature"];
