@@ -4,7 +4,7 @@
 // would only make the operator run `chmod` by hand, and leaving it open would let any local user
 // read the keys or edit service.db. Public files (log.vkey, admin.pub) keep 0644.
 import { chmodSync, existsSync, statSync } from 'node:fs';
-import type { DataPaths } from './data-dir.js';
+import type { DataPaths } from './data-paths.js';
 
 /** The umask the service runs with: nothing it creates is readable by group or others. */
 export const SERVICE_UMASK = 0o077;
