@@ -45,9 +45,21 @@ export function openLedgerReadOnly(path: string): ReadOnlyLedger {
       }
     },
     *checkpointNotes() {
-      const rows = db.prepare('SELECT note FROM checkpoints ORDER BY size').all() as {
-        note: string;
-      }[];
+      // A database of schema 3 or later keeps the cosigned form of published checkpoints.
+      const cosigned =
+        db
+          .prepare(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cosigned_checkpoints'"
+          )
+          .get() !== undefined;
+      const rows = db
+        .prepare(
+          cosigned
+            ? `SELECT coalesce(k.note, c.note) AS note FROM checkpoints c
+               LEFT JOIN cosigned_checkpoints k ON k.size = c.size ORDER BY c.size`
+            : 'SELECT note FROM checkpoints ORDER BY size'
+        )
+        .all() as { note: string }[];
       for (const row of rows) yield String(row.note);
     },
     close: () => db.close(),
