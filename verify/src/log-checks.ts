@@ -25,6 +25,7 @@ import {
 } from '@yishi/crypto';
 import { GENESIS_COMMAND_TYPE } from '@yishi/schema';
 import type { LedgerFailure } from './error.js';
+import { verifyCheckpointPolicy, type Policy } from './policy.js';
 
 /** What a genesis entry declares about its log. */
 export interface GenesisFacts {
@@ -99,16 +100,22 @@ export interface VerifiedTree extends SubtreeHashReader {
 
 /**
  * Checks every checkpoint note against the tree of the ledger's entries, under the trusted key
- * (else the key the genesis declares). Returns the largest checkpoint, or the first failure.
+ * (else the key the genesis declares). With a witness `policy`, every checkpoint must also carry
+ * cosignatures meeting its quorum (C2SP tlog-policy). Returns the largest checkpoint, or the
+ * first failure.
  */
 export function checkCheckpoints(
   notes: readonly string[],
   tree: VerifiedTree,
-  key: { trusted?: TrustedLogKey | undefined; genesis?: GenesisFacts | undefined }
+  key: {
+    trusted?: TrustedLogKey | undefined;
+    genesis?: GenesisFacts | undefined;
+    policy?: Policy | undefined;
+  }
 ):
   | { ok: true; latest: { size: number; rootHash: string } | undefined }
   | { ok: false; failure: LedgerFailure } {
-  const { trusted, genesis } = key;
+  const { trusted, genesis, policy } = key;
   const fail = (failure: LedgerFailure) => ({ ok: false as const, failure });
   const verifier = logVerifier(trusted, genesis);
   const origin = trusted?.name ?? genesis?.origin;
@@ -144,6 +151,16 @@ export function checkCheckpoints(
         checkpointSize: body.size,
         detail: `a checkpoint names origin ${body.origin}`,
       });
+    }
+    if (policy) {
+      const unmet = quorumUnmet(note, policy);
+      if (unmet !== undefined) {
+        return fail({
+          check: 'CHECKPOINT_QUORUM',
+          checkpointSize: body.size,
+          detail: `the checkpoint at size ${body.size} ${unmet}`,
+        });
+      }
     }
     parsed.push({ size: body.size, root: body.rootHash });
   }
@@ -195,4 +212,16 @@ function logVerifier(
   if (trusted) return parseNoteVerifier(formatPublicKey(trusted.name, trusted.publicKey));
   if (!genesis) return undefined;
   return parseNoteVerifier(formatPublicKey(genesis.origin, base64Decode(genesis.logPublicKey)));
+}
+
+/** Why `note` fails `policy`'s quorum (worded to follow "the checkpoint at size N"), if it does. */
+function quorumUnmet(note: string, policy: Policy): string | undefined {
+  try {
+    const verdict = verifyCheckpointPolicy(note, policy);
+    if (verdict.quorum) return undefined;
+    const names = verdict.cosigners.map((c) => c.name);
+    return `lacks the quorum ${policy.quorum}: cosigned by ${names.length === 0 ? 'no witness' : names.join(', ')}`;
+  } catch (err) {
+    return `does not verify under the policy: ${(err as Error).message}`;
+  }
 }
