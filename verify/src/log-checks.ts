@@ -119,7 +119,7 @@ export function checkCheckpoints(
   const fail = (failure: LedgerFailure) => ({ ok: false as const, failure });
   const verifier = logVerifier(trusted, genesis);
   const origin = trusted?.name ?? genesis?.origin;
-  const parsed: { size: number; root: Uint8Array }[] = [];
+  const parsed: { size: number; root: Uint8Array; unmet: string | undefined }[] = [];
   for (const note of notes) {
     let text: string;
     try {
@@ -152,20 +152,22 @@ export function checkCheckpoints(
         detail: `a checkpoint names origin ${body.origin}`,
       });
     }
+    let unmet: string | undefined;
     if (policy) {
-      const unmet = quorumUnmet(note, policy);
-      if (unmet !== undefined) {
+      const verdict = checkQuorum(note, policy);
+      if (!verdict.ok) {
         return fail({
           check: 'CHECKPOINT_QUORUM',
           checkpointSize: body.size,
-          detail: `the checkpoint at size ${body.size} ${unmet}`,
+          detail: `the checkpoint at size ${body.size} ${verdict.why}`,
         });
       }
+      unmet = verdict.unmet;
     }
-    parsed.push({ size: body.size, root: body.rootHash });
+    parsed.push({ size: body.size, root: body.rootHash, unmet });
   }
   parsed.sort((a, b) => a.size - b.size);
-  let previous: { size: number; root: Uint8Array } | undefined;
+  let previous: (typeof parsed)[number] | undefined;
   for (const cp of parsed) {
     if (cp.size > tree.size) {
       return fail({
@@ -199,6 +201,18 @@ export function checkCheckpoints(
     }
     previous = cp;
   }
+  // Every checkpoint was checked consistent with the largest: its quorum vouches for them all (the
+  // log signed its first ones before any witness could cosign them, and a witness never cosigns a
+  // size below the last it cosigned).
+  if (policy && (previous === undefined || previous.unmet !== undefined)) {
+    return fail({
+      check: 'CHECKPOINT_QUORUM',
+      ...(previous ? { checkpointSize: previous.size } : {}),
+      detail: previous
+        ? `the latest checkpoint, at size ${previous.size}, ${previous.unmet}`
+        : "no checkpoint to carry the witnesses' quorum",
+    });
+  }
   return {
     ok: true,
     latest: previous && { size: previous.size, rootHash: bytesToHex(previous.root) },
@@ -214,14 +228,22 @@ function logVerifier(
   return parseNoteVerifier(formatPublicKey(genesis.origin, base64Decode(genesis.logPublicKey)));
 }
 
-/** Why `note` fails `policy`'s quorum (worded to follow "the checkpoint at size N"), if it does. */
-function quorumUnmet(note: string, policy: Policy): string | undefined {
+/**
+ * `note` against `policy`: not ok when a cosignature of a witness the policy names does not
+ * verify (or the note does not verify under the policy's log); `unmet` says why the quorum is
+ * not met, if it is not.
+ */
+function checkQuorum(
+  note: string,
+  policy: Policy
+): { ok: true; unmet: string | undefined } | { ok: false; why: string } {
   try {
     const verdict = verifyCheckpointPolicy(note, policy);
-    if (verdict.quorum) return undefined;
+    if (verdict.quorum) return { ok: true, unmet: undefined };
     const names = verdict.cosigners.map((c) => c.name);
-    return `lacks the quorum ${policy.quorum}: cosigned by ${names.length === 0 ? 'no witness' : names.join(', ')}`;
+    const by = names.length === 0 ? 'no witness' : names.join(', ');
+    return { ok: true, unmet: `lacks the quorum ${policy.quorum}: cosigned by ${by}` };
   } catch (err) {
-    return `does not verify under the policy: ${(err as Error).message}`;
+    return { ok: false, why: `does not verify under the policy: ${(err as Error).message}` };
   }
 }

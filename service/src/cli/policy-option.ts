@@ -13,7 +13,9 @@ export function readPolicyOption(path: string): Policy {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`--policy ${path}: cannot read the file (${code ?? (e as Error).message})`);
+    throw new UsageError(
+      `--policy ${path}: cannot read the file (${code ?? (e as Error).message})`
+    );
   }
   let policy: Policy;
   try {
