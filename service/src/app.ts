@@ -150,6 +150,7 @@ export async function buildApp(opts: AppOptions) {
     serviceDb,
     clock,
     ...(opts.processMetrics ? { processMetrics: true } : {}),
+    ...(opts.witnesses ? { witnesses: opts.witnesses } : {}),
   });
   const webhooks = new Webhooks({
     db: serviceDb,
