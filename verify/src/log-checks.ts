@@ -100,9 +100,9 @@ export interface VerifiedTree extends SubtreeHashReader {
 
 /**
  * Checks every checkpoint note against the tree of the ledger's entries, under the trusted key
- * (else the key the genesis declares). With a witness `policy`, every checkpoint must also carry
- * cosignatures meeting its quorum (C2SP tlog-policy). Returns the largest checkpoint, or the
- * first failure.
+ * (else the key the genesis declares). With a witness `policy` (C2SP tlog-policy), the largest
+ * checkpoint must also carry cosignatures meeting its quorum, and no checkpoint a cosignature of
+ * a witness it names that does not verify. Returns the largest checkpoint, or the first failure.
  */
 export function checkCheckpoints(
   notes: readonly string[],
@@ -204,7 +204,9 @@ export function checkCheckpoints(
   // Every checkpoint was checked consistent with the largest: its quorum vouches for them all (the
   // log signed its first ones before any witness could cosign them, and a witness never cosigns a
   // size below the last it cosigned).
-  if (policy && (previous === undefined || previous.unmet !== undefined)) {
+  const top = previous;
+  const met = top !== undefined && parsed.some((p) => p.size === top.size && !p.unmet);
+  if (policy && !met) {
     return fail({
       check: 'CHECKPOINT_QUORUM',
       ...(previous ? { checkpointSize: previous.size } : {}),
