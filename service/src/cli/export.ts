@@ -45,8 +45,8 @@ export async function writeExport(dbPath: string, stream: Writable): Promise<num
     for (const cp of store.iterateCheckpoints()) {
       // The cosigned form where the witnesses' quorum was gathered: the same signed note with
       // cosignature lines appended, which a verifier without a policy ignores.
-      const note = store.cosignedCheckpointAt(cp.size)?.note ?? cp.note;
-      if (cp.size <= size) await write(stream, formatExportCheckpoint(note));
+      if (cp.size > size) continue;
+      for (const note of store.exportNotes(cp)) await write(stream, formatExportCheckpoint(note));
     }
     return size;
   } finally {

@@ -559,6 +559,17 @@ export class LedgerStore {
     return this.#stmt.cosigned.get(size);
   }
 
+  /**
+   * The notes an export carries for the checkpoint `cp`: its cosigned form when one is kept and
+   * is `cp`'s note with lines appended, else `cp`'s note (and the kept one beside it, when a row
+   * was edited: the verifier then checks both).
+   */
+  exportNotes(cp: StoredCheckpoint): string[] {
+    const kept = this.cosignedCheckpointAt(cp.size)?.note;
+    if (kept === undefined) return [cp.note];
+    return kept.startsWith(cp.note) ? [kept] : [cp.note, kept];
+  }
+
   /** The largest cosigned checkpoint kept, if any. */
   latestCosignedCheckpoint(): { size: number; note: string } | undefined {
     return this.#stmt.latestCosigned.get();

@@ -21,7 +21,7 @@ function* exportLines(store: LedgerStore, size: number): Generator<string> {
   for (const stored of store.iterateEntries(0, size)) yield `${formatExportEntry(stored.body)}\n`;
   // The cosigned form where the witnesses' quorum was gathered (extra signature lines).
   for (const cp of checkpoints) {
-    yield `${formatExportCheckpoint(store.cosignedCheckpointAt(cp.size)?.note ?? cp.note)}\n`;
+    for (const note of store.exportNotes(cp)) yield `${formatExportCheckpoint(note)}\n`;
   }
 }
 

@@ -45,7 +45,9 @@ export function openLedgerReadOnly(path: string): ReadOnlyLedger {
       }
     },
     *checkpointNotes() {
-      // A database of schema 3 or later keeps the cosigned form of published checkpoints.
+      // A database of schema 3 or later keeps the cosigned form of published checkpoints. Both
+      // rows are untrusted: the cosigned note stands for the log's own only when it is that note
+      // with lines appended; otherwise (a row was edited) both are checked.
       const cosigned =
         db
           .prepare(
@@ -55,12 +57,17 @@ export function openLedgerReadOnly(path: string): ReadOnlyLedger {
       const rows = db
         .prepare(
           cosigned
-            ? `SELECT coalesce(k.note, c.note) AS note FROM checkpoints c
+            ? `SELECT c.note AS note, k.note AS cosigned FROM checkpoints c
                LEFT JOIN cosigned_checkpoints k ON k.size = c.size ORDER BY c.size`
-            : 'SELECT note FROM checkpoints ORDER BY size'
+            : 'SELECT note, NULL AS cosigned FROM checkpoints ORDER BY size'
         )
-        .all() as { note: string }[];
-      for (const row of rows) yield String(row.note);
+        .all() as { note: string; cosigned: string | null }[];
+      for (const row of rows) {
+        const note = String(row.note);
+        const kept = row.cosigned === null ? undefined : String(row.cosigned);
+        if (kept === undefined || !kept.startsWith(note)) yield note;
+        if (kept !== undefined) yield kept;
+      }
     },
     close: () => db.close(),
   };

@@ -178,3 +178,25 @@ t.test('a bad policy file is a usage error', async (t) => {
     }
   }
 });
+
+t.test('an edited checkpoint row is caught though a cosigned row is kept', async (t) => {
+  const { fixture, policyFile } = await cosignedLedger(t);
+  const store = LedgerStore.open(fixture.paths.db);
+  try {
+    const latest = store.latestCheckpoint()!;
+    // An insider edits the log's own note (another size line, not re-signed).
+    const forged = latest.note.replace(/\n5\n/, '\n4\n');
+    t.not(forged, latest.note);
+    store.db.exec('DROP TRIGGER checkpoints_no_update');
+    store.db.prepare('UPDATE checkpoints SET note = ? WHERE size = ?').run(forged, latest.size);
+  } finally {
+    store.close();
+  }
+  const db = await yishi('verify', fixture.paths.db, '--json', '--workers', '1');
+  t.equal(db.status, 1);
+  t.equal(check(db).failure?.check, 'CHECKPOINT_SIGNATURE', 'the database');
+  const { path } = await exportLedger(fixture);
+  const exported = await yishi('audit', path, '--policy', policyFile, '--json');
+  t.equal(exported.status, 1);
+  t.equal(check(exported).verification?.failure?.check, 'CHECKPOINT_SIGNATURE', 'its export');
+});
