@@ -45,7 +45,7 @@ export function openLedgerReadOnly(path: string): ReadOnlyLedger {
       }
     },
     *checkpointNotes() {
-      // A database of schema 3 or later keeps the cosigned form of published checkpoints. Both
+      // A database whose schema has the table keeps the cosigned form of published notes. Both
       // rows are untrusted: the cosigned note stands for the log's own only when it is that note
       // with lines appended; otherwise (a row was edited) both are checked.
       const cosigned =
