@@ -245,16 +245,19 @@ async function auditChapter(
   const lines = ledger.trimEnd().split('\n');
   say.say(
     `${AUDITOR.name} exports the ledger (GET /ledger/export): ${lines.length - 1} lines, every entry exactly as hashed,`,
-    'then every checkpoint the log signed. He trusts only the log key he was given (log.vkey):',
+    "then every checkpoint the log signed, the latest with its witnesses' cosignatures. He trusts only",
+    'the log key he was given (log.vkey) and the witness policy (data/policy.txt), whose quorum the',
+    'latest checkpoint must meet:',
     `  ${vkey}`
   );
-  const audit = auditExport(ledger, { vkey });
+  const audit = auditExport(ledger, { vkey, policy });
   const v = audit.verification;
   say.line();
   if (audit.ok) {
     say.ok(
       `integrity: ${v.entries} entries and their ${v.signaturesVerified} signatures, the hash chain, the Merkle tree`,
-      `and ${v.checkpoints} signed checkpoints all hold (root ${v.rootHash?.slice(0, 16)}…)`
+      `and ${v.checkpoints} signed checkpoints all hold (root ${v.rootHash?.slice(0, 16)}…), the latest cosigned`,
+      "by the policy's quorum of witnesses"
     );
     say.ok(
       `procedure replay: the same rules code re-decided all ${audit.replayed} signed commands; every one is`,
@@ -317,6 +320,8 @@ function keep(
     `${pad('minutes-*.md, record-*.md', 28)}the minutes and the full records (会议纪要, 会议记录)`,
     '',
     'Audit it yourself; then change one vote in ledger.jsonl ("choice":"against" → "for") and audit again:',
-    `  npx yishi audit ${files.ledger} --vkey ${files.vkey}`
+    `  npx yishi audit ${files.ledger} --vkey ${files.vkey}`,
+    'and against the witness policy (every checkpoint consistent with a cosigned one):',
+    `  npx yishi audit ${files.ledger} --policy ${join(files.data, 'policy.txt')}`
   );
 }

@@ -182,6 +182,7 @@ export async function buildApp(opts: AppOptions) {
     serviceDb,
     clock,
     ...(opts.processMetrics ? { processMetrics: true } : {}),
+    ...(opts.witnesses ? { witnesses: opts.witnesses } : {}),
   });
   const logSecretKey = opts.logSkey ? parseSecretKey(opts.logSkey, fastPublicKey).secretKey : null;
   // Snapshots in service.db are authenticated under a key derived from the log key.

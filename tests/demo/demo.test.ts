@@ -195,6 +195,42 @@ t.test('yishi verify and yishi audit accept DIR/ledger.jsonl with DIR/log.vkey',
   t.match(JSON.parse(a.stdout), { ok: true, replayed: entries.length, findings: [] });
 });
 
+t.test(
+  'yishi audit --policy accepts the export, and refuses it without cosignatures',
+  async (t) => {
+    const policy = join(out, 'data', 'policy.txt');
+    const a = await yishi('audit', join(out, 'ledger.jsonl'), '--policy', policy, '--json');
+    t.equal(a.status, 0, a.stderr);
+    t.match(JSON.parse(a.stdout), { ok: true, findings: [] });
+    // The same export with every cosignature line dropped: the log's own notes lack the quorum.
+    const bare = demo.ledger
+      .split('\n')
+      .map((line) => {
+        if (!line.startsWith('{"checkpoint"')) return line;
+        const note = (JSON.parse(line) as { checkpoint: string }).checkpoint;
+        const [text, sigs] = [
+          note.slice(0, note.lastIndexOf('\n\n') + 2),
+          note.slice(note.lastIndexOf('\n\n') + 2),
+        ];
+        const mine = sigs
+          .split('\n')
+          .filter((l) => l.startsWith(`\u2014 ${demo.vkey.split('+')[0]} `));
+        return JSON.stringify({ checkpoint: `${text}${mine.join('\n')}\n` });
+      })
+      .join('\n');
+    const path = join(dir, 'uncosigned.jsonl');
+    writeFileSync(path, bare);
+    t.equal(
+      (await yishi('audit', path, '--vkey', join(out, 'log.vkey'))).status,
+      0,
+      "still the log's"
+    );
+    const b = await yishi('audit', path, '--policy', policy, '--json');
+    t.equal(b.status, 1);
+    t.equal(JSON.parse(b.stdout).verification.failure.check, 'CHECKPOINT_QUORUM');
+  }
+);
+
 /** A copy of the demo's export with one vote's choice changed (`against` → `for`). */
 function tamperedCopy(): { path: string; seq: number; closeSeq: number } {
   const vote = ofType('vote.cast').find((e) => e.command.payload['choice'] === 'against');

@@ -44,6 +44,12 @@ export const LEDGER_CHECKS = [
   'CHECKPOINT_ROOT_MISMATCH',
   /** Two checkpoints are not consistent (the log forked or was rewritten). */
   'CHECKPOINT_INCONSISTENT',
+  /**
+   * Checked against a witness policy (`--policy`): the latest checkpoint's cosignatures do not
+   * meet the policy's quorum (earlier ones are covered by their consistency with it), or a
+   * cosignature of a witness the policy names does not verify.
+   */
+  'CHECKPOINT_QUORUM',
   /** The ledger has no entries at all. */
   'LEDGER_EMPTY',
 ] as const;

@@ -25,6 +25,7 @@ import {
 } from '@yishi/crypto';
 import { GENESIS_COMMAND_TYPE } from '@yishi/schema';
 import type { LedgerFailure } from './error.js';
+import { verifyCheckpointPolicy, type Policy } from './policy.js';
 
 /** What a genesis entry declares about its log. */
 export interface GenesisFacts {
@@ -99,20 +100,26 @@ export interface VerifiedTree extends SubtreeHashReader {
 
 /**
  * Checks every checkpoint note against the tree of the ledger's entries, under the trusted key
- * (else the key the genesis declares). Returns the largest checkpoint, or the first failure.
+ * (else the key the genesis declares). With a witness `policy` (C2SP tlog-policy), the largest
+ * checkpoint must also carry cosignatures meeting its quorum, and no checkpoint a cosignature of
+ * a witness it names that does not verify. Returns the largest checkpoint, or the first failure.
  */
 export function checkCheckpoints(
   notes: readonly string[],
   tree: VerifiedTree,
-  key: { trusted?: TrustedLogKey | undefined; genesis?: GenesisFacts | undefined }
+  key: {
+    trusted?: TrustedLogKey | undefined;
+    genesis?: GenesisFacts | undefined;
+    policy?: Policy | undefined;
+  }
 ):
   | { ok: true; latest: { size: number; rootHash: string } | undefined }
   | { ok: false; failure: LedgerFailure } {
-  const { trusted, genesis } = key;
+  const { trusted, genesis, policy } = key;
   const fail = (failure: LedgerFailure) => ({ ok: false as const, failure });
   const verifier = logVerifier(trusted, genesis);
   const origin = trusted?.name ?? genesis?.origin;
-  const parsed: { size: number; root: Uint8Array }[] = [];
+  const parsed: { size: number; root: Uint8Array; unmet: string | undefined }[] = [];
   for (const note of notes) {
     let text: string;
     try {
@@ -145,10 +152,22 @@ export function checkCheckpoints(
         detail: `a checkpoint names origin ${body.origin}`,
       });
     }
-    parsed.push({ size: body.size, root: body.rootHash });
+    let unmet: string | undefined;
+    if (policy) {
+      const verdict = checkQuorum(note, policy);
+      if (!verdict.ok) {
+        return fail({
+          check: 'CHECKPOINT_QUORUM',
+          checkpointSize: body.size,
+          detail: `the checkpoint at size ${body.size} ${verdict.why}`,
+        });
+      }
+      unmet = verdict.unmet;
+    }
+    parsed.push({ size: body.size, root: body.rootHash, unmet });
   }
   parsed.sort((a, b) => a.size - b.size);
-  let previous: { size: number; root: Uint8Array } | undefined;
+  let previous: (typeof parsed)[number] | undefined;
   for (const cp of parsed) {
     if (cp.size > tree.size) {
       return fail({
@@ -182,6 +201,20 @@ export function checkCheckpoints(
     }
     previous = cp;
   }
+  // Every checkpoint was checked consistent with the largest: its quorum vouches for them all (the
+  // log signed its first ones before any witness could cosign them, and a witness never cosigns a
+  // size below the last it cosigned).
+  const top = previous;
+  const met = top !== undefined && parsed.some((p) => p.size === top.size && !p.unmet);
+  if (policy && !met) {
+    return fail({
+      check: 'CHECKPOINT_QUORUM',
+      ...(previous ? { checkpointSize: previous.size } : {}),
+      detail: previous
+        ? `the latest checkpoint, at size ${previous.size}, ${previous.unmet}`
+        : "no checkpoint to carry the witnesses' quorum",
+    });
+  }
   return {
     ok: true,
     latest: previous && { size: previous.size, rootHash: bytesToHex(previous.root) },
@@ -195,4 +228,24 @@ function logVerifier(
   if (trusted) return parseNoteVerifier(formatPublicKey(trusted.name, trusted.publicKey));
   if (!genesis) return undefined;
   return parseNoteVerifier(formatPublicKey(genesis.origin, base64Decode(genesis.logPublicKey)));
+}
+
+/**
+ * `note` against `policy`: not ok when a cosignature of a witness the policy names does not
+ * verify (or the note does not verify under the policy's log); `unmet` says why the quorum is
+ * not met, if it is not.
+ */
+function checkQuorum(
+  note: string,
+  policy: Policy
+): { ok: true; unmet: string | undefined } | { ok: false; why: string } {
+  try {
+    const verdict = verifyCheckpointPolicy(note, policy);
+    if (verdict.quorum) return { ok: true, unmet: undefined };
+    const names = verdict.cosigners.map((c) => c.name);
+    const by = names.length === 0 ? 'no witness' : names.join(', ');
+    return { ok: true, unmet: `lacks the quorum ${policy.quorum}: cosigned by ${by}` };
+  } catch (err) {
+    return { ok: false, why: `does not verify under the policy: ${(err as Error).message}` };
+  }
 }

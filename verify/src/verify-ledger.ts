@@ -43,6 +43,7 @@ import {
   type GenesisFacts,
   type TrustedLogKey,
 } from './log-checks.js';
+import type { Policy } from './policy.js';
 
 /** Verifies one Ed25519 signature; must give RFC 8032 strict verdicts. */
 export type SignatureVerifier = (
@@ -55,6 +56,12 @@ export type SignatureVerifier = (
 export interface LedgerVerifierOptions {
   /** The log's verifier key (C2SP vkey text) the auditor trusts. */
   vkey?: string;
+  /**
+   * A witness policy (C2SP tlog-policy, parsed with `parsePolicy`): every checkpoint must carry
+   * cosignatures meeting its quorum (`CHECKPOINT_QUORUM`). Without `vkey`, the log key is the
+   * policy's (its first `log` line).
+   */
+  policy?: Policy;
   /**
    * Signature check for entries; defaults to the strict noble verifier. A faster verifier may be
    * passed if it gives the same verdict on every input (the service's node:crypto path does).
@@ -93,6 +100,7 @@ export class LedgerVerifier {
   private readonly checkpointNotes: string[] = [];
   private readonly verifySignature: SignatureVerifier;
   private readonly trusted?: TrustedLogKey;
+  private readonly policy?: Policy;
   private prevHex = GENESIS_PREV;
   /** A `prev` mismatch at this seq, waiting for the next entry to tell which side changed. */
   private pendingBreak?: number;
@@ -104,9 +112,11 @@ export class LedgerVerifier {
 
   constructor(options: LedgerVerifierOptions = {}) {
     this.verifySignature = options.verifySignature ?? strictVerify;
-    if (options.vkey !== undefined) {
+    if (options.policy !== undefined) this.policy = options.policy;
+    const vkey = options.vkey ?? options.policy?.logs[0]?.vkey;
+    if (vkey !== undefined) {
       try {
-        const key = parsePublicKey(options.vkey.trim());
+        const key = parsePublicKey(vkey.trim());
         this.trusted = { name: key.name, publicKey: key.publicKey };
       } catch (err) {
         this.vkeyError = `the trusted vkey is not a valid key: ${(err as Error).message}`;
@@ -293,6 +303,7 @@ export class LedgerVerifier {
     const verdict = checkCheckpoints(this.checkpointNotes, this.tree, {
       trusted: this.trusted,
       genesis: this.genesis,
+      policy: this.policy,
     });
     if (!verdict.ok) {
       this.failure ??= verdict.failure;

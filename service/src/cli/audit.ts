@@ -3,8 +3,9 @@ import { LedgerAuditor, type AuditReport } from '@yishi/verify';
 import { fastVerify } from '../crypto-fast/fast-ed25519.js';
 import { openLedgerSource } from '../verify/sources.js';
 import { err, ledgerFileArgument, out, readVkeyArgument, usage, type Command } from './io.js';
+import { readPolicyOption } from './policy-option.js';
 
-const HELP = `Usage: yishi audit <export.jsonl | ledger.db> [--vkey VKEY] [--json]
+const HELP = `Usage: yishi audit <export.jsonl | ledger.db> [--vkey VKEY] [--policy FILE] [--json]
 
 Everything 'yishi verify' checks, plus procedure replay: the same rules code the service decides
 with re-derives every outcome from the signed commands and reports each entry whose recorded
@@ -15,6 +16,9 @@ Exits 0 when the ledger verifies and replay finds nothing, 1 otherwise, 2 on a u
 
 Options:
   --vkey VKEY   the log's verifier key you trust (text or a file holding it)
+  --policy FILE a witness policy (C2SP tlog-policy): every checkpoint must carry cosignatures
+                meeting its quorum (CHECKPOINT_QUORUM otherwise); without --vkey, the log key
+                is the policy's 'log' line.
   --json        print a machine-readable report
   -h, --help    show this help
 `;
@@ -78,6 +82,7 @@ export const auditCommand: Command = async (argv) => {
       allowPositionals: true,
       options: {
         vkey: { type: 'string' },
+        policy: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -89,7 +94,12 @@ export const auditCommand: Command = async (argv) => {
   }
   const path = ledgerFileArgument(positionals, 'audit');
   const vkey = values.vkey === undefined ? undefined : readVkeyArgument(values.vkey);
-  const auditor = new LedgerAuditor({ verifySignature: fastVerify, ...(vkey ? { vkey } : {}) });
+  const policy = values.policy === undefined ? undefined : readPolicyOption(values.policy);
+  const auditor = new LedgerAuditor({
+    verifySignature: fastVerify,
+    ...(vkey ? { vkey } : {}),
+    ...(policy ? { policy } : {}),
+  });
   const report = await auditFile(path, auditor);
   if (values.json) out(`${JSON.stringify(report, null, 2)}\n`);
   else if (report.ok) out(describeAudit(report));

@@ -10,8 +10,9 @@ import { cliIo, dataDirFrom, err, out, usage, UsageError, type Command } from '.
 const HELP = `Usage: yishi export [--data DIR] [--out FILE]
 
 Writes the ledger as JSON Lines, the file an auditor receives: a header line, every entry in
-order (exactly the bytes that were hashed), then every checkpoint the log signed.
-Check it with 'yishi verify FILE --vkey VKEY'.
+order (exactly the bytes that were hashed), then every checkpoint the log signed (with its
+witnesses' cosignatures where they were gathered). Check it with 'yishi verify FILE --vkey VKEY'
+or, against a witness policy, 'yishi audit FILE --policy POLICY'.
 
 Options:
   --data DIR    data directory [YISHI_DATA] (default ./data)
@@ -42,7 +43,10 @@ export async function writeExport(dbPath: string, stream: Writable): Promise<num
       await write(stream, formatExportEntry(stored.body));
     }
     for (const cp of store.iterateCheckpoints()) {
-      if (cp.size <= size) await write(stream, formatExportCheckpoint(cp.note));
+      // The cosigned form where the witnesses' quorum was gathered: the same signed note with
+      // cosignature lines appended, which a verifier without a policy ignores.
+      if (cp.size > size) continue;
+      for (const note of store.exportNotes(cp)) await write(stream, formatExportCheckpoint(note));
     }
     return size;
   } finally {

@@ -10,9 +10,11 @@ import {
   UsageError,
   type Command,
 } from './io.js';
+import { readPolicyOption } from './policy-option.js';
 import { Progress } from './progress.js';
 
-const HELP = `Usage: yishi verify <ledger.db | export.jsonl> [--vkey VKEY] [--json] [--workers N]
+const HELP = `Usage: yishi verify <ledger.db | export.jsonl> [--vkey VKEY] [--policy FILE] [--json]
+                    [--workers N]
 
 Checks a ledger offline: re-hashes every entry, checks the hash chain and every command's
 signature, rebuilds the Merkle tree and checks every stored checkpoint (root, size, signature)
@@ -23,6 +25,9 @@ Options:
   --vkey VKEY   the log's verifier key you trust: the vkey text or a file holding it. Without it,
                 checkpoints are checked against the key the ledger's genesis declares, which
                 proves consistency but not who signed.
+  --policy FILE a witness policy (C2SP tlog-policy): every checkpoint must carry cosignatures
+                meeting its quorum (CHECKPOINT_QUORUM otherwise); without --vkey, the log key
+                is the policy's 'log' line.
   --json        print a machine-readable report
   --workers N   check entries on N worker threads (default: one per CPU, here ${defaultWorkers()});
                 1 checks everything in this process. The verdict is the same either way.
@@ -80,6 +85,7 @@ export const verifyCommand: Command = async (argv) => {
       allowPositionals: true,
       options: {
         vkey: { type: 'string' },
+        policy: { type: 'string' },
         json: { type: 'boolean' },
         workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -92,10 +98,12 @@ export const verifyCommand: Command = async (argv) => {
   }
   const path = ledgerFileArgument(positionals, 'verify');
   const workers = parseWorkers(values.workers);
+  const policy = values.policy === undefined ? undefined : readPolicyOption(values.policy);
   const progress = new Progress(process.stderr, !values.json);
   const { report } = await verifyLedgerFile(path, {
     workers,
     ...(values.vkey !== undefined ? { vkey: readVkeyArgument(values.vkey) } : {}),
+    ...(policy ? { policy } : {}),
     onProgress: (done, total) => progress.update(done, total),
   });
   progress.done();

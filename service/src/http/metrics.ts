@@ -5,6 +5,8 @@ import type { LedgerStore } from '../ledger/index.js';
 import { COMMAND_ROUTES } from '../routes/command-table.js';
 import { ApiError } from './errors.js';
 import type { ServiceDatabase } from '../storage/service-db.js';
+import type { WitnessCollector } from '../witness/collector.js';
+import { registerWitnessMetrics } from '../witness/metrics.js';
 
 /** Who may read `/metrics`: nobody (not served), loopback clients only, or anyone. */
 export const METRICS_ACCESS = ['off', 'local', 'public'] as const;
@@ -18,6 +20,8 @@ export interface MetricsOptions {
   clock: () => number;
   /** Also export the process's metrics (CPU, memory, event loop): the server does, tests not. */
   processMetrics?: boolean;
+  /** With a witness policy: each witness's last cosigned size and time, and whether it answers. */
+  witnesses?: WitnessCollector;
 }
 
 /** Latency buckets in seconds, from a fast fsync (0.1 ms) to a stalled disk (2.5 s). */
@@ -42,6 +46,7 @@ export function registerMetrics(app: FastifyInstance, opts: MetricsOptions): Reg
   const register = new Registry();
   if (opts.processMetrics) collectDefaultMetrics({ register });
   const { store, serviceDb, clock } = opts;
+  if (opts.witnesses) registerWitnessMetrics(register, opts.witnesses);
 
   const requests = new Counter({
     name: 'yishi_http_requests_total',

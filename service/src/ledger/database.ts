@@ -118,6 +118,21 @@ const MIGRATIONS: readonly string[] = [
                                   json_extract(body, '$.time')) / 300000)
               FROM entries WHERE seq >= (SELECT max(seq) - 4096 FROM entries)) - 3;
   `,
+  // 4: the checkpoints the witness collector published, each the log's signed note with the
+  // witnesses' cosignature lines appended (C2SP tlog-cosignature), kept so that /log/checkpoint
+  // survives a restart and exports carry the cosignatures. Append-only: the first note that met
+  // the quorum at a size is the one kept.
+  `
+  CREATE TABLE cosigned_checkpoints (
+    size INTEGER PRIMARY KEY REFERENCES checkpoints (size),
+    note TEXT NOT NULL,
+    cosigned_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TRIGGER cosigned_checkpoints_no_update BEFORE UPDATE ON cosigned_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+  CREATE TRIGGER cosigned_checkpoints_no_delete BEFORE DELETE ON cosigned_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+  `,
 ];
 
 /**

@@ -595,6 +595,38 @@ export class LedgerStore {
   }
 
   /**
+   * Keeps the cosigned form of the checkpoint signed at `size` (the log's note with cosignature
+   * lines appended). Append-only: returns false, and writes nothing, when one is already kept.
+   */
+  saveCosignedCheckpoint(size: number, note: string, cosignedAt: number): boolean {
+    requireIndex('size', size);
+    if (typeof note !== 'string') throw new TypeError('"note" expected string');
+    return this.#stmt.insertCosigned.run(size, note, cosignedAt).changes === 1;
+  }
+
+  /** The cosigned checkpoint kept at `size`, if any. */
+  cosignedCheckpointAt(size: number): { size: number; note: string } | undefined {
+    requireIndex('size', size);
+    return this.#stmt.cosigned.get(size);
+  }
+
+  /**
+   * The notes an export carries for the checkpoint `cp`: its cosigned form when one is kept and
+   * is `cp`'s note with lines appended, else `cp`'s note (and the kept one beside it, when a row
+   * was edited: the verifier then checks both).
+   */
+  exportNotes(cp: StoredCheckpoint): string[] {
+    const kept = this.cosignedCheckpointAt(cp.size)?.note;
+    if (kept === undefined) return [cp.note];
+    return kept.startsWith(cp.note) ? [kept] : [cp.note, kept];
+  }
+
+  /** The largest cosigned checkpoint kept, if any. */
+  latestCosignedCheckpoint(): { size: number; note: string } | undefined {
+    return this.#stmt.latestCosigned.get();
+  }
+
+  /**
    * The seq of the entry that holds this (publicKey, nonce) pair, its ts within the nonce window
    * of `near` (by default the latest ts filed; a caller holding the command passes its ts).
    */
@@ -663,6 +695,15 @@ function prepareStatements(db: LedgerDatabase) {
     checkpointSizes: db.prepare<[], { size: number }>('SELECT size FROM checkpoints ORDER BY size'),
     casLatest: db.prepare<[number, string, number]>(
       'UPDATE latest_checkpoint SET size = ?, note = ? WHERE id = 1 AND size = ?'
+    ),
+    insertCosigned: db.prepare<[number, string, number]>(
+      'INSERT INTO cosigned_checkpoints (size, note, cosigned_at) VALUES (?, ?, ?) ON CONFLICT (size) DO NOTHING'
+    ),
+    cosigned: db.prepare<[number], { size: number; note: string }>(
+      'SELECT size, note FROM cosigned_checkpoints WHERE size = ?'
+    ),
+    latestCosigned: db.prepare<[], { size: number; note: string }>(
+      'SELECT size, note FROM cosigned_checkpoints ORDER BY size DESC LIMIT 1'
     ),
     insertCheckpoint: db.prepare<[number, Uint8Array, string, number]>(
       'INSERT INTO checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)'

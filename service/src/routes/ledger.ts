@@ -19,7 +19,10 @@ function* exportLines(store: LedgerStore, size: number): Generator<string> {
     checkpoints: checkpoints.length,
   })}\n`;
   for (const stored of store.iterateEntries(0, size)) yield `${formatExportEntry(stored.body)}\n`;
-  for (const cp of checkpoints) yield `${formatExportCheckpoint(cp.note)}\n`;
+  // The cosigned form where the witnesses' quorum was gathered (extra signature lines).
+  for (const cp of checkpoints) {
+    for (const note of store.exportNotes(cp)) yield `${formatExportCheckpoint(note)}\n`;
+  }
 }
 
 /** The ledger export, for auditors (and admins): what `yishi verify` checks. */

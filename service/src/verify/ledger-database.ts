@@ -45,10 +45,29 @@ export function openLedgerReadOnly(path: string): ReadOnlyLedger {
       }
     },
     *checkpointNotes() {
-      const rows = db.prepare('SELECT note FROM checkpoints ORDER BY size').all() as {
-        note: string;
-      }[];
-      for (const row of rows) yield String(row.note);
+      // A database whose schema has the table keeps the cosigned form of published notes. Both
+      // rows are untrusted: the cosigned note stands for the log's own only when it is that note
+      // with lines appended; otherwise (a row was edited) both are checked.
+      const cosigned =
+        db
+          .prepare(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cosigned_checkpoints'"
+          )
+          .get() !== undefined;
+      const rows = db
+        .prepare(
+          cosigned
+            ? `SELECT c.note AS note, k.note AS cosigned FROM checkpoints c
+               LEFT JOIN cosigned_checkpoints k ON k.size = c.size ORDER BY c.size`
+            : 'SELECT note, NULL AS cosigned FROM checkpoints ORDER BY size'
+        )
+        .all() as { note: string; cosigned: string | null }[];
+      for (const row of rows) {
+        const note = String(row.note);
+        const kept = row.cosigned === null ? undefined : String(row.cosigned);
+        if (kept === undefined || !kept.startsWith(note)) yield note;
+        if (kept !== undefined) yield kept;
+      }
     },
     close: () => db.close(),
   };

@@ -10,6 +10,7 @@ import {
   type GenesisCommand,
   type GenesisFacts,
   type LedgerReport,
+  type Policy,
   type TrustedLogKey,
 } from '@yishi/verify';
 import { handover, HASH, type BatchReply } from './messages.js';
@@ -23,7 +24,10 @@ export class SequentialState {
   private last: Uint8Array = Buffer.from(GENESIS_PREV, 'hex');
   genesis?: GenesisFacts;
 
-  constructor(private readonly trusted: TrustedLogKey | undefined) {}
+  constructor(
+    private readonly trusted: TrustedLogKey | undefined,
+    private readonly policy?: Policy
+  ) {}
 
   take(reply: BatchReply): void {
     if (!reply.ok) handover(reply.problem);
@@ -50,7 +54,11 @@ export class SequentialState {
     const count = this.tree.size;
     const genesis = this.genesis;
     if (count === 0 || !genesis) return handover('the ledger is empty');
-    const verdict = checkCheckpoints(this.notes, this.tree, { trusted: this.trusted, genesis });
+    const verdict = checkCheckpoints(this.notes, this.tree, {
+      trusted: this.trusted,
+      genesis,
+      policy: this.policy,
+    });
     if (!verdict.ok) return handover(verdict.failure.detail);
     const latest = verdict.latest;
     const report: LedgerReport = {

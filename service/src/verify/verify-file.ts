@@ -28,6 +28,7 @@ import {
   LedgerVerifier,
   type LedgerReport,
   type LedgerVerifierOptions,
+  type Policy,
 } from '@yishi/verify';
 import { fastVerify } from '../crypto-fast/fast-ed25519.js';
 import { Handover, handover, WORKER_ROLE, type BatchReply, type BatchRequest } from './messages.js';
@@ -41,6 +42,8 @@ export { ledgerFileKind, type LedgerFileKind } from './sources.js';
 export interface VerifyFileOptions {
   /** The log's verifier key (C2SP vkey text) the auditor trusts. */
   vkey?: string;
+  /** A witness policy every checkpoint must meet; without `vkey`, its log key is trusted. */
+  policy?: Policy;
   /**
    * 1: in process, LedgerVerifier alone; N >= 2: N worker threads check entries while the main
    * thread keeps the chain and the tree. Default: the number of CPUs.
@@ -99,6 +102,8 @@ export async function verifyLedgerFile(
   const size = options.batchSize ?? source.batchSize;
   const verifierOptions: LedgerVerifierOptions = { verifySignature: fastVerify };
   if (options.vkey !== undefined) verifierOptions.vkey = options.vkey;
+  if (options.policy !== undefined) verifierOptions.policy = options.policy;
+  const vkey = options.vkey ?? options.policy?.logs[0]?.vkey;
   const progress = options.onProgress ?? (() => {});
   if (workers === 1) {
     return {
@@ -106,7 +111,7 @@ export async function verifyLedgerFile(
       mode: 'in-process',
     };
   }
-  const outcome = await parallelPass(source, options.vkey, workers, size, progress);
+  const outcome = await parallelPass(source, vkey, options.policy, workers, size, progress);
   if (outcome.ok) return { report: outcome.report, mode: 'workers' };
   const report = await verifyInProcess(source, verifierOptions, progress);
   return { report, mode: 'workers-then-in-process', handover: outcome.handover };
@@ -128,6 +133,7 @@ type PassOutcome = { ok: true; report: LedgerReport } | { ok: false; handover: s
 async function parallelPass(
   source: LedgerSource,
   vkey: string | undefined,
+  policy: Policy | undefined,
   workers: number,
   batchSize: number,
   progress: Progress
@@ -141,7 +147,7 @@ async function parallelPass(
       return { ok: false, handover: 'the trusted vkey does not parse' };
     }
   }
-  const state = new SequentialState(trusted);
+  const state = new SequentialState(trusted, policy);
   const pool = new WorkerPool(workers, {
     role: WORKER_ROLE,
     commandContext: SIGNING_CONTEXTS.command,

@@ -2,14 +2,22 @@ import { openNote, parseCheckpoint } from '@yishi/crypto';
 import {
   formatAddCheckpoint,
   quorumSatisfied,
+  verifyCheckpointPolicy,
   type Policy,
   type PolicyWitness,
 } from '@yishi/verify';
 
-/** What the collector reads of the log: its latest signed checkpoint and consistency proofs. */
+/**
+ * What the collector reads of the log: its latest signed checkpoint and consistency proofs; and,
+ * when the log keeps them (the ledger store does), where cosigned checkpoints are kept durably.
+ */
 export interface CheckpointSource {
   latestCheckpoint(): { size: number; note: string } | undefined;
   consistencyProof(m: number, n: number): Uint8Array[];
+  /** Keeps a published cosigned note; must be durable when it returns. */
+  saveCosignedCheckpoint?(size: number, note: string, cosignedAt: number): unknown;
+  /** The largest cosigned note kept, read once when the collector starts. */
+  latestCosignedCheckpoint?(): { size: number; note: string } | undefined;
 }
 
 /** One witness's health, as `/log/witnesses` shows it. */
@@ -38,9 +46,9 @@ type State = WitnessHealth & { witness: PolicyWitness };
  * those whose cosignatures satisfy the policy's quorum. Witnesses are asked in parallel, each
  * from the last size it cosigned (a 409 tells us its size: we retry once from it), with a
  * timeout; a witness's answer is kept only if its cosignature verifies under its policy vkey.
- * Until a checkpoint reaches quorum, the previous one that did stays published. The published
- * checkpoint lives in memory: after a restart the latest checkpoint is cosigned again (a
- * witness cosigns the same size and root again).
+ * Until a checkpoint reaches quorum, the previous one that did stays published. A published
+ * note is kept by the source (when it can keep one) before it is served, and the latest kept
+ * note that still meets the policy is published again after a restart.
  */
 export class WitnessCollector {
   readonly policy: Policy;
@@ -69,6 +77,19 @@ export class WitnessCollector {
       lastCosignedAt: undefined,
       lastError: undefined,
     }));
+    this.#published = this.#restore();
+  }
+
+  /** The latest kept cosigned note, if it still meets this policy (the policy may have changed). */
+  #restore(): { size: number; note: string } | undefined {
+    const kept = this.#source.latestCosignedCheckpoint?.();
+    if (kept === undefined) return undefined;
+    try {
+      return verifyCheckpointPolicy(kept.note, this.policy).quorum ? kept : undefined;
+    } catch (err) {
+      this.#onError?.(err);
+      return undefined;
+    }
   }
 
   /** The latest checkpoint with quorum, cosignatures appended; undefined until one has it. */
@@ -112,7 +133,10 @@ export class WitnessCollector {
         note += line;
       }
     });
-    if (quorumSatisfied(this.policy, cosigned)) this.#published = { size: latest.size, note };
+    if (!quorumSatisfied(this.policy, cosigned)) return;
+    // Kept durably before it is served: an export after a restart still carries it.
+    this.#source.saveCosignedCheckpoint?.(latest.size, note, this.#clock());
+    this.#published = { size: latest.size, note };
   }
 
   /** One witness's cosignature line for `latest`, or undefined (recorded in its state). */

@@ -76,6 +76,7 @@ t.test('declares every table STRICT', async (t) => {
   t.same(tables.map((r) => r.name).sort(), [
     'checkpoints',
     'command_nonces',
+    'cosigned_checkpoints',
     'entries',
     'latest_checkpoint',
     'meta',
@@ -96,6 +97,10 @@ t.test('append-only tables refuse UPDATE and DELETE', async (t) => {
   t.teardown(() => db.close());
   db.prepare(`INSERT INTO command_nonces (public_key, nonce, seq) VALUES ('k', 'n', 0)`).run();
   db.prepare(`INSERT INTO tree_nodes (level, idx, hash) VALUES (4, 0, zeroblob(32))`).run();
+  db.prepare(
+    `INSERT INTO checkpoints (size, root, note, signed_at) VALUES (1, zeroblob(32), 'n', 0)`
+  ).run();
+  db.prepare(`INSERT INTO cosigned_checkpoints (size, note, cosigned_at) VALUES (1, 'n', 0)`).run();
   const cases: [string, string][] = [
     ['entries', `UPDATE entries SET body = 'x' WHERE seq = 0`],
     ['entries', `DELETE FROM entries WHERE seq = 1`],
@@ -106,6 +111,8 @@ t.test('append-only tables refuse UPDATE and DELETE', async (t) => {
     ['checkpoints', `UPDATE checkpoints SET note = 'forged'`],
     ['checkpoints', `DELETE FROM checkpoints`],
     ['latest_checkpoint', `DELETE FROM latest_checkpoint`],
+    ['cosigned_checkpoints', `UPDATE cosigned_checkpoints SET note = 'forged'`],
+    ['cosigned_checkpoints', `DELETE FROM cosigned_checkpoints`],
   ];
   for (const [table, sql] of cases) {
     const err = sqliteError(() => db.prepare(sql).run());

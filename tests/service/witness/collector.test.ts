@@ -104,6 +104,12 @@ t.test(
     t.equal(health.publishedSize, store.size);
     t.equal(health.witnesses[0].lastSize, store.size);
     t.type(health.witnesses[2].lastError, 'string');
+    const metrics = (await app.inject('/metrics')).body;
+    t.match(metrics, new RegExp(`yishi_witness_published_size ${store.size}\n`));
+    t.match(metrics, new RegExp(`yishi_witness_cosigned_size\\{witness="A"\\} ${store.size}\n`));
+    t.match(metrics, /yishi_witness_up\{witness="B"\} 1\n/);
+    t.match(metrics, /yishi_witness_up\{witness="C"\} 0\n/);
+    t.match(metrics, /yishi_witness_cosigned_timestamp_seconds\{witness="A"\} \d+/);
   }
 );
 
