@@ -2497,7 +2497,7 @@ export interface paths {
         };
         /**
          * The entries that changed a principal's keys (itself and admins)
-         * @description Registrations, rotations, admin resets (setByAdmin), confirmations and revocations of the principal's keys, oldest first. Anyone else gets 404, as for a missing principal.
+         * @description Registrations, rotations, admin resets (setByAdmin), confirmations and revocations of the principal's keys, oldest first. Anyone else gets 404, as for a missing principal. A key an admin reset replaced still reads this route for its principal, so a member holding only that key learns of the reset.
          */
         get: {
             parameters: {

@@ -3,12 +3,12 @@ import type { State } from '@yishi/procedure';
 import { KeyEventListSchema, PrincipalIdSchema, type KeyEvent } from '@yishi/schema';
 import { Type } from 'typebox';
 import type { CommandPipeline } from '../commands/pipeline.js';
+import { authenticateRead } from '../auth/read-auth.js';
 import { ApiError } from '../http/errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
 import { principalById } from '../state/queries.js';
 import { READ_ERRORS, SIGNED_READ } from './common.js';
-import { readers } from './read-common.js';
 
 /**
  * The entries that changed a principal's keys, oldest first: every seq at which one of its keys
@@ -53,8 +53,6 @@ export const keyEventRoutes: FastifyPluginAsyncTypebox<{
   limiter: RateLimiter;
   store: LedgerStore;
 }> = async (app, { pipeline, limiter, store }) => {
-  const { who } = readers(pipeline, limiter);
-
   app.get(
     '/principals/:principalId/key-events',
     {
@@ -63,14 +61,16 @@ export const keyEventRoutes: FastifyPluginAsyncTypebox<{
         summary: "The entries that changed a principal's keys (itself and admins)",
         description:
           'Registrations, rotations, admin resets (setByAdmin), confirmations and revocations of ' +
-          "the principal's keys, oldest first. Anyone else gets 404, as for a missing principal.",
+          "the principal's keys, oldest first. Anyone else gets 404, as for a missing principal. " +
+          'A key an admin reset replaced still reads this route for its principal, so a member ' +
+          'holding only that key learns of the reset.',
         security: SIGNED_READ,
         params: Type.Object({ principalId: PrincipalIdSchema }, { additionalProperties: false }),
         response: { 200: KeyEventListSchema, ...READ_ERRORS },
       },
     },
     async (req) => {
-      const p = who(req);
+      const p = authenticateRead(req, pipeline, limiter, { resetKeyOf: req.params.principalId });
       const state = pipeline.state;
       const target = principalById(state, req.params.principalId);
       // No existence oracle: whoever may not read the key events gets the missing principal's 404.
