@@ -26,6 +26,7 @@ function signVotes(ledger: Awaited<ReturnType<typeof votingLedger>>, ts: number)
     v.voters.forEach((id, i) => {
       const p = Principal.derive(ledger.namespace, id);
       const command = p.command({
+        ledger: ledger.ledgerId,
         type: 'vote.cast',
         itemId: v.itemId,
         materialsDigest: v.materialsDigest,

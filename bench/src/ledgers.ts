@@ -1,6 +1,7 @@
 // The generated ledgers, made once and kept in bench/.cache between runs.
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROTOCOL_VERSION } from '@yishi/schema';
 import { cacheDir, note, since } from './util.js';
 import {
   LedgerBuilder,
@@ -10,8 +11,12 @@ import {
   type OpenVote,
 } from './scenario.js';
 
-/** Bumped whenever the generator changes what it writes: older caches are regenerated. */
-const GENERATOR_VERSION = 1;
+/**
+ * Bumped whenever the generator changes what it writes: older caches are regenerated. It names
+ * the protocol too, so a ledger cached under an earlier protocol (v1: commands naming no ledger)
+ * is rebuilt rather than served commands the service would refuse.
+ */
+const GENERATOR_VERSION = `2/protocol-${PROTOCOL_VERSION}`;
 
 /** A ledger of meetings, with a copy of its first entries. */
 export interface MeetingLedger {
@@ -25,7 +30,7 @@ export interface MeetingLedger {
 }
 
 interface Meta {
-  version: number;
+  version: string;
   entries: number;
   prefixEntries: number;
   vkey: string;
@@ -113,6 +118,8 @@ export async function meetingLedger(entries: number, prefixAt: number): Promise<
 export interface VotingLedger {
   dir: string;
   namespace: string;
+  /** The ledger id its genesis declares: every command for it names it (protocol v2). */
+  ledgerId: string;
   /** The ledger's clock after the last entry: the server's clock starts after it. */
   lastTime: number;
   votes: { itemId: string; materialsDigest: string; voters: string[] }[];
@@ -124,7 +131,7 @@ export async function votingLedger(committees: number, voters: number): Promise<
   const metaPath = join(root, 'meta.json');
   const dir = join(root, 'data');
   const namespace = `yishi-bench/voting-${committees}x${voters}`;
-  const meta = readMeta<VotingLedger & { version: number }>(metaPath);
+  const meta = readMeta<VotingLedger & { version: string }>(metaPath);
   if (meta?.version === GENERATOR_VERSION && existsSync(join(dir, 'ledger.db'))) return meta;
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
@@ -137,6 +144,7 @@ export async function votingLedger(committees: number, voters: number): Promise<
   const out: VotingLedger = {
     dir,
     namespace,
+    ledgerId: b.init.ledgerId,
     lastTime,
     votes: open.map((v) => ({
       itemId: v.itemId,

@@ -370,9 +370,38 @@ export const LedgerInfoSchema = Type.Object(
 );
 export type LedgerInfo = Static<typeof LedgerInfoSchema>;
 
+/**
+ * An entry that changed a principal's keys (issue 13): its registration, a rotation by itself, a
+ * reset by an admin (`setByAdmin`), the confirmation of a reset key, a revocation. `by` is the
+ * principal whose key signed the entry.
+ */
+export const KeyEventSchema = Type.Object(
+  {
+    seq: Seq,
+    type: Type.String({ description: "the entry's command type (genesis for the first admin)" }),
+    by: Type.String({ description: 'the principal who signed the entry' }),
+    setByAdmin: Type.Boolean({ description: "an admin set this principal's key (a reset)" }),
+    time: Type.Integer({ minimum: 0, description: "the entry's time, ms since the epoch" }),
+    publicKeys: Type.Array(PublicKeySchema, {
+      description: "the principal's keys this entry added or revoked",
+    }),
+  },
+  { additionalProperties: false }
+);
+export type KeyEvent = Static<typeof KeyEventSchema>;
+
+/** The key events concerning a principal, oldest first. */
+export const KeyEventListSchema = Type.Object(
+  { principalId: PrincipalIdSchema, events: Type.Array(KeyEventSchema) },
+  { additionalProperties: false }
+);
+export type KeyEventList = Static<typeof KeyEventListSchema>;
+
 /** Models that `schema/openapi.json` names in `components.schemas`. */
 export const NAMED_API_MODELS = {
   LedgerInfo: LedgerInfoSchema,
+  KeyEvent: KeyEventSchema,
+  KeyEventList: KeyEventListSchema,
   ErrorReply: ErrorReplySchema,
   CommandResult: CommandResultSchema,
   PrincipalView: PrincipalViewSchema,

@@ -34,6 +34,14 @@ export interface YishiClientOptions {
   fetch?: typeof globalThis.fetch;
 }
 
+/** The key events of a principal, as `GET /principals/{principalId}/key-events` lists them. */
+export type KeyEventList = components['schemas']['KeyEventList'];
+
+/** The result of {@link YishiClient.keyEvents}: `data`, or the service's `error`. */
+export type KeyEventsResult =
+  | { data: KeyEventList; error?: undefined; response: Response }
+  | { data?: undefined; error: ApiErrorBody; response: Response };
+
 /** The result of {@link YishiClient.submit}. */
 export type SubmitResult =
   | { data: CommandResult; error?: undefined; response: Response; command: SignedCommand }
@@ -57,6 +65,12 @@ export interface YishiClient {
    * @throws YishiSdkError LEDGER_MISMATCH, LEDGER_INFO_UNAVAILABLE
    */
   ledger(): Promise<string>;
+  /**
+   * `GET /principals/{principalId}/key-events` (signed): the entries that changed the principal's
+   * keys, for the principal itself and admins. Give it to `watchLog(url, vkey, { principal,
+   * readKeyEvents: (id) => client.keyEvents(id), onKeyEvent })` to be told of each one.
+   */
+  keyEvents(principalId: string): Promise<KeyEventsResult>;
   /** Posts an already signed command as it is (for retries: the same bytes, the same answer). */
   submitSigned(
     command: SignedCommand,
@@ -167,6 +181,13 @@ export function createYishiClient(options: YishiClientOptions): YishiClient {
     api,
     ledger,
     submitSigned,
+    async keyEvents(principalId) {
+      const { data, error, response } = await api.GET('/principals/{principalId}/key-events', {
+        params: { path: { principalId } },
+      });
+      if (data !== undefined) return { data, response };
+      return { error: error as ApiErrorBody, response };
+    },
     async submit(command, opts = {}) {
       const signer = opts.signer ?? options.signer;
       if (!signer) {

@@ -19,6 +19,7 @@ import { logRoutes } from './routes/log.js';
 import { bodyRoutes } from './routes/bodies.js';
 import { meetingRoutes } from './routes/meetings.js';
 import { oversightRoutes } from './routes/oversight.js';
+import { keyEventRoutes } from './routes/key-events.js';
 import { principalRoutes } from './routes/principals.js';
 import { recordRoutes } from './routes/records.js';
 import { reportRoutes } from './routes/reports.js';
@@ -269,6 +270,7 @@ export async function buildApp(opts: AppOptions) {
   ]) {
     await app.register(reads, { pipeline, limiter });
   }
+  await app.register(keyEventRoutes, { pipeline, limiter, store: opts.store });
   await app.register(ledgerRoutes, { store: opts.store, pipeline, limiter });
   return Object.assign(app, { pipeline, webhooks, limiters: { limiter, addresses } });
 }

@@ -134,6 +134,8 @@ const bodyA = ['chair', 'm1', 'rec', 'disc', 'att'];
 const READS: [string, string[]][] = [
   ['/principals/me', KINDS],
   ['/principals/m1', ['admin', 'aud', 'm1', ...bodyA]],
+  // Key events: the principal and admins; to anyone else, the missing principal's 404.
+  ['/principals/m1/key-events', ['admin', 'm1']],
   ['/bodies', KINDS],
   [`/bodies/${A}`, ['admin', 'aud', ...bodyA]],
   [`/bodies/${A}/meetings`, ['aud', ...bodyA]],
@@ -190,7 +192,10 @@ t.test('reads: each role reads what it may and nothing else', async (t) => {
     for (const kind of KINDS) {
       const res = await w.get(url, kind);
       if (allowed.includes(kind)) t.equal(res.statusCode, 200, `${kind} reads ${url}`);
-      else if (HIDDEN_FROM.includes(kind) && hiddenCode(url) !== null) {
+      else if (
+        (HIDDEN_FROM.includes(kind) || url.endsWith('/key-events')) &&
+        hiddenCode(url) !== null
+      ) {
         t.equal(res.statusCode, 404, `${kind} may not see ${url}`);
         t.equal(res.json().code, hiddenCode(url));
       } else {

@@ -96,6 +96,8 @@ export const WATCH_ERROR_CODES = [
   'CHECKPOINT_QUORUM_UNMET',
   /** The log key names another origin than the one the watcher was pinned to. */
   'ORIGIN_MISMATCH',
+  /** Watching a principal: its key events (`GET /principals/{id}/key-events`) could not be read. */
+  'KEY_EVENTS_UNREADABLE',
 ] as const;
 export type WatchErrorCode = (typeof WATCH_ERROR_CODES)[number];
 

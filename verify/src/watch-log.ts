@@ -15,6 +15,7 @@ import {
   type Checkpoint,
   type NoteVerifier,
 } from '@yishi/crypto';
+import type { KeyEvent } from '@yishi/schema';
 import { WatchError } from './error.js';
 import { parsePolicy, PolicyError, verifyCheckpointPolicy, type Policy } from './policy.js';
 
@@ -34,7 +35,29 @@ export interface LogWatcherOptions {
   fetch?: Fetch;
   /** The origin pinned with the ledger (`GET /ledger/info`): a key for another is refused. */
   origin?: string;
+  /**
+   * A principal to watch the key events of (issue 13: a key set by someone else is visible):
+   * after each accepted checkpoint the watcher reads them with `readKeyEvents` and reports those
+   * it has not reported before that the checkpoint covers.
+   */
+  principal?: string;
+  /**
+   * Reads the principal's key events, signed as the principal or an admin: with the SDK,
+   * `(id) => client.keyEvents(id)`. An array, or an openapi-fetch result (`{ data, error }`).
+   */
+  readKeyEvents?: (principalId: string) => Promise<KeyEventsAnswer>;
+  /** The last key event's seq reported before (persist it between runs); none by default. */
+  lastKeyEventSeq?: number;
 }
+
+/** What {@link LogWatcherOptions.readKeyEvents} may answer. */
+export type KeyEventsAnswer =
+  | readonly KeyEvent[]
+  | {
+      data?: { events: readonly KeyEvent[] } | undefined;
+      error?: unknown;
+      response?: { status: number };
+    };
 
 /** Checks a log's checkpoints one after another, each against the last trusted. */
 export class LogWatcher {
@@ -43,6 +66,9 @@ export class LogWatcher {
   private readonly policy: Policy | undefined;
   private readonly fetch: Fetch;
   private last: (TrustedCheckpoint & { root: Uint8Array }) | undefined;
+  private readonly principal: string | undefined;
+  private readonly readKeyEvents: LogWatcherOptions['readKeyEvents'];
+  private lastKeySeq: number;
 
   /**
    * `trust` is the log's vkey, or `{ policy }` (C2SP tlog-policy, parsed or text): then each
@@ -72,6 +98,12 @@ export class LogWatcher {
       );
     }
     this.fetch = options.fetch ?? ((u) => globalThis.fetch(u));
+    this.principal = options.principal;
+    this.readKeyEvents = options.readKeyEvents;
+    this.lastKeySeq = options.lastKeyEventSeq ?? -1;
+    if (this.principal !== undefined && this.readKeyEvents === undefined) {
+      throw new TypeError('watching a principal needs readKeyEvents (a signed read)');
+    }
     if (options.trusted) {
       this.last = { ...options.trusted, root: hexToBytes(options.trusted.rootHash) };
     }
@@ -82,6 +114,42 @@ export class LogWatcher {
     return (
       this.last && { size: this.last.size, rootHash: this.last.rootHash, note: this.last.note }
     );
+  }
+
+  /** The seq of the last key event reported (-1 before the first). */
+  get lastKeyEventSeq(): number {
+    return this.lastKeySeq;
+  }
+
+  /**
+   * The watched principal's key events not reported before that the trusted checkpoint covers
+   * (seq below its size), oldest first; none without a principal or a trusted checkpoint. Each
+   * is returned once: the watcher remembers the last seq.
+   * @throws WatchError KEY_EVENTS_UNREADABLE when the read fails.
+   */
+  async newKeyEvents(): Promise<KeyEvent[]> {
+    const size = this.last?.size ?? 0;
+    if (this.principal === undefined || this.readKeyEvents === undefined || size === 0) return [];
+    let events: readonly KeyEvent[];
+    try {
+      const answer = await this.readKeyEvents(this.principal);
+      if (Array.isArray(answer)) events = answer as readonly KeyEvent[];
+      else {
+        const a = answer as Exclude<KeyEventsAnswer, readonly KeyEvent[]>;
+        if (a.data === undefined) {
+          throw new Error(`the key events read answered ${a.response?.status ?? 'an error'}`);
+        }
+        events = a.data.events;
+      }
+    } catch (err) {
+      throw new WatchError('KEY_EVENTS_UNREADABLE', (err as Error).message);
+    }
+    const fresh = events
+      .filter((e) => e.seq > this.lastKeySeq && e.seq < size)
+      .sort((a, b) => a.seq - b.seq);
+    const newest = fresh[fresh.length - 1];
+    if (newest !== undefined) this.lastKeySeq = newest.seq;
+    return fresh;
   }
 
   /**
@@ -156,7 +224,9 @@ export interface LogWatch {
 
 /**
  * Polls a log every `intervalMs` (default 10 s), calling `onCheckpoint` for each newly trusted
- * checkpoint and `onError` (then stopping) when the log misbehaves.
+ * checkpoint and `onError` (then stopping) when the log misbehaves. With `principal` (and
+ * `readKeyEvents`), `onKeyEvent` is called once per key event concerning that principal, after
+ * the checkpoint that covers it: a reset of its key by an admin comes with `setByAdmin: true`.
  */
 export function watchLog(
   url: string,
@@ -164,6 +234,7 @@ export function watchLog(
   handlers: {
     onCheckpoint?: (c: TrustedCheckpoint) => void;
     onError?: (e: WatchError) => void;
+    onKeyEvent?: (e: KeyEvent) => void;
     intervalMs?: number;
   } & LogWatcherOptions = {}
 ): LogWatch {
@@ -174,7 +245,10 @@ export function watchLog(
     try {
       const before = watcher.trusted?.size;
       const c = await watcher.check();
-      if (c.size !== before) handlers.onCheckpoint?.(c);
+      if (c.size !== before) {
+        handlers.onCheckpoint?.(c);
+        for (const e of await watcher.newKeyEvents()) handlers.onKeyEvent?.(e);
+      }
     } catch (err) {
       stopped = true;
       handlers.onError?.(

@@ -2488,6 +2488,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/principals/{principalId}/key-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The entries that changed a principal's keys (itself and admins)
+         * @description Registrations, rotations, admin resets (setByAdmin), confirmations and revocations of the principal's keys, oldest first. Anyone else gets 404, as for a missing principal. A key an admin reset replaced still reads this route for its principal, so a member holding only that key learns of the reset.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    principalId: components["schemas"]["PrincipalId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KeyEventList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/principals/{principalId}/keys": {
         parameters: {
             query?: never;
@@ -3547,6 +3642,23 @@ export interface components {
             payload: components["schemas"]["KeyConfirm"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        KeyEvent: {
+            /** @description the principal who signed the entry */
+            by: string;
+            /** @description the principal's keys this entry added or revoked */
+            publicKeys: components["schemas"]["PublicKey"][];
+            seq: number;
+            /** @description an admin set this principal's key (a reset) */
+            setByAdmin: boolean;
+            /** @description the entry's time, ms since the epoch */
+            time: number;
+            /** @description the entry's command type (genesis for the first admin) */
+            type: string;
+        };
+        KeyEventList: {
+            events: components["schemas"]["KeyEvent"][];
+            principalId: components["schemas"]["PrincipalId"];
         };
         KeyRevoke: {
             ledger?: string;

@@ -10,6 +10,7 @@ import type { CommandPipeline } from '../commands/pipeline.js';
 import { notePrincipal } from '../http/access-log.js';
 import { ApiError } from '../http/errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
+import { principalById } from '../state/queries.js';
 import { checkSkew, principalOfKey, verifySignerSignature } from './principal.js';
 
 /** Splits a request target into its path and its query as sent (no decoding). */
@@ -34,13 +35,16 @@ export function claimsSignature(req: FastifyRequest): boolean {
  * over this ledger's id, method, path, query, body digest and ts; ts within 5 minutes; the key registered and not
  * revoked on the ledger now, its principal active. Counted against the key's allowance once the
  * signature verified.
+ * With `resetKeyOf`, a key that an admin's reset of that principal's key replaced also reads (as
+ * that principal): a member told of the reset holds only that key (issue 13).
  * @throws ApiError AUTH_REQUIRED, SIGNATURE_INVALID, CLOCK_SKEW, UNKNOWN_KEY, KEY_REVOKED (401),
  *   PRINCIPAL_INACTIVE, PRINCIPAL_SUSPENDED (403), RATE_LIMITED (429)
  */
 export function authenticateRead(
   req: FastifyRequest,
   pipeline: CommandPipeline,
-  limiter: RateLimiter
+  limiter: RateLimiter,
+  options: { resetKeyOf?: string } = {}
 ): Principal {
   const header = req.headers.authorization;
   if (header === undefined) throw ApiError.of('AUTH_REQUIRED');
@@ -65,6 +69,14 @@ export function authenticateRead(
   verified.add(req);
   limiter.take(`key:${auth.publicKey}`);
   checkSkew(auth.ts, pipeline.now());
+  const replaced =
+    options.resetKeyOf === undefined
+      ? undefined
+      : principalById(pipeline.state, options.resetKeyOf);
+  if (replaced && replaced.keyResets?.some((r) => r.previousKeys.includes(auth.publicKey))) {
+    notePrincipal(req, replaced.id);
+    return replaced;
+  }
   const principal = principalOfKey(pipeline.state, auth.publicKey);
   notePrincipal(req, principal.id);
   return principal;
