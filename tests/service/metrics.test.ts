@@ -32,10 +32,16 @@ function sample(page: string, name: string, labels = ''): number | undefined {
 
 t.test('GET /metrics is scraped in Prometheus text format', async (t) => {
   const app = await appWith();
-  const body = signCommand({ type: 'body.create', name: '度量' }, fixture.adminSecretKey);
+  const body = signCommand(
+    { type: 'body.create', name: '度量', ledger: fixture.ledgerId },
+    fixture.adminSecretKey
+  );
   const created = await app.inject({ method: 'POST', url: '/bodies', payload: body });
   t.equal(created.statusCode, 201, created.body);
-  const stranger = signCommand({ type: 'body.create', name: '陌生' }, generateSecretKey());
+  const stranger = signCommand(
+    { type: 'body.create', name: '陌生', ledger: fixture.ledgerId },
+    generateSecretKey()
+  );
   const refused = await app.inject({ method: 'POST', url: '/bodies', payload: stranger });
   t.equal(refused.statusCode, 401);
   const code = (refused.json() as { code: string }).code;
