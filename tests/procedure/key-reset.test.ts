@@ -187,10 +187,7 @@ t.test('yishi audit lists each reset-key entry as a notice', async (t) => {
     ]
   );
   const text = describeAudit(report);
-  t.match(
-    text,
-    new RegExp(`notice: +entry ${scheduledSeq}: SIGNED_WITH_RESET_KEY item.submit`)
-  );
+  t.match(text, new RegExp(`notice: +entry ${scheduledSeq}: SIGNED_WITH_RESET_KEY item.submit`));
   t.match(
     text,
     new RegExp(`notice: +entry ${resetSeq}: KEY_SET_BY_ADMIN key.rotate principal=m1 by=admin`)

@@ -65,7 +65,10 @@ t.test('a bogus signature header does not escape the per-address limit', async (
   }
   const served = codes.filter((c) => c !== 429).length;
   t.ok(served <= 41, `at most the allowance is served (${served})`);
-  t.ok(codes.slice(-200).every((c) => c === 429), 'the rest is refused');
+  t.ok(
+    codes.slice(-200).every((c) => c === 429),
+    'the rest is refused'
+  );
   const last = await w.app.inject({ url: '/log/key', headers: { authorization: bogus } });
   t.equal(last.json().code, 'RATE_LIMITED');
 });

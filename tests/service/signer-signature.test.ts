@@ -11,10 +11,7 @@ import {
   sign,
   utf8Encode,
 } from '@yishi/crypto';
-import {
-  verifyCommandSignature,
-  verifySignerSignature,
-} from '@yishi/service/internal';
+import { verifyCommandSignature, verifySignerSignature } from '@yishi/service/internal';
 
 const codeOf = (fn: () => unknown): { code?: string; why?: unknown } => {
   try {
