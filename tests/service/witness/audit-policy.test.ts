@@ -4,31 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { generateCosignerKey, parsePolicy, requireQuorum } from '@yishi/verify';
-import {
-  initWitness,
-  LedgerStore,
-  startWitnessServer,
-  WitnessCollector,
-  type WitnessServer,
-} from '@yishi/service/internal';
+import { LedgerStore, WitnessCollector } from '@yishi/service/internal';
 import { yishi } from '../../helpers/cli.js';
 import { exportLedger, makeLedger, tempDir } from '../../helpers/ledger-fixture.js';
-
-async function witnesses(
-  t: { teardown(fn: () => unknown): void },
-  names: string[],
-  logVkey: string
-): Promise<WitnessServer[]> {
-  const out: WitnessServer[] = [];
-  for (const name of names) {
-    const dir = tempDir(t);
-    initWitness(dir, name);
-    const w = await startWitnessServer({ dataDir: dir, logVkeys: [logVkey] });
-    t.teardown(() => w.close());
-    out.push(w);
-  }
-  return out;
-}
+import { witnesses } from '../../helpers/witness-servers.js';
 
 /**
  * A ledger whose latest checkpoint two witnesses cosigned under a 2-of-2 policy (written to a

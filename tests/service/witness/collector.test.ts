@@ -8,33 +8,10 @@ import {
   verifyCheckpointPolicy,
   verifyDecision,
 } from '@yishi/verify';
-import {
-  buildApp,
-  Checkpointer,
-  initWitness,
-  LedgerStore,
-  startWitnessServer,
-  WitnessCollector,
-  type WitnessServer,
-} from '@yishi/service/internal';
-import { makeLedger, tempDir } from '../../helpers/ledger-fixture.js';
+import { buildApp, Checkpointer, LedgerStore, WitnessCollector } from '@yishi/service/internal';
+import { makeLedger } from '../../helpers/ledger-fixture.js';
 import { makeTestLog } from '../../helpers/witness-fixture.js';
-
-async function witnesses(
-  t: { teardown(fn: () => unknown): void },
-  names: string[],
-  logVkey: string
-): Promise<WitnessServer[]> {
-  const out: WitnessServer[] = [];
-  for (const name of names) {
-    const dir = tempDir(t);
-    initWitness(dir, name);
-    const w = await startWitnessServer({ dataDir: dir, logVkeys: [logVkey] });
-    t.teardown(() => w.close());
-    out.push(w);
-  }
-  return out;
-}
+import { witnesses } from '../../helpers/witness-servers.js';
 
 t.test(
   '2 of 3 witnesses, one down: the checkpoint is published with two cosignatures',
