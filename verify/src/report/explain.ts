@@ -81,7 +81,7 @@ export interface ExplainOptions {
 }
 
 /** A report that may carry the count of redacted entries (scoped exports). */
-type WithRedacted = { redactedEntries?: number };
+export type WithRedacted = { redactedEntries?: number };
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -269,7 +269,7 @@ function headlineOf(v: LedgerReport, lang: ReportLang): string {
 
 /** The readable report of a verification (`yishi verify`). */
 export function explainVerification(
-  report: LedgerReport,
+  report: LedgerReport & WithRedacted,
   options: ExplainOptions = {}
 ): ReadableReport {
   const lang = options.lang ?? 'en';
