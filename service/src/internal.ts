@@ -80,3 +80,5 @@ export {
   type WitnessHealth,
 } from './witness/collector.js';
 export { describeAudit } from './cli/audit.js';
+export { describeVerification } from './cli/verify.js';
+export { reportLang } from './cli/report-options.js';

@@ -260,6 +260,90 @@ t.test('yishi audit names the changed vote in a tampered copy', async (t) => {
   );
 });
 
+t.test(
+  'the tampered copy reads as a short report naming the vote, its voter and item',
+  async (t) => {
+    const { path, seq, closeSeq } = tamperedCopy();
+    const vote = entries[seq] as LedgerEntry;
+    const register = ofType('principal.register', ['publicKey', vote.command.publicKey])[0];
+    const itemId = vote.command.payload['itemId'];
+    const item = entries.find(
+      (e) => derivedOf(e)['itemId'] === itemId && e.command.payload.type === 'item.submit'
+    );
+    const meeting = entries.find(
+      (e) =>
+        derivedOf(e)['meetingId'] === item?.command.payload['meetingId'] &&
+        e.command.payload.type === 'meeting.schedule'
+    );
+    const [name, itemTitle, meetingTitle] = [
+      register?.command.payload['name'],
+      item?.command.payload['title'],
+      meeting?.command.payload['title'],
+    ].map(String);
+    const vkey = join(out, 'log.vkey');
+    const a = await yishi('audit', path, '--vkey', vkey, '--workers', '1');
+    t.equal(a.status, 1);
+    t.equal(a.stderr, '', 'the report is on stdout, no progress off a terminal');
+    const text = a.stdout;
+    t.ok(text.split('\n').length <= 40, `short: ${text.split('\n').length} lines`);
+    t.match(
+      text,
+      new RegExp(`^FAILED: ENTRY_SIGNATURE at entry ${seq}; replay finds \\d+ problems$`, 'm')
+    );
+    t.match(text, new RegExp(`^entry ${seq} — ENTRY_SIGNATURE: `, 'm'), 'integrity first');
+    t.match(text, `vote.cast under the key of ${name} (member)`, "the voter's name and role");
+    t.match(text, `meeting “${meetingTitle}” · item “${itemTitle}”`, 'the meeting and the item');
+    t.match(
+      text,
+      new RegExp(`^  - entry ${closeSeq} — DERIVED_MISMATCH: .*P9 Vote and threshold`, 'm')
+    );
+    t.match(text, /^ +counts\.for: +recorded 7, rules give 8$/m, 'field by field');
+    t.match(text, /^ +counts\.against: +recorded 1, rules give 0$/m);
+    t.notMatch(text, /\{"recorded"/, 'no JSON dump');
+    t.ok(
+      text.indexOf(`entry ${seq} —`) < text.indexOf(`entry ${closeSeq} —`),
+      'the consequence under the failure it follows from'
+    );
+    t.match(
+      text,
+      new RegExp(
+        `signatures: +${seq} of ${entries.length} verified; checking stopped at entry ${seq}$`,
+        'm'
+      )
+    );
+    t.match(text, /checkpoints: +\d+ present, not checked/);
+
+    const zh = await yishi('audit', path, '--vkey', vkey, '--lang', 'zh', '--workers', '1');
+    t.match(
+      zh.stdout,
+      new RegExp(`^未通过：第 ${seq} 条，ENTRY_SIGNATURE；重放发现 \\d+ 个问题$`, 'm')
+    );
+    t.match(zh.stdout, `vote.cast，使用 ${name}（成员） 的密钥`);
+    t.match(zh.stdout, `会议《${meetingTitle}》 · 议题《${itemTitle}》`);
+    t.match(zh.stdout, /counts\.for: +记录为 7，按规则应为 8/);
+
+    for (const workers of ['2', '3']) {
+      const json1 = await yishi('audit', path, '--vkey', vkey, '--json', '--workers', '1');
+      const jsonN = await yishi('audit', path, '--vkey', vkey, '--json', '--workers', workers);
+      t.equal(jsonN.stdout, json1.stdout, `--workers ${workers}: the same JSON report`);
+      const textN = await yishi('audit', path, '--vkey', vkey, '--workers', workers);
+      t.equal(textN.stdout, text, `--workers ${workers}: the same text`);
+    }
+  }
+);
+
+t.test('the intact export: every entry covered by the latest checkpoint', async (t) => {
+  const a = await yishi('audit', join(out, 'ledger.jsonl'), '--vkey', join(out, 'log.vkey'));
+  t.equal(a.status, 0, a.stdout);
+  const n = entries.length;
+  t.match(a.stdout, new RegExp(`signatures: +${n} of ${n} verified$`, 'm'));
+  t.match(
+    a.stdout,
+    new RegExp(`all ${n} entries covered by the latest checkpoint \\(size ${n}\\)$`, 'm')
+  );
+  t.match(a.stdout, new RegExp(`replay: +${n} entries replayed, no findings$`, 'm'));
+});
+
 // ---------------------------------------------------------------------------------------------
 // The README's examples: each file under demo/examples/ is quoted verbatim and run here.
 

@@ -85,7 +85,7 @@ t.test('verify exits 1 naming the first bad entry', async (t) => {
   writeFileSync(bad, `${lines.join('\n')}\n`);
   const v = await yishi('verify', bad, '--vkey', fixture.vkey);
   t.equal(v.status, 1);
-  t.match(v.stderr, /FAILED: ENTRY_CHAIN at entry 3/);
+  t.match(v.stdout, /FAILED: ENTRY_CHAIN at entry 3/, 'the report goes to stdout');
   const j = JSON.parse((await yishi('verify', bad, '--json')).stdout);
   t.match(j.failure, { check: 'ENTRY_CHAIN', seq: 3 });
   t.equal(
@@ -96,7 +96,7 @@ t.test('verify exits 1 naming the first bad entry', async (t) => {
   const other = await makeLedger(t, 3, 1);
   const w = await yishi('verify', path, '--vkey', other.paths.logVkey);
   t.equal(w.status, 1);
-  t.match(w.stderr, /LOG_KEY_MISMATCH/);
+  t.match(w.stdout, /LOG_KEY_MISMATCH/);
 });
 
 t.test('serve starts on a fresh data directory, answers, and stops on SIGTERM', async (t) => {

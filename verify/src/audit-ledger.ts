@@ -13,12 +13,20 @@
 import { initialState, replayEntry, type ReplayFinding, type State } from '@yishi/procedure';
 import type { LedgerEntry } from '@yishi/schema';
 import { feedExportLines } from './export-format.js';
+import { entryContext, RecentContexts, type EntryContext } from './report/context.js';
 import { LedgerVerifier, type LedgerReport, type LedgerVerifierOptions } from './verify-ledger.js';
 
 /** Options of {@link LedgerAuditor}. */
 export interface AuditOptions extends LedgerVerifierOptions {
   /** Stop collecting replay findings after this many (default 100). */
   maxFindings?: number;
+  /**
+   * `false`: replay only; the caller verifies the same entries another way (worker threads) and
+   * hands the verifier's report to {@link LedgerAuditor.finish}. Default true.
+   */
+  verify?: boolean;
+  /** Entries whose context {@link LedgerAuditor.contexts} must give even without a finding. */
+  contextsOf?: Iterable<number>;
 }
 
 /**
@@ -87,14 +95,31 @@ export class LedgerAuditor {
   private readonly findings: ReplayFinding[] = [];
   private truncated = false;
   private readonly notices: AuditNotice[] = [];
+  private readonly verifying: boolean;
+  /** Contexts of the entries findings name and of the one the verifier blamed (readable report). */
+  private readonly named = new Map<number, EntryContext>();
+  private readonly recent = new RecentContexts();
+  private readonly wanted: ReadonlySet<number>;
 
   constructor(options: AuditOptions = {}) {
     this.verifier = new LedgerVerifier(options);
     this.maxFindings = options.maxFindings ?? 100;
+    this.verifying = options.verify ?? true;
+    this.wanted = new Set(options.contextsOf ?? []);
   }
 
   addEntry(value: unknown, storedLeafHash?: Uint8Array): void {
-    this.verifier.addEntry(value, storedLeafHash);
+    const context = entryContext(this.state, value, this.replayed);
+    this.recent.push(context);
+    if (this.wanted.has(context.seq)) this.named.set(context.seq, context);
+    if (this.verifying) {
+      this.verifier.addEntry(value, storedLeafHash);
+      const blamed = this.verifier.currentFailure()?.seq;
+      if (blamed !== undefined && !this.named.has(blamed)) {
+        const c = this.recent.find(blamed);
+        if (c) this.named.set(blamed, c);
+      }
+    }
     let result: { state: State; findings: ReplayFinding[] };
     try {
       result = replayEntry(this.state, value as LedgerEntry);
@@ -124,15 +149,28 @@ export class LedgerAuditor {
         break;
       }
       this.findings.push(f);
+      if (!this.named.has(f.seq))
+        this.named.set(f.seq, context.seq === f.seq ? context : { seq: f.seq });
     }
   }
 
   addCheckpoint(note: string): void {
-    this.verifier.addCheckpoint(note);
+    if (this.verifying) this.verifier.addCheckpoint(note);
   }
 
-  finish(): AuditReport {
-    const verification = this.verifier.finish();
+  /**
+   * Where the entries the findings (and the verifier's failure) name stand: their command, signer,
+   * meeting and item, as the state knew them when each was applied. For the readable report.
+   */
+  contexts(): EntryContext[] {
+    return [...this.named.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * The report. A replay-only auditor (`verify: false`) takes the report of the verification the
+   * caller ran over the same entries.
+   */
+  finish(verification: LedgerReport = this.verifier.finish()): AuditReport {
     return {
       ok: verification.ok && this.findings.length === 0,
       verification,

@@ -14,3 +14,4 @@ export * from './cosignature.js';
 export * from './policy.js';
 export * from './witness.js';
 export * from './verify-record.js';
+export * from './report/index.js';

@@ -170,6 +170,11 @@ export class LedgerVerifier {
     this.prevHex = bytesToHex(leaf);
   }
 
+  /** The first failure found so far (the entry it names may lie before the last one fed). */
+  currentFailure(): LedgerFailure | undefined {
+    return this.failure;
+  }
+
   /** Feeds a signed checkpoint note as stored or exported. */
   addCheckpoint(note: string): void {
     this.checkpointNotes.push(note);

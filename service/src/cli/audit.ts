@@ -1,18 +1,33 @@
 import { parseArgs } from 'node:util';
-import { LedgerAuditor, type AuditReport } from '@yishi/verify';
-import { fastVerify } from '../crypto-fast/fast-ed25519.js';
-import { openLedgerSource } from '../verify/sources.js';
-import { err, ledgerFileArgument, out, readVkeyArgument, usage, type Command } from './io.js';
+import {
+  explainAudit,
+  renderReportText,
+  type AuditReport,
+  type EntryContext,
+  type ReportLang,
+} from '@yishi/verify';
+import { auditLedgerFile } from '../verify/audit-file.js';
+import { defaultWorkers } from '../verify/verify-file.js';
+import { out, readVkeyArgument, usage, type Command } from './io.js';
 import { readPolicyOption } from './policy-option.js';
+import { Progress } from './progress.js';
+import { ledgerFileOf, parseWorkers, reportLang } from './report-options.js';
 
 const HELP = `Usage: yishi audit <export.jsonl | ledger.db> [--vkey VKEY] [--policy FILE] [--json]
+                   [--workers N] [--lang en|zh]
 
 Everything 'yishi verify' checks, plus procedure replay: the same rules code the service decides
 with re-derives every outcome from the signed commands and reports each entry whose recorded
 outcome differs (DERIVED_MISMATCH), each command on the ledger although the rules refuse it
 (ENTRY_REFUSED, with the rule id: a vote without quorum, a chair's statement before the others,
 an adopted item without the majority), and each entry that cannot be replayed (MALFORMED_ENTRY).
-Exits 0 when the ledger verifies and replay finds nothing, 1 otherwise, 2 on a usage error.
+
+The report goes to standard output: an integrity failure first (a changed entry, a broken chain,
+a checkpoint that does not verify), with the replay findings that follow from it under it; each
+finding names the entry, who signed it, the meeting and item, the rule, and for a mismatch each
+field that differs. Progress goes to standard error when it is a terminal.
+Exits 0 when the ledger verifies and replay finds nothing, 1 otherwise, 2 on a usage error
+(NOT_A_LEDGER_FILE: the file is no export or ledger database).
 
 Options:
   --vkey VKEY   the log's verifier key you trust (text or a file holding it)
@@ -20,58 +35,19 @@ Options:
                 meeting its quorum (CHECKPOINT_QUORUM otherwise); without --vkey, the log key
                 is the policy's 'log' line.
   --json        print a machine-readable report
+  --workers N   verify on N worker threads while this one replays (default: one per CPU, here
+                ${defaultWorkers()}); 1 does everything in this process. The report is the same.
+  --lang L      the report's language, en or zh (default: Chinese under a zh_* locale, LANG)
   -h, --help    show this help
 `;
 
-async function auditFile(path: string, auditor: LedgerAuditor): Promise<AuditReport> {
-  await openLedgerSource(path).feed(auditor);
-  return auditor.finish();
-}
-
 /** The human-readable report `yishi audit` prints. */
-export function describeAudit(report: AuditReport): string {
-  const v = report.verification;
-  const lines: string[] = [];
-  lines.push(
-    report.ok
-      ? 'OK: the ledger verifies and every entry replays under the rules.'
-      : 'FAILED: the audit found problems.'
-  );
-  lines.push(
-    `  entries:     ${v.entries} (${v.signaturesVerified} signatures verified, ${report.replayed} replayed)`
-  );
-  lines.push(`  checkpoints: ${v.checkpoints}`);
-  if (v.failure) {
-    const where =
-      v.failure.seq !== undefined
-        ? `entry ${v.failure.seq}`
-        : `checkpoint ${v.failure.checkpointSize ?? ''}`;
-    lines.push(`  integrity:   ${v.failure.check} at ${where}: ${v.failure.detail}`);
-  } else {
-    lines.push('  integrity:   hash chain, signatures, tree and checkpoints hold');
-  }
-  if (v.logKeySource === 'genesis') {
-    lines.push(
-      '  warning:     checked against the log key the ledger itself declares; pass --vkey'
-    );
-  }
-  for (const f of report.findings) {
-    lines.push(
-      `  finding:     entry ${f.seq}: ${f.code}${f.rule ? ` (${f.rule})` : ''} ${JSON.stringify(f.evidence)}`
-    );
-  }
-  if (report.truncated) lines.push('  (more findings were not listed)');
-  const NOTICE: Record<string, string> = {
-    KEY_SET_BY_ADMIN: 'key set by admin',
-    SIGNED_WITH_RESET_KEY: 'signed with a key set by admin, not confirmed by its principal',
-    KEY_CONFIRMED: 'key confirmed by its principal with the previous key',
-  };
-  for (const n of report.notices) {
-    lines.push(
-      `  notice:      entry ${n.seq}: ${n.code} ${n.type} principal=${n.principalId ?? '?'}${n.by ? ` by=${n.by}` : ''} (${NOTICE[n.code] ?? ''})`
-    );
-  }
-  return `${lines.join('\n')}\n`;
+export function describeAudit(
+  report: AuditReport,
+  lang: ReportLang = 'en',
+  contexts: EntryContext[] = []
+): string {
+  return renderReportText(explainAudit(report, { lang, contexts }));
 }
 
 export const auditCommand: Command = async (argv) => {
@@ -84,6 +60,8 @@ export const auditCommand: Command = async (argv) => {
         vkey: { type: 'string' },
         policy: { type: 'string' },
         json: { type: 'boolean' },
+        workers: { type: 'string' },
+        lang: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -92,17 +70,20 @@ export const auditCommand: Command = async (argv) => {
     out(HELP);
     return 0;
   }
-  const path = ledgerFileArgument(positionals, 'audit');
+  const lang = reportLang(values.lang);
+  const path = ledgerFileOf(positionals, 'audit');
+  const workers = parseWorkers(values.workers);
   const vkey = values.vkey === undefined ? undefined : readVkeyArgument(values.vkey);
   const policy = values.policy === undefined ? undefined : readPolicyOption(values.policy);
-  const auditor = new LedgerAuditor({
-    verifySignature: fastVerify,
+  const progress = new Progress(process.stderr, !values.json);
+  const { report, contexts } = await auditLedgerFile(path, {
+    workers,
     ...(vkey ? { vkey } : {}),
     ...(policy ? { policy } : {}),
+    onProgress: (fraction) => progress.update(Math.floor(fraction * 1000), 1000),
   });
-  const report = await auditFile(path, auditor);
+  progress.done();
   if (values.json) out(`${JSON.stringify(report, null, 2)}\n`);
-  else if (report.ok) out(describeAudit(report));
-  else err(describeAudit(report));
+  else out(describeAudit(report, lang, contexts));
   return report.ok ? 0 : 1;
 };

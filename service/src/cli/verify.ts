@@ -1,25 +1,29 @@
 import { parseArgs } from 'node:util';
-import type { LedgerReport } from '@yishi/verify';
-import { defaultWorkers, verifyLedgerFile } from '../verify/verify-file.js';
 import {
-  err,
-  ledgerFileArgument,
-  out,
-  readVkeyArgument,
-  usage,
-  UsageError,
-  type Command,
-} from './io.js';
+  explainVerification,
+  renderReportText,
+  type EntryContext,
+  type LedgerReport,
+  type ReportLang,
+} from '@yishi/verify';
+import { contextOfEntry } from '../verify/audit-file.js';
+import { openLedgerSource } from '../verify/sources.js';
+import { defaultWorkers, verifyLedgerFile } from '../verify/verify-file.js';
+import { out, readVkeyArgument, usage, type Command } from './io.js';
 import { readPolicyOption } from './policy-option.js';
 import { Progress } from './progress.js';
+import { ledgerFileOf, parseWorkers, reportLang } from './report-options.js';
 
 const HELP = `Usage: yishi verify <ledger.db | export.jsonl> [--vkey VKEY] [--policy FILE] [--json]
-                    [--workers N]
+                    [--workers N] [--lang en|zh]
 
 Checks a ledger offline: re-hashes every entry, checks the hash chain and every command's
 signature, rebuilds the Merkle tree and checks every stored checkpoint (root, size, signature)
-and the consistency between successive checkpoints. Exits 0 when everything holds, 1 naming the
-first bad entry and the check that failed, 2 on a usage error.
+and the consistency between successive checkpoints. Prints the report on standard output (the
+first bad entry with who signed it, signatures verified out of how many, how much of the ledger
+the latest checkpoint covers). Exits 0 when everything holds, 1 naming the first bad entry and
+the check that failed, 2 on a usage error (NOT_A_LEDGER_FILE: the file is no export or ledger
+database).
 
 Options:
   --vkey VKEY   the log's verifier key you trust: the vkey text or a file holding it. Without it,
@@ -31,50 +35,17 @@ Options:
   --json        print a machine-readable report
   --workers N   check entries on N worker threads (default: one per CPU, here ${defaultWorkers()});
                 1 checks everything in this process. The verdict is the same either way.
+  --lang L      the report's language, en or zh (default: Chinese under a zh_* locale, LANG)
   -h, --help    show this help
 `;
 
-function parseWorkers(text: string | undefined): number {
-  if (text === undefined) return defaultWorkers();
-  if (!/^[1-9][0-9]{0,2}$/.test(text) || Number(text) > 256) {
-    throw new UsageError(`--workers expects a whole number from 1 to 256, got '${text}'`);
-  }
-  return Number(text);
-}
-
-function describe(report: LedgerReport): string {
-  const lines: string[] = [];
-  if (report.ok) {
-    lines.push(`OK: the ledger verifies.`);
-  } else {
-    const f = report.failure!;
-    const where =
-      f.seq !== undefined
-        ? `entry ${f.seq}`
-        : f.checkpointSize !== undefined
-          ? `checkpoint at size ${f.checkpointSize}`
-          : 'the ledger';
-    lines.push(`FAILED: ${f.check} at ${where}`, `  ${f.detail}`);
-  }
-  if (report.ledgerId) lines.push(`  ledger:      ${report.ledgerId} (${report.origin})`);
-  lines.push(`  entries:     ${report.entries} (${report.signaturesVerified} signatures verified)`);
-  lines.push(`  checkpoints: ${report.checkpoints}`);
-  if (report.latestCheckpoint) {
-    lines.push(
-      `  latest:      size ${report.latestCheckpoint.size}, root ${report.latestCheckpoint.rootHash}`
-    );
-  }
-  if (report.uncheckpointedEntries > 0 && report.ok) {
-    lines.push(
-      `  note:        ${report.uncheckpointedEntries} entries after the latest checkpoint`
-    );
-  }
-  if (report.logKeySource === 'genesis') {
-    lines.push(
-      `  warning:     checked against the log key the ledger itself declares; pass --vkey with the key you trust`
-    );
-  }
-  return `${lines.join('\n')}\n`;
+/** The readable report `yishi verify` prints. */
+export function describeVerification(
+  report: LedgerReport,
+  lang: ReportLang = 'en',
+  contexts: EntryContext[] = []
+): string {
+  return renderReportText(explainVerification(report, { lang, contexts }));
 }
 
 export const verifyCommand: Command = async (argv) => {
@@ -88,6 +59,7 @@ export const verifyCommand: Command = async (argv) => {
         policy: { type: 'string' },
         json: { type: 'boolean' },
         workers: { type: 'string' },
+        lang: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -96,7 +68,8 @@ export const verifyCommand: Command = async (argv) => {
     out(HELP);
     return 0;
   }
-  const path = ledgerFileArgument(positionals, 'verify');
+  const lang = reportLang(values.lang);
+  const path = ledgerFileOf(positionals, 'verify');
   const workers = parseWorkers(values.workers);
   const policy = values.policy === undefined ? undefined : readPolicyOption(values.policy);
   const progress = new Progress(process.stderr, !values.json);
@@ -107,8 +80,14 @@ export const verifyCommand: Command = async (argv) => {
     onProgress: (done, total) => progress.update(done, total),
   });
   progress.done();
-  if (values.json) out(`${JSON.stringify(report, null, 2)}\n`);
-  else if (report.ok) out(describe(report));
-  else err(describe(report));
+  if (values.json) {
+    out(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    // The entry at fault, placed: who signed it, its meeting and item (a replay up to it).
+    const seq = report.failure?.seq;
+    const context =
+      seq === undefined ? undefined : await contextOfEntry(openLedgerSource(path), seq);
+    out(describeVerification(report, lang, context ? [context] : []));
+  }
   return report.ok ? 0 : 1;
 };

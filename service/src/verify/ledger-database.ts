@@ -88,26 +88,68 @@ export function feedLedgerDatabase(
   path: string,
   sink: LedgerRowSink,
   progress?: (done: number, total: number) => void
-): void {
+): void;
+/** The same, awaiting `pause()` every 1,000 entries (to let the event loop turn). */
+export function feedLedgerDatabase(
+  path: string,
+  sink: LedgerRowSink,
+  progress: ((done: number, total: number) => void) | undefined,
+  pause: () => Promise<void>
+): Promise<void>;
+export function feedLedgerDatabase(
+  path: string,
+  sink: LedgerRowSink,
+  progress?: (done: number, total: number) => void,
+  pause?: () => Promise<void>
+): void | Promise<void> {
   const ledger = openLedgerReadOnly(path);
+  let total: number;
   try {
-    const total = progress ? ledger.count() : 0;
-    let n = 0;
-    for (const row of ledger.entries()) {
+    total = progress ? ledger.count() : 0;
+  } catch (err) {
+    ledger.close();
+    throw err;
+  }
+  const rows = ledger.entries();
+  let n = 0;
+  /** Feeds up to 1,000 rows; false at the end. */
+  const slice = (): boolean => {
+    for (let i = 0; i < 1000; i++) {
+      const next = rows.next();
+      if (next.done) return false;
       let value: unknown;
       try {
-        value = JSON.parse(row.body);
+        value = JSON.parse(next.value.body);
       } catch {
         value = undefined;
       }
-      sink.addEntry(value, row.leafHash);
-      if (++n % 1000 === 0) progress?.(n, total);
+      sink.addEntry(value, next.value.leafHash);
+      n++;
     }
+    progress?.(n, total);
+    return true;
+  };
+  const end = () => {
     for (const note of ledger.checkpointNotes()) sink.addCheckpoint(note);
     progress?.(total, total);
-  } finally {
-    ledger.close();
+  };
+  if (pause === undefined) {
+    try {
+      while (slice());
+      end();
+    } finally {
+      ledger.close();
+    }
+    return;
   }
+  return (async () => {
+    try {
+      while (slice()) await pause();
+      end();
+    } finally {
+      ledger.close();
+    }
+  })();
 }
 
 /** Rows of a database range as a worker reads them: [seq, body, leaf_hash], in seq order. */

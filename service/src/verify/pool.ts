@@ -2,10 +2,24 @@
 import { Worker } from 'node:worker_threads';
 import type { BatchReply, BatchRequest, WorkerConfig } from './messages.js';
 
-const PRELOAD_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+const PRELOAD_FLAGS = new Set([
+  '--import',
+  '--require',
+  '-r',
+  '--loader',
+  '--experimental-loader',
+  // The parent's own script (`node --input-type=module -e …`): a worker runs a file, and Node
+  // refuses to start one that inherits these.
+  '--input-type',
+  '-e',
+  '--eval',
+  '-p',
+  '--print',
+]);
 
 /**
- * The parent's Node options without module preloads and loader hooks: this module is compiled
+ * The parent's Node options without module preloads, loader hooks and an inline script (a CLI
+ * run by `main` from `node -e`, as the tamper tests do): this module is compiled
  * JavaScript and needs none, and a test runner's TypeScript hooks cost each worker seconds.
  */
 function workerExecArgv(): string[] {

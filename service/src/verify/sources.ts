@@ -4,7 +4,7 @@
 // database-or-export choice is made here, once, by the file's first bytes.
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { feedExportLines } from '@yishi/verify';
+import { EXPORT_FORMAT, feedExportLines } from '@yishi/verify';
 import { feedLedgerDatabase, openLedgerReadOnly, type LedgerRowSink } from './ledger-database.js';
 import { handover, type Work, type WorkerConfig } from './messages.js';
 
@@ -53,6 +53,67 @@ export function ledgerFileKind(path: string): LedgerFileKind {
   } finally {
     closeSync(fd);
   }
+}
+
+/** How much of an export's start is read to tell whether it is one. */
+const SNIFF_BYTES = 1 << 20;
+
+/**
+ * Why the file at `path` is no ledger file at all (a README, another JSON file, another SQLite
+ * database), or undefined when it looks like one: an export whose first line is its header, an
+ * entry or a checkpoint, or a database with the ledger's tables (an empty file is left to the
+ * verifier, which reports LEDGER_EMPTY). Only the start is read: a file that begins as an export
+ * and goes wrong later is the verifier's to report, entry by entry.
+ */
+export function notALedgerFile(path: string): string | undefined {
+  if (ledgerFileKind(path) === 'database') {
+    let ledger: ReturnType<typeof openLedgerReadOnly> | undefined;
+    try {
+      ledger = openLedgerReadOnly(path);
+      ledger.seqEnds();
+      return undefined;
+    } catch (err) {
+      return `an SQLite database without a ledger (${(err as Error).message})`;
+    } finally {
+      ledger?.close();
+    }
+  }
+  const fd = openSync(path, 'r');
+  let text: string;
+  let whole: boolean;
+  try {
+    const buf = Buffer.alloc(Math.min(SNIFF_BYTES, Math.max(1, statSync(path).size)));
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    text = buf.subarray(0, n).toString('utf8');
+    whole = n === statSync(path).size;
+  } finally {
+    closeSync(fd);
+  }
+  const lines = text.split('\n');
+  const index = lines.findIndex((l) => l.trim() !== '');
+  if (index < 0) return undefined;
+  const first = (lines[index] as string).replace(/\r$/, '');
+  const complete = whole || index < lines.length - 1;
+  const expected = `an export starts with {"yishi":"${EXPORT_FORMAT}",…} or {"entry":…}`;
+  if (!complete) {
+    return first.startsWith('{"entry":{') || first.startsWith(`{"yishi":"${EXPORT_FORMAT}"`)
+      ? undefined
+      : `line ${index + 1} is not an export line (${expected})`;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(first);
+  } catch {
+    return `line ${index + 1} is not JSON (${expected})`;
+  }
+  const o = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (o['yishi'] === EXPORT_FORMAT) return undefined;
+  if (typeof o['yishi'] === 'string') {
+    return `it is a ${o['yishi']} file, not ${EXPORT_FORMAT}`;
+  }
+  const keys = Object.keys(o);
+  if (keys.length === 1 && (keys[0] === 'entry' || keys[0] === 'checkpoint')) return undefined;
+  return `line ${index + 1} is neither an export header, an entry nor a checkpoint (${expected})`;
 }
 
 /** The source for the file at `path`, by its kind. */
@@ -113,7 +174,9 @@ function databaseSource(path: string): LedgerSource {
     batchSize: DEFAULT_BATCH.database,
     workerConfig: { database: path },
     async feed(sink, progress) {
-      feedLedgerDatabase(path, sink, progress);
+      // The event loop turns every 1,000 rows: `yishi audit --workers` replays in this thread
+      // while it feeds the verify workers, which a synchronous read would starve.
+      await feedLedgerDatabase(path, sink, progress, () => new Promise((r) => setImmediate(r)));
     },
     /**
      * A database is only sized here: workers read its rows themselves, range by range. The
