@@ -23,8 +23,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['log'],
-        summary:
-          'The ledger as JSON Lines (auditors and admins): verify it with yishi verify',
+        summary: 'The ledger as JSON Lines (auditors and admins): verify it with yishi verify',
         description:
           'Admins and auditors appointed to every body receive every entry. An auditor appointed ' +
           'to some bodies receives a scoped export: the entries of those bodies and the ' +
