@@ -36,7 +36,8 @@ export function replayEntry(
     return { state, findings: [{ seq: position, code: 'MALFORMED_ENTRY', evidence: {} }] };
   }
   const scoped = options.scoped === true;
-  const returnable = scoped ? new Set(Object.keys(state.returnable)) : undefined;
+  // The items awaiting return before this entry (the expiry queue holds exactly them).
+  const returnable = scoped ? new Set(state.expiryQueue.map(([, id]) => id)) : undefined;
   const d = decide(state, { seq: entry.seq, time: entry.time, command: entry.command });
   if (!d.ok) {
     const f: ReplayFinding = {

@@ -72,7 +72,7 @@ export class EntryBodies {
       }
       case 'principal.register': {
         const id = str(payload.principalId) ?? '';
-        const body = str(payload.bodyId) ?? null;
+        const body = payload.bodyId === undefined ? null : ownerOf(payload.bodyId);
         this.principals.set(id, body);
         const key = str(payload.publicKey);
         if (key !== undefined) this.keys.set(key, id);

@@ -8,8 +8,9 @@
 import t from 'tap';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { auditExport, verifyExport, type LedgerReport } from '@yishi/verify';
-import { Checkpointer, verifyLedgerFile } from '@yishi/service/internal';
+import { Checkpointer, main, verifyLedgerFile } from '@yishi/service/internal';
 import { yishi } from '../helpers/cli.js';
 import { tempDir } from '../helpers/ledger-fixture.js';
 import { HOUR, ServiceWorld, SHA_A } from './helpers/service-world.js';
@@ -203,4 +204,35 @@ t.test('yishi export --body with an unknown body is a usage error', async (t) =>
   t.match(run.stderr, /body-999/);
   t.notOk(existsSync(out), 'no file left behind');
   t.equal((await yishi('export', '--data', w.init.paths.dir, '--body', '')).status, 2);
+});
+
+/** A stream that says it is a terminal and keeps what is written to it. */
+class Terminal extends Writable {
+  readonly isTTY = true;
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+t.test('yishi export shows progress on a terminal, on standard error only', async (t) => {
+  const dir = tempDir(t);
+  const stderr = new Terminal();
+  const stdout = new Terminal();
+  const out = join(dir, 'p.jsonl');
+  const args = ['export', '--data', w.init.paths.dir, '--body', A];
+  const sink = new Writable({ write: (_c, _e, done) => done() });
+  t.equal(await main([...args, '--out', out], { stdout: sink, stderr }), 0);
+  t.match(stderr.text, /\r\[#{30}\] 100%/, 'a bar that reaches 100%');
+  t.ok(stderr.text.endsWith('\r\u001b[K'), 'cleared when done');
+  const quiet = new Terminal();
+  t.equal(await main(args, { stdout, stderr: quiet }), 0);
+  t.equal(quiet.text, '', 'no bar over an export written to the terminal');
+  t.ok(stdout.text.startsWith('{"yishi":'));
+  const piped = new Writable({ write: (_c, _e, done) => done() });
+  t.equal(
+    await main([...args, '--out', join(dir, 'q.jsonl')], { stdout: piped, stderr: piped }),
+    0
+  );
 });
