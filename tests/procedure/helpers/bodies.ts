@@ -7,7 +7,7 @@
  * interference records, admins' key resets (reports addressed upward, acknowledged later) and
  * suspensions. A seeded generator: the same seed gives the same ledger.
  */
-import { Ledger, SHA_A, TEST_LEDGER, DAY, HOUR, keyOf } from './world.js';
+import { Ledger, SHA_A, TEST_LEDGER, DAY, HOUR, keyOf as namedKey } from './world.js';
 
 /** mulberry32: a small seeded PRNG. */
 function prng(seed: number): () => number {
@@ -35,11 +35,19 @@ export interface Generated {
   bodies: string[];
   /** The body names, meeting titles and texts of each body (to look for in a scoped export). */
   secrets: Record<string, string[]>;
+  /** Public key → the name its secret key is derived from (`keyOf` in world.ts). */
+  names: Map<string, string>;
 }
 
 /** A ledger of `bodies` bodies, each holding `meetings` meetings, interleaved by `seed`. */
 export function generateBodies(seed: number, bodies = 3, meetings = 2): Generated {
   const rnd = prng(seed);
+  const names = new Map<string, string>();
+  const keyOf = (name: string): string => {
+    const key = namedKey(name);
+    names.set(key, name);
+    return key;
+  };
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const l = new Ledger();
   l.keys['log'] = keyOf('log');
@@ -230,5 +238,5 @@ export function generateBodies(seed: number, bodies = 3, meetings = 2): Generate
       ok('admin', { type: 'report.acknowledge', reportId: pendingReports.shift() as string });
     }
   }
-  return { ledger: l, bodies: all.map((b) => b.id), secrets };
+  return { ledger: l, bodies: all.map((b) => b.id), secrets, names };
 }
