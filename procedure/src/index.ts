@@ -39,7 +39,9 @@ export { TS_WINDOW_MS, decide } from './decide.js';
 export type { Decision, DecideInput } from './decide.js';
 export { own } from './context.js';
 export type { Derived } from './context.js';
-export { replay, replayEntry } from './replay.js';
+export { replay, replayEntry, skipEntry, scopedDerivedEqual } from './replay.js';
+export type { ReplayOptions } from './replay.js';
+export { EntryBodies, UNKNOWN_SCOPE, inScope } from './scope.js';
 export {
   RULE_IDS,
   REFUSAL_CODES,

@@ -20,7 +20,8 @@ import { initialState, type State } from './state.js';
  */
 export function replayEntry(
   state: State,
-  entry: LedgerEntry
+  entry: LedgerEntry,
+  options: ReplayOptions = {}
 ): { state: State; findings: ReplayFinding[] } {
   const e = entry as unknown;
   const position = state.seq + 1;
@@ -34,6 +35,9 @@ export function replayEntry(
   ) {
     return { state, findings: [{ seq: position, code: 'MALFORMED_ENTRY', evidence: {} }] };
   }
+  const scoped = options.scoped === true;
+  // The items awaiting return before this entry (the expiry queue holds exactly them).
+  const returnable = scoped ? new Set(state.expiryQueue.map(([, id]) => id)) : undefined;
   const d = decide(state, { seq: entry.seq, time: entry.time, command: entry.command });
   if (!d.ok) {
     const f: ReplayFinding = {
@@ -50,7 +54,10 @@ export function replayEntry(
     }
     return { state, findings: [f] };
   }
-  if (!jsonEqual(entry.derived, d.derived)) {
+  const equal = returnable
+    ? scopedDerivedEqual(entry.derived, d.derived, returnable, options.afterGap === true)
+    : jsonEqual(entry.derived, d.derived);
+  if (!equal) {
     return {
       state: d.state,
       findings: [
@@ -63,6 +70,55 @@ export function replayEntry(
     };
   }
   return { state: d.state, findings: [] };
+}
+
+/** Options of {@link replayEntry} for a scoped export (redacted entries replaced by positions). */
+export interface ReplayOptions {
+  /**
+   * The ledger is replayed with gaps ({@link skipEntry}): the state knows only the visible
+   * bodies, so `derived.expired` is compared only over the items the state knows (see
+   * {@link scopedDerivedEqual}).
+   */
+  scoped?: boolean;
+  /** A redacted entry came since the last replayed one (an expiry may have been swept there). */
+  afterGap?: boolean;
+}
+
+/**
+ * A redacted entry of a scoped export: its position passes, nothing else changes (the entry
+ * belongs to a body outside the scope, which no visible body's rules depend on). Ids stay the
+ * same because the engine derives them from positions. Returns false (and leaves the state) when
+ * `seq` is not the next position.
+ */
+export function skipEntry(state: State, seq: number): boolean {
+  if (!Number.isSafeInteger(seq) || seq !== state.seq + 1) return false;
+  state.seq = seq;
+  return true;
+}
+
+/**
+ * Equality of derived outputs in a scoped replay. Everything but \`expired\` must be equal as in a
+ * full replay. P10's expiry is swept after every entry, whichever body it belongs to, so:
+ * - the recorded list may name items of hidden bodies: those the state did not know before this
+ *   entry are left out of the comparison (their bodies are not this auditor's to judge);
+ * - an item of a visible body may have expired at a redacted entry since the last visible one
+ *   (\`afterGap\`): the replay then sweeps it here, and it may be missing from the recorded list.
+ * Every item the recorded list names that the state knows must have expired here, in order.
+ */
+export function scopedDerivedEqual(
+  recorded: unknown,
+  recomputed: Record<string, unknown>,
+  knownBefore: ReadonlySet<string>,
+  afterGap: boolean
+): boolean {
+  if (typeof recorded !== 'object' || recorded === null || Array.isArray(recorded)) return false;
+  const { expired: rec, ...restRecorded } = recorded as Record<string, unknown>;
+  const { expired: got, ...restRecomputed } = recomputed;
+  if (rec !== undefined && !Array.isArray(rec)) return false;
+  const recKnown = (rec ?? []).filter((id) => typeof id !== 'string' || knownBefore.has(id));
+  const gotIds = (got ?? []) as string[];
+  const gotFiltered = afterGap ? gotIds.filter((id) => recKnown.includes(id)) : gotIds;
+  return jsonEqual(recKnown, gotFiltered) && jsonEqual(restRecorded, restRecomputed);
 }
 
 /**

@@ -14,6 +14,7 @@ import { runDemo } from '../../demo/run-demo.js';
 import { yishi } from '../helpers/cli.js';
 import { tempDir } from '../helpers/ledger-fixture.js';
 import { repoRoot } from '../helpers/paths.js';
+import { scopeExportText } from '../helpers/scope-export.js';
 
 /** Runs `node args` without blocking this process; resolves with its exit status and output. */
 function runNode(
@@ -193,6 +194,39 @@ t.test('yishi verify and yishi audit accept DIR/ledger.jsonl with DIR/log.vkey',
   const a = await yishi('audit', join(out, 'ledger.jsonl'), '--vkey', vkey, '--json');
   t.equal(a.status, 0, a.stderr);
   t.match(JSON.parse(a.stdout), { ok: true, replayed: entries.length, findings: [] });
+});
+
+t.test('scoped exports of the demo verify and audit like the whole ledger', async (t) => {
+  const vkey = join(out, 'log.vkey');
+  // The demo's auditor is appointed to its only body: yishi export --body gives every entry.
+  const one = join(dir, 'scoped-body.jsonl');
+  const e = await yishi(
+    'export',
+    '--data',
+    join(out, 'data'),
+    '--body',
+    summary.bodyId,
+    '--out',
+    one
+  );
+  t.equal(e.status, 0, e.stderr);
+  const a = await yishi('audit', one, '--vkey', vkey, '--json');
+  t.equal(a.status, 0, a.stderr);
+  t.match(JSON.parse(a.stdout), { ok: true, redactedEntries: 0, replayed: entries.length });
+  // Scoped to no body: only the ledger-wide entries are shown, and the rest still verifies.
+  const none = join(dir, 'scoped-none.jsonl');
+  writeFileSync(none, scopeExportText(readFileSync(join(out, 'ledger.jsonl'), 'utf8'), []));
+  const v = await yishi('verify', none, '--vkey', vkey, '--json', '--workers', '2');
+  t.equal(v.status, 0, v.stderr);
+  const report = JSON.parse(v.stdout) as { redactedEntries: number; entries: number };
+  t.ok(report.redactedEntries > entries.length / 2, `${report.redactedEntries} redacted`);
+  const b = await yishi('audit', none, '--vkey', vkey, '--json');
+  t.equal(b.status, 0, b.stderr);
+  t.match(JSON.parse(b.stdout), {
+    ok: true,
+    findings: [],
+    redactedEntries: report.redactedEntries,
+  });
 });
 
 t.test(

@@ -24,6 +24,7 @@ const verification = (over: Partial<LedgerReport> = {}): LedgerReport => ({
   logKeySource: 'vkey',
   latestCheckpoint: { size: 1234, rootHash: 'ab'.repeat(32) },
   uncheckpointedEntries: 0,
+  redactedEntries: 0,
   ...over,
 });
 
@@ -43,6 +44,7 @@ const audit = (v: LedgerReport, findings: AuditReport['findings']): AuditReport 
   findings,
   truncated: false,
   notices: [],
+  redactedEntries: v.redactedEntries,
 });
 
 t.test('field differences: one line per field, whatever the key order', async (t) => {

@@ -9,10 +9,21 @@
  * - `MALFORMED_ENTRY`: the entry cannot be replayed at all.
  * Replay goes on after a finding (a refused entry leaves the state as it was), so one audit lists
  * every finding, up to `maxFindings`.
+ *
+ * A scoped export (decision 0023) replays the visible bodies only: a redacted line moves the
+ * position and nothing else (`skipEntry`), the entries shown in full are replayed in their
+ * positions, and derived outputs are compared as `scopedDerivedEqual` says (an expiry swept at a
+ * redacted entry, another body's expired items).
  */
-import { initialState, replayEntry, type ReplayFinding, type State } from '@yishi/procedure';
+import {
+  initialState,
+  replayEntry,
+  skipEntry,
+  type ReplayFinding,
+  type State,
+} from '@yishi/procedure';
 import type { LedgerEntry } from '@yishi/schema';
-import { feedExportLines } from './export-format.js';
+import { feedExportLines, type RedactedEntry } from './export-format.js';
 import { entryContext, RecentContexts, type EntryContext } from './report/context.js';
 import { LedgerVerifier, type LedgerReport, type LedgerVerifierOptions } from './verify-ledger.js';
 
@@ -77,8 +88,10 @@ export interface AuditReport {
   /** True when the ledger verifies and replay found nothing. */
   ok: boolean;
   verification: LedgerReport;
-  /** Entries replayed through the rules. */
+  /** Entries replayed through the rules (the full ones: redacted entries are not replayed). */
   replayed: number;
+  /** Redacted lines of a scoped export (also in `verification.redactedEntries`). */
+  redactedEntries: number;
   findings: ReplayFinding[];
   /** True when findings were cut at `maxFindings`. */
   truncated: boolean;
@@ -100,6 +113,9 @@ export class LedgerAuditor {
   private readonly named = new Map<number, EntryContext>();
   private readonly recent = new RecentContexts();
   private readonly wanted: ReadonlySet<number>;
+  private redacted = 0;
+  /** A redacted line came since the last full entry. */
+  private afterGap = false;
 
   constructor(options: AuditOptions = {}) {
     this.verifier = new LedgerVerifier(options);
@@ -122,7 +138,13 @@ export class LedgerAuditor {
     }
     let result: { state: State; findings: ReplayFinding[] };
     try {
-      result = replayEntry(this.state, value as LedgerEntry);
+      result =
+        this.redacted === 0
+          ? replayEntry(this.state, value as LedgerEntry)
+          : replayEntry(this.state, value as LedgerEntry, {
+              scoped: true,
+              afterGap: this.afterGap,
+            });
     } catch (err) {
       result = {
         state: this.state,
@@ -137,6 +159,7 @@ export class LedgerAuditor {
     }
     this.state = result.state;
     this.replayed++;
+    this.afterGap = false;
     if (result.findings.length === 0) {
       const keys = this.state.keys;
       const principalOf = (key: string) =>
@@ -152,6 +175,15 @@ export class LedgerAuditor {
       if (!this.named.has(f.seq))
         this.named.set(f.seq, context.seq === f.seq ? context : { seq: f.seq });
     }
+  }
+
+  /** A redacted line: verified (chain, tree), then its position passes in the replay. */
+  addRedacted(redacted: RedactedEntry): void {
+    if (this.verifying) this.verifier.addRedacted(redacted);
+    this.redacted++;
+    this.afterGap = true;
+    // Out of place, the position does not move: the verifier names it (ENTRY_SEQUENCE).
+    skipEntry(this.state, redacted.seq);
   }
 
   addCheckpoint(note: string): void {
@@ -175,6 +207,7 @@ export class LedgerAuditor {
       ok: verification.ok && this.findings.length === 0,
       verification,
       replayed: this.replayed,
+      redactedEntries: this.redacted,
       findings: this.findings,
       truncated: this.truncated,
       notices: this.notices,

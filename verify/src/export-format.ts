@@ -5,7 +5,19 @@
  *   {"entry":{…}}            × N, in ledger order, each exactly the hashed entry
  *   {"checkpoint":"…note…"}  × K, every checkpoint the log signed, oldest first
  *
+ * A scoped export (an auditor appointed to some bodies; decision 0023) has, in place of each
+ * entry of another body, a redacted line: its position, its `prev` and its leaf hash,
+ *
+ *   {"redacted":{"seq":N,"prev":"<hex>","leafHash":"<hex>"}}
+ *
+ * and its header says so: `"scope":{"bodies":["body-1",…],"redacted":R}`. Leaves are salted, so
+ * a leaf hash reveals nothing of the entry; the tree, every checkpoint and the chain are checked
+ * over all leaf hashes all the same.
+ *
  * The header is informative only: the verifier counts and checks what follows, never trusts it.
+ *
+ * Trust boundary: every line is attacker-controlled; a line that does not parse is reported as a
+ * malformed entry at its position, never thrown past the feed.
  */
 import { ExportFormatError } from './error.js';
 import { LedgerVerifier, type LedgerReport, type LedgerVerifierOptions } from './verify-ledger.js';
@@ -20,11 +32,30 @@ export interface ExportHeader {
   origin: string;
   entries: number;
   checkpoints: number;
+  /** A scoped export: the bodies shown in full and the number of redacted entries. */
+  scope?: ExportScope;
+}
+
+/** The scope of a scoped export (informative, like the whole header). */
+export interface ExportScope {
+  bodies: string[];
+  redacted: number;
+}
+
+/** An entry of another body in a scoped export: its position and hashes only. */
+export interface RedactedEntry {
+  seq: number;
+  /** Hex SHA-256 leaf hash of the entry before it (the entry's own `prev`). */
+  prev: string;
+  /** Hex RFC 6962 leaf hash of the entry. */
+  leafHash: string;
 }
 
 /** Anything that consumes a ledger export: the verifier, the auditor. */
 export interface ExportSink {
   addEntry(value: unknown): void;
+  /** A redacted line of a scoped export, already well formed ({@link parseExportLine}). */
+  addRedacted(redacted: RedactedEntry): void;
   addCheckpoint(note: string): void;
 }
 
@@ -32,6 +63,7 @@ export interface ExportSink {
 export type ExportLine =
   | { kind: 'header'; header: ExportHeader }
   | { kind: 'entry'; entry: unknown }
+  | { kind: 'redacted'; redacted: RedactedEntry }
   | { kind: 'checkpoint'; note: string };
 
 /** Formats the header line (without the newline). */
@@ -41,6 +73,24 @@ export const formatExportHeader = (h: Omit<ExportHeader, 'yishi'>): string =>
 /** Formats one entry line from the entry's canonical JSON text (without the newline). */
 export const formatExportEntry = (canonicalEntryJson: string): string =>
   `{"entry":${canonicalEntryJson}}`;
+
+/** Formats one redacted line (without the newline); hashes in lowercase hex. */
+export const formatExportRedacted = (r: RedactedEntry): string =>
+  `{"redacted":{"seq":${r.seq},"prev":"${r.prev}","leafHash":"${r.leafHash}"}}`;
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** A redacted line's object, checked exactly (three keys, a position, two lowercase hashes). */
+function redactedOf(value: unknown): RedactedEntry | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const o = value as Record<string, unknown>;
+  if (Object.keys(o).length !== 3) return undefined;
+  const { seq, prev, leafHash } = o;
+  if (!Number.isSafeInteger(seq) || (seq as number) < 0) return undefined;
+  if (typeof prev !== 'string' || !HEX64.test(prev)) return undefined;
+  if (typeof leafHash !== 'string' || !HEX64.test(leafHash)) return undefined;
+  return { seq: seq as number, prev, leafHash };
+}
 
 /** Formats one checkpoint line (without the newline). */
 export const formatExportCheckpoint = (note: string): string =>
@@ -60,6 +110,16 @@ export function parseExportLine(text: string, lineNumber: number): ExportLine {
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
   if (keys.length === 1 && keys[0] === 'entry') return { kind: 'entry', entry: o['entry'] };
+  if (keys.length === 1 && keys[0] === 'redacted') {
+    const redacted = redactedOf(o['redacted']);
+    if (redacted === undefined) {
+      throw new ExportFormatError(
+        lineNumber,
+        'a redacted line must hold exactly seq, prev and leafHash (64 lowercase hex digits)'
+      );
+    }
+    return { kind: 'redacted', redacted };
+  }
   if (keys.length === 1 && keys[0] === 'checkpoint') {
     if (typeof o['checkpoint'] !== 'string') {
       throw new ExportFormatError(lineNumber, 'a checkpoint must be a string');
@@ -67,7 +127,10 @@ export function parseExportLine(text: string, lineNumber: number): ExportLine {
     return { kind: 'checkpoint', note: o['checkpoint'] };
   }
   if (o['yishi'] === EXPORT_FORMAT) return { kind: 'header', header: o as unknown as ExportHeader };
-  throw new ExportFormatError(lineNumber, 'neither a header, an entry nor a checkpoint');
+  throw new ExportFormatError(
+    lineNumber,
+    'neither a header, an entry, a redacted entry nor a checkpoint'
+  );
 }
 
 /**
@@ -105,6 +168,7 @@ export function feedExportLines(
       continue;
     }
     if (line.kind === 'entry') verifier.addEntry(line.entry);
+    else if (line.kind === 'redacted') verifier.addRedacted(line.redacted);
     else if (line.kind === 'checkpoint') verifier.addCheckpoint(line.note);
     else if (n !== 1) verifier.addEntry(undefined);
   }

@@ -17,10 +17,18 @@
  * 5. the RFC 6962 tree rebuilt from the leaf hashes has, at each checkpoint's size, the root the
  *    checkpoint signed (a dropped tail or a substituted checkpoint shows here), every checkpoint
  *    is signed by the log key, and successive checkpoints are consistent (RFC 9162 §2.1.4).
+ *
+ * A scoped export's redacted lines (decision 0023) stand for entries of bodies outside the scope:
+ * their position, `prev` and leaf hash are checked in 1 and 2 (a redacted line's `prev` is the
+ * previous leaf hash, and the next line's `prev` is its leaf hash) and their leaf hashes enter the
+ * tree of 5; 3 and 4 apply to the full entries only (the genesis is never redacted). A claimed
+ * leaf hash is trusted only as far as the checkpoints commit to it: a changed one breaks the
+ * chain or a checkpoint's root.
  */
 import {
   base64Decode,
   bytesToHex,
+  hexToBytes,
   entryLeafHash,
   equalBytes,
   isAcceptablePublicKey,
@@ -37,6 +45,7 @@ import {
 } from '@yishi/schema';
 import { Compile } from 'typebox/compile';
 import type { LedgerCheck, LedgerFailure } from './error.js';
+import type { RedactedEntry } from './export-format.js';
 import {
   checkCheckpoints,
   checkGenesis,
@@ -75,6 +84,8 @@ export interface LedgerReport {
   entries: number;
   checkpoints: number;
   signaturesVerified: number;
+  /** Redacted lines of a scoped export (entries of other bodies: position and hashes only). */
+  redactedEntries: number;
   /** Hex root of the tree over all entries read. */
   rootHash?: string;
   ledgerId?: string;
@@ -107,6 +118,7 @@ export class LedgerVerifier {
   private genesis?: GenesisFacts;
   private count = 0;
   private signatures = 0;
+  private redacted = 0;
   private failure?: LedgerFailure;
   private vkeyError?: string;
 
@@ -175,6 +187,43 @@ export class LedgerVerifier {
     return this.failure;
   }
 
+  /**
+   * Feeds the next line of a scoped export that stands for a redacted entry: its position, its
+   * `prev` and its leaf hash (checked for shape here too: a caller may build it by hand).
+   */
+  addRedacted(redacted: RedactedEntry): void {
+    const seq = this.count++;
+    if (this.failure) return;
+    const r = redacted as Partial<RedactedEntry> | null;
+    const hex = /^[0-9a-f]{64}$/;
+    if (
+      typeof r !== 'object' ||
+      r === null ||
+      !Number.isSafeInteger(r.seq) ||
+      typeof r.prev !== 'string' ||
+      !hex.test(r.prev) ||
+      typeof r.leafHash !== 'string' ||
+      !hex.test(r.leafHash)
+    ) {
+      this.fail('ENTRY_MALFORMED', `line for entry ${seq} is not a well-formed redacted entry`, {
+        seq,
+      });
+      return;
+    }
+    if (r.seq !== seq) {
+      this.fail('ENTRY_SEQUENCE', `expected entry ${seq}, found redacted entry ${r.seq}`, { seq });
+      return;
+    }
+    if (seq === 0) {
+      this.fail('GENESIS_INVALID', 'entry 0, the genesis, is redacted', { seq });
+      return;
+    }
+    if (!this.checkChain({ seq, prev: r.prev })) return;
+    this.tree.append(hexToBytes(r.leafHash));
+    this.prevHex = r.leafHash;
+    this.redacted++;
+  }
+
   /** Feeds a signed checkpoint note as stored or exported. */
   addCheckpoint(note: string): void {
     this.checkpointNotes.push(note);
@@ -192,6 +241,7 @@ export class LedgerVerifier {
       entries: this.count,
       checkpoints: this.checkpointNotes.length,
       signaturesVerified: this.signatures,
+      redactedEntries: this.redacted,
       logKeySource: this.trusted ? 'vkey' : this.genesis ? 'genesis' : 'none',
       uncheckpointedEntries: this.count - (latest?.size ?? 0),
     };
@@ -220,7 +270,7 @@ export class LedgerVerifier {
    * correctly to it, the next entry is intact and the one before it was changed; if it does not,
    * the next entry itself was changed (its `prev` field, say).
    */
-  private checkChain(entry: LedgerEntry): boolean {
+  private checkChain(entry: Pick<LedgerEntry, 'seq' | 'prev'>): boolean {
     const seq = entry.seq;
     const linked = entry.prev === this.prevHex;
     if (this.pendingBreak !== undefined) {

@@ -998,7 +998,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The whole ledger as JSON Lines (auditors and admins): verify it with yishi verify */
+        /**
+         * The ledger as JSON Lines (auditors and admins): verify it with yishi verify
+         * @description Admins and auditors appointed to every body receive every entry. An auditor appointed to some bodies receives a scoped export: the entries of those bodies and the ledger-wide ones in full, every other entry as a redacted line `{"redacted":{"seq":N,"prev":"<hex>","leafHash":"<hex>"}}`; the header names the scope.
+         */
         get: {
             parameters: {
                 query?: never;

@@ -36,6 +36,16 @@ export const canReadReport = (p: Principal, r: Report): boolean =>
 /** The whole ledger (the export an auditor verifies). */
 export const canReadLedger = (p: Principal): boolean => p.role === 'admin' || p.role === 'auditor';
 
+/**
+ * The bodies whose entries a principal's ledger export shows in full, or null for the whole
+ * ledger: admins and auditors appointed to every body of `bodies` read it all; an auditor
+ * appointed to some bodies reads a scoped export (decision 0023).
+ */
+export function ledgerScope(p: Principal, bodies: readonly string[]): string[] | null {
+  if (p.role !== 'auditor' || bodies.every((b) => p.auditorOf.includes(b))) return null;
+  return p.auditorOf.filter((b) => bodies.includes(b));
+}
+
 /** Another principal's directory entry. */
 export const canReadPrincipal = (p: Principal, target: Principal): boolean =>
   p.id === target.id ||

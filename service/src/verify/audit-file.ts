@@ -9,6 +9,7 @@ import {
   type EntryContext,
   type LedgerVerifierOptions,
   type Policy,
+  type RedactedEntry,
 } from '@yishi/verify';
 import { fastVerify } from '../crypto-fast/fast-ed25519.js';
 import { openLedgerSource, type LedgerSource } from './sources.js';
@@ -46,6 +47,10 @@ export async function contextOfEntry(
   const sink = {
     addEntry(value: unknown) {
       replay.addEntry(value);
+      if (++fed > seq) throw new Enough();
+    },
+    addRedacted(redacted: RedactedEntry) {
+      replay.addRedacted(redacted);
       if (++fed > seq) throw new Enough();
     },
     addCheckpoint() {},

@@ -22,6 +22,7 @@ const COMMAND_TYPE = /^[a-z][a-z0-9_.]*$/;
 const MAX_TS = 8_640_000_000_000_000;
 const ENTRY_KEYS = ['command', 'derived', 'prev', 'salt', 'seq', 'time', 'v'];
 const COMMAND_KEYS = ['payload', 'publicKey', 'signature'];
+const REDACTED_KEYS = ['leafHash', 'prev', 'seq'];
 
 type Json = Record<string, unknown>;
 
@@ -140,6 +141,7 @@ export function exportLine(
   exportFormat: string
 ):
   | { kind: 'entry'; entry: unknown; text?: string }
+  | { kind: 'redacted'; seq: number; prev: string; leafHash: string }
   | { kind: 'checkpoint'; note: string }
   | { kind: 'header' }
   | string {
@@ -158,6 +160,19 @@ export function exportLine(
       ? { kind: 'entry', entry: o['entry'] }
       : { kind: 'entry', entry: o['entry'], text };
   }
+  if (keys.length === 1 && keys[0] === 'redacted') {
+    // As parseExportLine: exactly seq, prev and leafHash; anything else is handed over.
+    const r = o['redacted'];
+    if (!isObject(r) || !hasExactly(r, REDACTED_KEYS)) return `line ${lineNumber} is unusual`;
+    const { seq, prev, leafHash } = r;
+    if (!isCount(seq) || typeof prev !== 'string' || !HEX64.test(prev)) {
+      return `line ${lineNumber} is unusual`;
+    }
+    if (typeof leafHash !== 'string' || !HEX64.test(leafHash)) {
+      return `line ${lineNumber} is unusual`;
+    }
+    return { kind: 'redacted', seq, prev, leafHash };
+  }
   if (keys.length === 1 && keys[0] === 'checkpoint' && typeof o['checkpoint'] === 'string') {
     return { kind: 'checkpoint', note: o['checkpoint'] };
   }
@@ -169,6 +184,7 @@ export function exportLine(
 export class BatchBuilder {
   readonly leaves: Uint8Array;
   count = 0;
+  redacted = 0;
   firstSeq = -1;
   firstPrev: Uint8Array = new Uint8Array(HASH);
   genesis: { payload: Json; publicKey: string } | undefined;
@@ -185,23 +201,41 @@ export class BatchBuilder {
     const leaf = this.checker.check(value, stored, text);
     if (typeof leaf === 'string') return leaf;
     const entry = value as LedgerEntry;
-    const count = this.count;
-    if (count === 0) {
-      this.firstSeq = entry.seq;
-      this.firstPrev = Buffer.from(entry.prev, 'hex');
-    } else {
-      if (entry.seq !== this.firstSeq + count) return 'entries are not numbered in order';
-      const before = this.leaves.subarray(HASH * (count - 1), HASH * count);
-      if (!equalBytes(Buffer.from(entry.prev, 'hex'), before)) return 'the chain breaks';
-    }
+    const problem = this.link(entry.seq, entry.prev);
+    if (problem !== null) return problem;
     if (entry.seq === 0) {
       this.genesis = {
         payload: entry.command.payload,
         publicKey: entry.command.publicKey,
       };
     }
-    this.leaves.set(leaf, HASH * count);
+    this.leaves.set(leaf, HASH * this.count);
     this.count++;
+    return null;
+  }
+
+  /** Adds a redacted line of a scoped export (the genesis never is one), or returns why not. */
+  addRedacted(seq: number, prev: string, leafHash: string): string | null {
+    if (seq === 0) return 'the genesis is redacted';
+    const problem = this.link(seq, prev);
+    if (problem !== null) return problem;
+    this.leaves.set(Buffer.from(leafHash, 'hex'), HASH * this.count);
+    this.count++;
+    this.redacted++;
+    return null;
+  }
+
+  /** Numbering and chain inside the batch; the first line's are the main thread's to check. */
+  private link(seq: number, prev: string): string | null {
+    const count = this.count;
+    if (count === 0) {
+      this.firstSeq = seq;
+      this.firstPrev = Buffer.from(prev, 'hex');
+    } else {
+      if (seq !== this.firstSeq + count) return 'entries are not numbered in order';
+      const before = this.leaves.subarray(HASH * (count - 1), HASH * count);
+      if (!equalBytes(Buffer.from(prev, 'hex'), before)) return 'the chain breaks';
+    }
     return null;
   }
 
@@ -210,6 +244,7 @@ export class BatchBuilder {
       id,
       ok: true,
       count: this.count,
+      redacted: this.redacted,
       rows,
       leaves: this.leaves.slice(0, HASH * this.count),
       firstSeq: this.firstSeq,

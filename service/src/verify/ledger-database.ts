@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { RedactedEntry } from '@yishi/verify';
 
 // A ledger database read as an auditor reads it: read-only, rows as stored, nothing trusted.
 // All the SQL the verifiers run on a ledger file is here.
@@ -76,6 +77,8 @@ export function openLedgerReadOnly(path: string): ReadOnlyLedger {
 /** What consumes a ledger read from its database: the verifier, the auditor. */
 export interface LedgerRowSink {
   addEntry(value: unknown, storedLeafHash?: Uint8Array): void;
+  /** A redacted line of a scoped export (never in a database). */
+  addRedacted(redacted: RedactedEntry): void;
   addCheckpoint(note: string): void;
 }
 

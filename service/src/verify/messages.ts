@@ -18,8 +18,10 @@ export type BatchReply =
   | {
       id: number;
       ok: true;
-      /** Entries in the batch (export: lines that were entries). */
+      /** Entries in the batch (export: lines that were entries or redacted entries). */
       count: number;
+      /** Of those, redacted lines of a scoped export (their leaf hashes as the lines claim). */
+      redacted: number;
       /** Database: rows read (every one an entry, else the batch fails). */
       rows: number;
       /** Their leaf hashes, 32 bytes each, in order. */

@@ -22,6 +22,7 @@ export class SequentialState {
   readonly tree = new MemoryMerkleTree(hasher);
   readonly notes: string[] = [];
   private last: Uint8Array = Buffer.from(GENESIS_PREV, 'hex');
+  private redacted = 0;
   genesis?: GenesisFacts;
 
   constructor(
@@ -37,6 +38,7 @@ export class SequentialState {
     if (ok.firstSeq !== this.tree.size) handover('entries are not numbered in order');
     if (!equalBytes(ok.firstPrev, this.last)) handover('the chain breaks between batches');
     if (this.tree.size === 0) this.checkGenesis(ok.genesis);
+    this.redacted += ok.redacted;
     for (let i = 0; i < ok.count; i++)
       this.tree.append(ok.leaves.subarray(HASH * i, HASH * (i + 1)));
     this.last = ok.leaves.slice(HASH * (ok.count - 1), HASH * ok.count);
@@ -65,7 +67,8 @@ export class SequentialState {
       ok: true,
       entries: count,
       checkpoints: this.notes.length,
-      signaturesVerified: count,
+      signaturesVerified: count - this.redacted,
+      redactedEntries: this.redacted,
       logKeySource: this.trusted ? 'vkey' : 'genesis',
       uncheckpointedEntries: count - (latest?.size ?? 0),
     };

@@ -63,7 +63,10 @@ function checkExportLines(
       notes.push(line.note);
       continue;
     }
-    const problem = batch.add(line.entry, undefined, line.text);
+    const problem =
+      line.kind === 'redacted'
+        ? batch.addRedacted(line.seq, line.prev, line.leafHash)
+        : batch.add(line.entry, undefined, line.text);
     if (problem !== null) return fail(problem);
   }
   return batch.reply(req.id, 0, notes);
