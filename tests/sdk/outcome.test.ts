@@ -15,13 +15,16 @@ import { ServiceWorld, VOTERS } from '../service/helpers/service-world.js';
 const w = await (await ServiceWorld.create(t)).populate();
 
 /** The SDK's fetch, answered by the app in process (the world's clock signs and decides). */
-const inject = async (request: Request): Promise<Response> => {
+const inject: typeof fetch = async (input, init) => {
+  const request = new Request(input, init);
   const url = new URL(request.url);
+  const requestHeaders: Record<string, string> = {};
+  request.headers.forEach((v, k) => (requestHeaders[k] = v));
   const body = request.body ? await request.text() : undefined;
   const res = await w.app.inject({
     method: request.method as 'GET' | 'POST',
     url: url.pathname + url.search,
-    headers: Object.fromEntries(request.headers),
+    headers: requestHeaders,
     ...(body === undefined ? {} : { payload: body }),
   });
   const headers = new Headers();

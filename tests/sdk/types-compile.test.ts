@@ -35,7 +35,7 @@ function diagnostics(file: string): string[] {
   return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
     .map((d) => {
       const line = d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1 : 0;
-      return `${line}:TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ').slice(0, 160)}`;
+      return `${line}:TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
     })
     .sort();
 }
@@ -59,7 +59,7 @@ t.test('a client with a wrong, extra or missing field fails tsc where marked', a
   t.same(
     got.map((d) => d.split(' ')[0]),
     expected.sort(),
-    got.join('\n')
+    got.map((d) => d.slice(0, 200)).join('\n')
   );
   t.match(got.join('\n'), /'scheduledAt' does not exist.*Did you mean to write 'scheduledStart'/);
 });
