@@ -10,7 +10,6 @@
  */
 import { Type, type Static, type TProperties, type TSchema } from 'typebox';
 import {
-  CategorySchema,
   MeetingKindSchema,
   PositionSchema,
   PrincipalIdSchema,
