@@ -7,6 +7,8 @@ import {
   generateKeyPair,
   Signer,
   type ApiErrorBody,
+  type CommandType,
+  type UnsignedCommandOf,
   type YishiClient,
 } from '@yishi/sdk';
 import { DemoError } from './error.js';
@@ -92,7 +94,7 @@ export class Stage {
     after = MINUTE
   ): Promise<Accepted<D>> {
     this.wait(after);
-    const r = await this.client(id).submit(command as Parameters<YishiClient['submit']>[0]);
+    const r = await this.client(id).submit<CommandType>(command as UnsignedCommandOf<CommandType>);
     if (r.error || !r.data) {
       throw new DemoError(
         'STEP_REFUSED',
@@ -107,7 +109,7 @@ export class Stage {
   /** `id` tries a step the rules refuse; returns the service's refusal. */
   async refusal(id: string, command: Command, after = MINUTE): Promise<ApiErrorBody> {
     this.wait(after);
-    const r = await this.client(id).submit(command as Parameters<YishiClient['submit']>[0]);
+    const r = await this.client(id).submit<CommandType>(command as UnsignedCommandOf<CommandType>);
     if (!r.error) {
       throw new DemoError(
         'STEP_ACCEPTED',

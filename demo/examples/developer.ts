@@ -16,7 +16,7 @@ const admin = createYishiClient({
 //    only the public key leaves it. Keep `keys.secretKey` secret: it signs for her.
 const body = await admin.submit({ type: 'body.create', name: '星河能源集团党委' });
 if (body.error) throw new Error(`${body.error.code}: ${body.error.message}`);
-const { bodyId } = body.data.derived as { bodyId: string };
+const { bodyId } = body.data.derived; // typed per command: body.create derives bodyId
 
 const keys = generateKeyPair('sun-lihua');
 const registered = await admin.submit({

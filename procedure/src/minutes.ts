@@ -6,14 +6,14 @@
 import type { Category, MeetingKind } from '@yishi/schema';
 import type { RuleId } from './error.js';
 import { recordDigest, type KeyResetMark, type MeetingRecord } from './record.js';
-import type { Counts } from './state.js';
+import type { Counts, Motion, Outcome } from './state.js';
 
 /** One decision in the minutes. */
 export interface MinutesDecision {
   itemId: string;
   title: string;
   category: Category;
-  result: string;
+  result: Outcome['result'];
   rule: RuleId;
   basis: string;
   counts: Counts | null;
@@ -45,7 +45,7 @@ export interface Minutes {
     motionId: string;
     itemId: string;
     itemTitle: string;
-    result: string | null;
+    result: NonNullable<Motion['outcome']>['result'] | null;
     rule: RuleId | null;
   }>;
   /**
@@ -82,7 +82,7 @@ export function buildMinutes(record: MeetingRecord): Minutes {
         itemId: i.itemId,
         title: i.title,
         category: i.category,
-        result: i.outcome?.result ?? '',
+        result: i.outcome?.result ?? 'withdrawn',
         rule: i.outcome?.rule ?? 'P9',
         basis: i.outcome?.basis ?? '',
         counts: i.outcome?.counts ? { ...i.outcome.counts } : null,

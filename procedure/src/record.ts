@@ -19,7 +19,16 @@ import { jsonDigest } from './digest.js';
 import { isDissent } from './dissent.js';
 import type { RuleId } from './error.js';
 import type { Rulebook } from './rulebook.js';
-import type { BodyRole, Counts, Item, Meeting, Motion, Objection, State } from './state.js';
+import type {
+  BodyRole,
+  Counts,
+  Item,
+  Meeting,
+  Motion,
+  Objection,
+  Outcome,
+  State,
+} from './state.js';
 
 /** A person as the record names them. */
 export interface PersonRef {
@@ -75,7 +84,7 @@ export interface ItemRecord {
     tally: { for: number; against: number; abstain: number; signedBy: string[] } | null;
   } | null;
   outcome: {
-    result: string;
+    result: Outcome['result'];
     rule: RuleId;
     basis: string;
     counts: Counts | null;
@@ -95,7 +104,12 @@ export interface MotionRecord {
   proposer: PersonRef;
   reason: string;
   ballots: Array<PersonRef & { choice: VoteChoice; reason: string | null; seq: number }>;
-  outcome: { result: string; rule: RuleId; basis: string; counts: Counts } | null;
+  outcome: {
+    result: NonNullable<Motion['outcome']>['result'];
+    rule: RuleId;
+    basis: string;
+    counts: Counts;
+  } | null;
 }
 
 /** An objection as the record shows it. */
@@ -108,7 +122,11 @@ export interface ObjectionRecord {
   seq: number;
   state: Objection['state'];
   answer: { answer: 'corrected' | 'rejected'; reasons: string; seq: number } | null;
-  escalation: { why: string; reportId: string; seq: number } | null;
+  escalation: {
+    why: NonNullable<Objection['escalation']>['why'];
+    reportId: string;
+    seq: number;
+  } | null;
 }
 
 /** The record of one meeting (会议记录). */

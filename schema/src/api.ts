@@ -6,8 +6,10 @@
  */
 import { Type, type Static, type TSchema } from 'typebox';
 import {
+  COMMAND_SCHEMAS,
   CategorySchema,
   LedgerIdSchema,
+  type CommandType,
   MeetingKindSchema,
   PrincipalIdSchema,
   RefIdSchema,
@@ -15,7 +17,37 @@ import {
   RoleSchema,
   RuleIdSchema,
 } from './commands.js';
+import {
+  CommandOutcomeSchema,
+  DERIVED_SCHEMAS,
+  StatementCountsSchema,
+  type DerivedOf,
+} from './derived.js';
 import { PublicKeySchema, Sha256HexSchema, SignatureSchema } from './ledger.js';
+import {
+  AddresseeSchema,
+  CountsSchema,
+  EscalationWhySchema,
+  ItemResultSchema,
+  KeySetByAdminSchema,
+  ItemRecordSchema,
+  KeyResetMarkSchema,
+  LiveItemSchema,
+  LiveVoteSchema,
+  MeetingRecordSchema,
+  MinutesDecisionSchema,
+  MotionRecordSchema,
+  ObjectionRecordSchema,
+  PersonRefSchema,
+  MinutesSchema,
+  ObjectionAnswerValueSchema,
+  ObjectionStateSchema,
+  REPORT_SUBJECT_SCHEMAS,
+  ReportKindSchema,
+  ReportSchema,
+  ReportSubjectSchema,
+  RulebookSchema,
+} from './records.js';
 
 const TsSchema = Type.Integer({ minimum: 0, maximum: 8640000000000000 });
 const NonceSchema = Type.String({ pattern: '^[0-9a-f]{32}$' });
@@ -58,17 +90,53 @@ export function signedCommandOf<T extends TSchema>(payload: T) {
   );
 }
 
-/** What a state-changing route answers once the entry is durable (201, and on a retry). */
+const resultProps = {
+  seq: Seq,
+  leafHash: Sha256HexSchema,
+  time: Time,
+  outcome: CommandOutcomeSchema,
+};
+
+/**
+ * What a state-changing route answers once the entry is durable (201, and on a retry): the
+ * entry's position, leaf hash and time, what the rules derived (as written to the entry, typed per
+ * command by {@link COMMAND_RESULT_SCHEMAS}) and the explicit `outcome` (not on the ledger).
+ */
 export const CommandResultSchema = Type.Object(
   {
-    seq: Seq,
-    leafHash: Sha256HexSchema,
-    time: Time,
-    derived: Type.Unknown({ description: 'what the rules derived (ids, outcome, reports)' }),
+    ...resultProps,
+    derived: Type.Object(
+      {},
+      {
+        additionalProperties: true,
+        description: 'what the rules derived (ids, outcome, reports): see the per-command results',
+      }
+    ),
   },
   { additionalProperties: false }
 );
 export type CommandResult = Static<typeof CommandResultSchema>;
+
+function commandResultOf<K extends CommandType>(type: K) {
+  return Type.Object(
+    { ...resultProps, derived: DERIVED_SCHEMAS[type] },
+    { additionalProperties: false, description: `What an accepted ${type} answers` }
+  );
+}
+
+type CommandResultSchemas = {
+  [K in CommandType]: ReturnType<typeof commandResultOf<K>>;
+};
+
+/** The answer of each command type's route: {@link CommandResultSchema} with its `derived`. */
+export const COMMAND_RESULT_SCHEMAS = Object.fromEntries(
+  Object.keys(COMMAND_SCHEMAS).map((type) => [type, commandResultOf(type as CommandType)])
+) as CommandResultSchemas;
+
+/** What an accepted command of type `K` answers. */
+export type CommandResultOf<K extends CommandType> = Omit<CommandResult, 'derived'> & {
+  derived: DerivedOf<K>;
+};
 
 function serviceCommand<T extends string, P extends Record<string, TSchema>>(type: T, props: P) {
   return Type.Object(
@@ -128,9 +196,7 @@ export const BodyViewSchema = Type.Object(
     chairId: Nullable(PrincipalIdSchema),
     createdSeq: Seq,
     rulebookVersion: Type.Integer({ minimum: 1 }),
-    rulebook: Type.Unknown({
-      description: 'the complete rulebook (see @yishi/procedure Rulebook)',
-    }),
+    rulebook: RulebookSchema,
     members: Type.Array(
       Type.Object(
         {
@@ -161,7 +227,7 @@ export const ItemSummarySchema = Type.Object(
     urgent: Type.Boolean(),
     outcome: Nullable(
       Type.Object(
-        { result: Type.String(), rule: RuleIdSchema, basis: Type.String() },
+        { result: ItemResultSchema, rule: RuleIdSchema, basis: Type.String() },
         { additionalProperties: false }
       )
     ),
@@ -206,9 +272,7 @@ export const ItemDetailSchema = Type.Object(
     itemId: RefIdSchema,
     meetingId: RefIdSchema,
     bodyId: RefIdSchema,
-    item: Type.Unknown({
-      description: 'the item as the engine holds it (see @yishi/procedure Item)',
-    }),
+    item: LiveItemSchema,
   },
   { additionalProperties: false }
 );
@@ -230,7 +294,7 @@ export const RecordReplySchema = Type.Object(
     final: Type.Boolean(),
     recordDigest: Nullable(Sha256HexSchema),
     signatures: RecordSignaturesSchema,
-    record: Type.Unknown({ description: 'see @yishi/procedure MeetingRecord' }),
+    record: MeetingRecordSchema,
   },
   { additionalProperties: false }
 );
@@ -242,7 +306,7 @@ export const MinutesReplySchema = Type.Object(
     meetingId: RefIdSchema,
     recordDigest: Sha256HexSchema,
     signatures: RecordSignaturesSchema,
-    minutes: Type.Unknown({ description: 'see @yishi/procedure Minutes' }),
+    minutes: MinutesSchema,
   },
   { additionalProperties: false }
 );
@@ -259,10 +323,33 @@ export const ObjectionViewSchema = Type.Object(
     rule: RuleIdSchema,
     text: Type.String(),
     seq: Seq,
-    state: Type.String(),
-    answer: Type.Unknown(),
-    escalation: Type.Unknown(),
-    ruling: Type.Unknown(),
+    state: ObjectionStateSchema,
+    answer: Nullable(
+      Type.Object(
+        {
+          by: PrincipalIdSchema,
+          answer: ObjectionAnswerValueSchema,
+          reasons: Type.String(),
+          seq: Seq,
+        },
+        { additionalProperties: false }
+      )
+    ),
+    escalation: Nullable(
+      Type.Object(
+        { seq: Seq, reportId: ReportIdSchema, why: EscalationWhySchema },
+        { additionalProperties: false }
+      )
+    ),
+    ruling: Nullable(
+      Type.Object(
+        {
+          seq: Seq,
+          decision: Type.String({ description: 'the ruling: `upheld` or `dismissed`' }),
+        },
+        { additionalProperties: false }
+      )
+    ),
   },
   { additionalProperties: false }
 );
@@ -278,27 +365,46 @@ export const InterferenceViewSchema = Type.Object(
     recordedBy: PrincipalIdSchema,
     reportId: ReportIdSchema,
     deliverTo: Type.Array(PrincipalIdSchema),
-    subject: Type.Unknown({ description: 'who, post, matter, form, when, details' }),
+    subject: REPORT_SUBJECT_SCHEMAS.interference,
   },
   { additionalProperties: false }
 );
 export type InterferenceView = Static<typeof InterferenceViewSchema>;
 
-/** A report addressed upward (P13), in the outbox until an admin acknowledges it. */
+const reportViewProps = {
+  reportId: ReportIdSchema,
+  kind: ReportKindSchema,
+  addressee: AddresseeSchema,
+  bodyId: RefIdSchema,
+  seq: Seq,
+  time: Time,
+  acknowledgedSeq: Nullable(Seq),
+};
+
+/**
+ * A report addressed upward (P13), in the outbox until an admin acknowledges it. `subject` is the
+ * subject of its `kind` (see {@link REPORT_SUBJECT_SCHEMAS}).
+ */
 export const ReportViewSchema = Type.Object(
-  {
-    reportId: ReportIdSchema,
-    kind: Type.String(),
-    addressee: Type.String(),
-    bodyId: RefIdSchema,
-    seq: Seq,
-    time: Time,
-    acknowledgedSeq: Nullable(Seq),
-    subject: Type.Unknown(),
-  },
+  { ...reportViewProps, subject: ReportSubjectSchema },
   { additionalProperties: false }
 );
 export type ReportView = Static<typeof ReportViewSchema>;
+
+/**
+ * A report as a webhook carries it: of its subject only the ids (keys ending in `Id`); the
+ * content stays behind the signed reads.
+ */
+export const WebhookReportSchema = Type.Object(
+  {
+    ...reportViewProps,
+    subject: Type.Record(Type.String({ pattern: 'Id$' }), Type.String(), {
+      description: "the subject's ids only",
+    }),
+  },
+  { additionalProperties: false }
+);
+export type WebhookReport = Static<typeof WebhookReportSchema>;
 
 /** A registered webhook. */
 export const WebhookViewSchema = Type.Object(
@@ -349,7 +455,7 @@ export const WebhookPayloadSchema = Type.Object(
     deliveryId: Type.String(),
     attempt: Type.Integer({ minimum: 1 }),
     sentAt: Time,
-    report: ReportViewSchema,
+    report: WebhookReportSchema,
   },
   { additionalProperties: false }
 );
@@ -417,4 +523,42 @@ export const NAMED_API_MODELS = {
   WebhookView: WebhookViewSchema,
   WebhookDelivery: WebhookDeliverySchema,
   WebhookPayload: WebhookPayloadSchema,
+  WebhookReport: WebhookReportSchema,
+  CommandOutcome: CommandOutcomeSchema,
+  Counts: CountsSchema,
+  StatementCounts: StatementCountsSchema,
+  KeySetByAdmin: KeySetByAdminSchema,
+  Rulebook: RulebookSchema,
+  LiveItem: LiveItemSchema,
+  MeetingRecord: MeetingRecordSchema,
+  Minutes: MinutesSchema,
+  Report: ReportSchema,
+  ReportSubject: ReportSubjectSchema,
+  AdoptedMajorMatterSubject: REPORT_SUBJECT_SCHEMAS.adopted_major_matter,
+  UrgentOverrideSubject: REPORT_SUBJECT_SCHEMAS.urgent_override,
+  EscalationSubject: REPORT_SUBJECT_SCHEMAS.escalation,
+  ObjectionSubject: REPORT_SUBJECT_SCHEMAS.objection,
+  InterferenceSubject: REPORT_SUBJECT_SCHEMAS.interference,
+  KeyResetSubject: REPORT_SUBJECT_SCHEMAS.key_reset,
+  LiveVote: LiveVoteSchema,
+  PersonRef: PersonRefSchema,
+  ItemRecord: ItemRecordSchema,
+  MotionRecord: MotionRecordSchema,
+  ObjectionRecord: ObjectionRecordSchema,
+  KeyResetMark: KeyResetMarkSchema,
+  MinutesDecision: MinutesDecisionSchema,
 } as const;
+
+const pascal = (type: string): string =>
+  type.replace(/(^|[._])([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+
+/**
+ * Per-command models `schema/openapi.json` names too: `<Type>Derived` (what the rules derived)
+ * and `<Type>Result` (what the route answers), e.g. `VoteCloseDerived`, `VoteCloseResult`.
+ */
+export const NAMED_RESULT_MODELS: Record<string, TSchema> = Object.fromEntries(
+  (Object.keys(COMMAND_SCHEMAS) as CommandType[]).flatMap((type) => [
+    [`${pascal(type)}Derived`, DERIVED_SCHEMAS[type]],
+    [`${pascal(type)}Result`, COMMAND_RESULT_SCHEMAS[type]],
+  ])
+);

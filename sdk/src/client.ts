@@ -5,17 +5,60 @@
  * canonicalisation or signatures.
  */
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
-import type { SignedCommand } from '@yishi/schema';
+import {
+  commandOutcome,
+  type CommandOf,
+  type CommandOutcome,
+  type CommandResultOf,
+  type CommandType,
+  type ServiceCommandType,
+  type SignedCommand,
+  type WebhookRegister,
+  type WebhookRemove,
+  type WebhookView,
+} from '@yishi/schema';
 import { YishiSdkError } from './error.js';
 import type { components, paths } from './generated/api.js';
-import { COMMAND_ROUTES, type CommandRouteType } from './generated/command-routes.js';
+import { COMMAND_ROUTES } from './generated/command-routes.js';
 import type { UnsignedCommand } from './sign-command.js';
 import type { Signer } from './signer.js';
 
 /** The service's error body (`{ statusCode, code, error, message, rule? }`). */
 export type ApiErrorBody = components['schemas']['ErrorReply'];
-/** What the service answers to an accepted command. */
+/** What the service answers to an accepted command (`derived` untyped: see {@link CommandResultOf}). */
 export type CommandResult = components['schemas']['CommandResult'];
+
+/** Every command type {@link YishiClient.submit} takes: the ledger's and the service's own. */
+export type SubmitType = CommandType | ServiceCommandType;
+
+interface ServicePayloads {
+  'webhook.register': WebhookRegister;
+  'webhook.remove': WebhookRemove;
+}
+
+/** The signed payload of a command of type `K`. */
+export type PayloadOf<K extends SubmitType> = K extends CommandType
+  ? CommandOf<K>
+  : K extends ServiceCommandType
+    ? ServicePayloads[K]
+    : never;
+
+/**
+ * Exactly the fields a caller gives for a command of type `K`: its payload without what the SDK
+ * fills in (`ts`, `nonce`, `ledger`). A missing, misspelt or extra field fails to compile.
+ */
+export type UnsignedCommandOf<K extends SubmitType> = {
+  [P in K]: Omit<PayloadOf<P>, 'ts' | 'nonce' | 'ledger'> & { type: P };
+}[K];
+
+/**
+ * What an accepted command of type `K` answers: a ledger command its {@link CommandResultOf}
+ * (`derived` typed per command, `outcome` explicit); a service command (`webhook.register`,
+ * `webhook.remove`), which never reaches the ledger, the webhook as the service keeps it.
+ */
+export type SubmitData<K extends SubmitType> = K extends CommandType
+  ? CommandResultOf<K>
+  : WebhookView;
 
 /** Options of {@link createYishiClient}. */
 export interface YishiClientOptions {
@@ -42,10 +85,23 @@ export type KeyEventsResult =
   | { data: KeyEventList; error?: undefined; response: Response }
   | { data?: undefined; error: ApiErrorBody; response: Response };
 
-/** The result of {@link YishiClient.submit}. */
-export type SubmitResult =
-  | { data: CommandResult; error?: undefined; response: Response; command: SignedCommand }
+/** The result of {@link YishiClient.submit}: `data`, or the service's `error`. */
+export type SubmitResult<K extends SubmitType = CommandType> =
+  | { data: SubmitData<K>; error?: undefined; response: Response; command: SignedCommand }
   | { data?: undefined; error: ApiErrorBody; response: Response; command: SignedCommand };
+
+/**
+ * What an accepted command did, explicitly: `{ outcome, rule?, basis?, denominator?, … }`, e.g.
+ * `{ outcome: 'deferred', rule: 'P8', basis: 'statements' }` for a `vote.open` that P8 turned
+ * into a deferral (answered 201 like an opened vote). `undefined` when the command was refused
+ * (see `error`) or is a service command. Reads the reply's `outcome`, or derives it from
+ * `derived` as the service does.
+ */
+export function outcomeOf(result: SubmitResult<SubmitType>): CommandOutcome | undefined {
+  if (result.data === undefined || !('derived' in result.data)) return undefined;
+  const data = result.data as { outcome?: CommandOutcome; derived: unknown };
+  return data.outcome ?? commandOutcome(result.command.payload.type, data.derived);
+}
 
 /** A typed client bound to one service and, optionally, one principal. */
 export interface YishiClient {
@@ -55,10 +111,10 @@ export interface YishiClient {
    * Signs `command` as the client's principal (or `options.signer`) and posts it to the route
    * that takes its type, filling the path from the payload (`{itemId}` ← `payload.itemId`).
    */
-  submit(
-    command: UnsignedCommand & { type: CommandRouteType },
+  submit<K extends SubmitType>(
+    command: UnsignedCommandOf<K>,
     options?: { signer?: Signer; idempotencyKey?: string }
-  ): Promise<SubmitResult>;
+  ): Promise<SubmitResult<K>>;
   /**
    * The ledger this client signs for: `options.ledger` once the service confirmed it, or what
    * the service reported on first use, pinned from then on.
@@ -72,10 +128,10 @@ export interface YishiClient {
    */
   keyEvents(principalId: string): Promise<KeyEventsResult>;
   /** Posts an already signed command as it is (for retries: the same bytes, the same answer). */
-  submitSigned(
+  submitSigned<K extends SubmitType = CommandType>(
     command: SignedCommand,
     options?: { idempotencyKey?: string }
-  ): Promise<SubmitResult>;
+  ): Promise<SubmitResult<K>>;
 }
 
 function signingMiddleware(signer: Signer, ledger: () => Promise<string>): Middleware {
@@ -159,10 +215,10 @@ export function createYishiClient(options: YishiClientOptions): YishiClient {
   }
   if (options.signer) api.use(signingMiddleware(options.signer, ledger));
 
-  async function submitSigned(
+  async function submitSigned<K extends SubmitType = CommandType>(
     command: SignedCommand,
     opts: { idempotencyKey?: string } = {}
-  ): Promise<SubmitResult> {
+  ): Promise<SubmitResult<K>> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.language) headers['accept-language'] = options.language === 'zh' ? 'zh-CN' : 'en';
     if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
@@ -173,7 +229,7 @@ export function createYishiClient(options: YishiClientOptions): YishiClient {
     });
     const response = await fetchImpl(request);
     const body = (await response.json().catch(() => undefined)) as unknown;
-    if (response.ok) return { data: body as CommandResult, response, command };
+    if (response.ok) return { data: body as SubmitData<K>, response, command };
     return { error: body as ApiErrorBody, response, command };
   }
 
@@ -188,7 +244,10 @@ export function createYishiClient(options: YishiClientOptions): YishiClient {
       if (data !== undefined) return { data, response };
       return { error: error as ApiErrorBody, response };
     },
-    async submit(command, opts = {}) {
+    async submit<K extends SubmitType>(
+      command: UnsignedCommandOf<K>,
+      opts: { signer?: Signer; idempotencyKey?: string } = {}
+    ): Promise<SubmitResult<K>> {
       const signer = opts.signer ?? options.signer;
       if (!signer) {
         throw new YishiSdkError(
@@ -196,8 +255,8 @@ export function createYishiClient(options: YishiClientOptions): YishiClient {
           'submit needs a signer (in the client options or the call)'
         );
       }
-      const signed = signer.command(command, await ledger());
-      return submitSigned(
+      const signed = signer.command(command as UnsignedCommand, await ledger());
+      return submitSigned<K>(
         signed,
         opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}
       );

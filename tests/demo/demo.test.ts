@@ -387,6 +387,7 @@ const example = (name: string) => readFileSync(join(repoRoot, 'demo/examples', n
 t.test('the README quotes every example verbatim', async (t) => {
   for (const [name, lang] of [
     ['developer.ts', 'ts'],
+    ['deferral.ts', 'ts'],
     ['auditor.ts', 'ts'],
     ['auditor.sh', 'sh'],
   ] as const) {

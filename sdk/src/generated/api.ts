@@ -3341,6 +3341,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AdoptedMajorMatterSubject: {
+            category: components["schemas"]["Category"];
+            itemId: components["schemas"]["RefId"];
+            meetingId: components["schemas"]["RefId"];
+            title: string;
+        };
         AuditorAppoint: {
             bodyIds: components["schemas"]["RefId"][];
             ledger?: string;
@@ -3354,6 +3360,25 @@ export interface components {
             payload: components["schemas"]["AuditorAppoint"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        AuditorAppointDerived: {
+            bodyIds: components["schemas"]["RefId"][];
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted auditor.appoint answers */
+        AuditorAppointResult: {
+            derived: components["schemas"]["AuditorAppointDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
         };
         BallotReceipt: {
             itemId: components["schemas"]["RefId"];
@@ -3370,6 +3395,25 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        BallotReceiptDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted ballot.receipt answers */
+        BallotReceiptResult: {
+            derived: components["schemas"]["BallotReceiptDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         BodyCreate: {
             ledger?: string;
             name: string;
@@ -3383,6 +3427,26 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        BodyCreateDerived: {
+            bodyId: components["schemas"]["RefId"];
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            rulebook: components["schemas"]["Rulebook"];
+            rulebookVersion: number;
+        };
+        /** @description What an accepted body.create answers */
+        BodyCreateResult: {
+            derived: components["schemas"]["BodyCreateDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         BodyView: {
             bodyId: components["schemas"]["RefId"];
             chairId: components["schemas"]["PrincipalId"] | null;
@@ -3395,8 +3459,7 @@ export interface components {
                 votes: boolean;
             }[];
             name: string;
-            /** @description the complete rulebook (see @yishi/procedure Rulebook) */
-            rulebook: unknown;
+            rulebook: components["schemas"]["Rulebook"];
             rulebookVersion: number;
         };
         Candidate: {
@@ -3404,13 +3467,39 @@ export interface components {
             principalId?: string;
         };
         Category: "major_decision" | "cadre_appointment" | "major_project" | "large_funds" | "routine";
+        CommandOutcome: {
+            /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
+            basis?: string;
+            counts?: {
+                abstain: number;
+                against: number;
+                cast: number;
+                denominator: number;
+                for: number;
+            };
+            denominator?: number;
+            itemId?: string;
+            motionId?: string;
+            outcome: "recorded" | "opened" | "closed" | "adopted" | "rejected" | "deferred" | "withdrawn" | "reopened" | "not_reopened" | "escalated";
+            rule?: string;
+        };
         CommandResult: {
-            /** @description what the rules derived (ids, outcome, reports) */
-            derived: unknown;
+            /** @description what the rules derived (ids, outcome, reports): see the per-command results */
+            derived: {
+                [key: string]: unknown;
+            };
             leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
             seq: number;
             /** @description ms since the epoch */
             time: number;
+        };
+        Counts: {
+            abstain: number;
+            against: number;
+            cast: number;
+            denominator: number;
+            for: number;
         };
         ErratumRecord: {
             correctsSeq: number;
@@ -3427,6 +3516,27 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        ErratumRecordDerived: {
+            correctsSeq: number;
+            erratumId: components["schemas"]["RefId"];
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            meetingId: components["schemas"]["RefId"];
+            recordDigest: components["schemas"]["Sha256Hex"] | null;
+        };
+        /** @description What an accepted erratum.record answers */
+        ErratumRecordResult: {
+            derived: components["schemas"]["ErratumRecordDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         ErrorReply: {
             code: string;
             details?: {
@@ -3436,6 +3546,13 @@ export interface components {
             message: string;
             rule?: string;
             statusCode: number;
+        };
+        EscalationSubject: {
+            category: components["schemas"]["Category"];
+            itemId: components["schemas"]["RefId"];
+            meetingId: components["schemas"]["RefId"];
+            reason: string;
+            title: string;
         };
         Fraction: {
             den: number;
@@ -3468,6 +3585,46 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        InterferenceRecordDerived: {
+            deliverTo: components["schemas"]["PrincipalId"][];
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            interferenceId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            readableBy: string[];
+            /** @description reports addressed upward (P13) */
+            reports: components["schemas"]["Report"][];
+        };
+        /** @description What an accepted interference.record answers */
+        InterferenceRecordResult: {
+            derived: components["schemas"]["InterferenceRecordDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
+        InterferenceSubject: {
+            details: string | null;
+            form: "instruction" | "request" | "message_passed";
+            interferenceId: components["schemas"]["RefId"];
+            matter: {
+                category: components["schemas"]["InterferenceMatter"];
+                text: string;
+            };
+            /** @description ms since the epoch */
+            occurredAt: number;
+            recordedBy: components["schemas"]["PrincipalId"];
+            who: {
+                leaderName?: string;
+                name: string;
+                post: string;
+                relation: "leader" | "relative";
+            };
+        };
         InterferenceView: {
             bodyId: components["schemas"]["RefId"];
             deliverTo: components["schemas"]["PrincipalId"][];
@@ -3475,8 +3632,7 @@ export interface components {
             recordedBy: components["schemas"]["PrincipalId"];
             reportId: components["schemas"]["ReportId"];
             seq: number;
-            /** @description who, post, matter, form, when, details */
-            subject: unknown;
+            subject: components["schemas"]["InterferenceSubject"];
             /** @description ms since the epoch */
             time: number;
         };
@@ -3495,6 +3651,33 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        ItemDeferDerived: {
+            /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
+            basis: string;
+            counts: components["schemas"]["Counts"] | null;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            overrodeDeferral: boolean;
+            /** @description reports addressed upward (P13) */
+            reports: components["schemas"]["Report"][];
+            result: "adopted" | "rejected" | "deferred" | "withdrawn";
+            rule: components["schemas"]["RuleId"];
+            urgentOverride: boolean;
+        };
+        /** @description What an accepted item.defer answers */
+        ItemDeferResult: {
+            derived: components["schemas"]["ItemDeferDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         ItemDeliberate: {
             itemId: components["schemas"]["RefId"];
             ledger?: string;
@@ -3508,10 +3691,28 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        ItemDeliberateDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            materialsDigest: components["schemas"]["Sha256Hex"];
+        };
+        /** @description What an accepted item.deliberate answers */
+        ItemDeliberateResult: {
+            derived: components["schemas"]["ItemDeliberateDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         ItemDetail: {
             bodyId: components["schemas"]["RefId"];
-            /** @description the item as the engine holds it (see @yishi/procedure Item) */
-            item: unknown;
+            item: components["schemas"]["LiveItem"];
             itemId: components["schemas"]["RefId"];
             meetingId: components["schemas"]["RefId"];
         };
@@ -3529,6 +3730,26 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        ItemEscalateDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            /** @description reports addressed upward (P13) */
+            reports: components["schemas"]["Report"][];
+        };
+        /** @description What an accepted item.escalate answers */
+        ItemEscalateResult: {
+            derived: components["schemas"]["ItemEscalateDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         ItemMarkUrgent: {
             itemId: components["schemas"]["RefId"];
             justification: string;
@@ -3542,6 +3763,138 @@ export interface components {
             payload: components["schemas"]["ItemMarkUrgent"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        ItemMarkUrgentDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+        };
+        /** @description What an accepted item.mark_urgent answers */
+        ItemMarkUrgentResult: {
+            derived: components["schemas"]["ItemMarkUrgentDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
+        ItemRecord: {
+            adhoc: boolean;
+            amount: number | null;
+            candidate: components["schemas"]["Candidate"] | null;
+            category: components["schemas"]["Category"];
+            deferAccepted: {
+                reason: string;
+                seq: number;
+                statementBy: components["schemas"]["PrincipalId"];
+            } | null;
+            dissent: {
+                kind: "statement" | "vote" | "opinion";
+                name: string;
+                principalId: components["schemas"]["PrincipalId"];
+                seq: number;
+                stance: components["schemas"]["Position"] | components["schemas"]["VoteChoice"];
+                text: string | null;
+            }[];
+            itemId: components["schemas"]["RefId"];
+            materials: components["schemas"]["Material"][];
+            materialsDigest: components["schemas"]["Sha256Hex"];
+            opinions: {
+                keySetByAdmin?: {
+                    by: components["schemas"]["PrincipalId"];
+                    resetSeq: number;
+                };
+                name: string;
+                position: components["schemas"]["Position"] | null;
+                principalId: components["schemas"]["PrincipalId"];
+                role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                seq: number;
+                text: string;
+            }[];
+            outcome: {
+                /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
+                basis: string;
+                counts: components["schemas"]["Counts"] | null;
+                overrodeDeferral: boolean;
+                result: "adopted" | "rejected" | "deferred" | "withdrawn";
+                rule: components["schemas"]["RuleId"];
+                seq: number;
+                urgentOverride: boolean;
+            } | null;
+            post: string | null;
+            previousItemId: components["schemas"]["RefId"] | null;
+            recusals: {
+                name: string;
+                principalId: components["schemas"]["PrincipalId"];
+                reason: string;
+                recordedBy: components["schemas"]["PrincipalId"];
+                role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                seq: number;
+            }[];
+            seq: number;
+            statements: {
+                keySetByAdmin?: {
+                    by: components["schemas"]["PrincipalId"];
+                    resetSeq: number;
+                };
+                name: string;
+                order: number;
+                position: components["schemas"]["Position"] | null;
+                principalId: components["schemas"]["PrincipalId"];
+                reasons: string | null;
+                role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                seq: number;
+                voting: boolean;
+            }[];
+            submitter: components["schemas"]["PersonRef"];
+            title: string;
+            urgent: {
+                justification: string;
+                seq: number;
+            } | null;
+            vote: {
+                ballots: {
+                    choice: components["schemas"]["VoteChoice"];
+                    keySetByAdmin?: {
+                        by: components["schemas"]["PrincipalId"];
+                        resetSeq: number;
+                    };
+                    name: string;
+                    principalId: components["schemas"]["PrincipalId"];
+                    reason: string | null;
+                    role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                    seq: number;
+                }[] | null;
+                denominator: number;
+                eligibleAtOpen: number;
+                method: components["schemas"]["VoteMethod"];
+                receipts: {
+                    keySetByAdmin?: {
+                        by: components["schemas"]["PrincipalId"];
+                        resetSeq: number;
+                    };
+                    name: string;
+                    principalId: components["schemas"]["PrincipalId"];
+                    role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                    seq: number;
+                }[] | null;
+                scrutineers: components["schemas"]["PersonRef"][];
+                tally: {
+                    abstain: number;
+                    against: number;
+                    for: number;
+                    signedBy: components["schemas"]["PrincipalId"][];
+                } | null;
+            } | null;
+            withdrawal: {
+                by: components["schemas"]["PrincipalId"];
+                reason: string;
+                seq: number;
+            } | null;
         };
         ItemRecuse: {
             itemId: components["schemas"]["RefId"];
@@ -3557,6 +3910,25 @@ export interface components {
             payload: components["schemas"]["ItemRecuse"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        ItemRecuseDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted item.recuse answers */
+        ItemRecuseResult: {
+            derived: components["schemas"]["ItemRecuseDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
         };
         ItemResubmit: {
             amount?: number;
@@ -3580,6 +3952,29 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        ItemResubmitDerived: {
+            adhoc: boolean;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            materialsDigest: components["schemas"]["Sha256Hex"];
+            /** @description the discipline role, notified of a major matter (P3) */
+            notify: components["schemas"]["PrincipalId"][];
+            previousItemId: components["schemas"]["RefId"] | null;
+        };
+        /** @description What an accepted item.resubmit answers */
+        ItemResubmitResult: {
+            derived: components["schemas"]["ItemResubmitDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         ItemSubmit: {
             amount?: number;
             candidate?: {
@@ -3602,13 +3997,36 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        ItemSubmitDerived: {
+            adhoc: boolean;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            materialsDigest: components["schemas"]["Sha256Hex"];
+            /** @description the discipline role, notified of a major matter (P3) */
+            notify: components["schemas"]["PrincipalId"][];
+            previousItemId: components["schemas"]["RefId"] | null;
+        };
+        /** @description What an accepted item.submit answers */
+        ItemSubmitResult: {
+            derived: components["schemas"]["ItemSubmitDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         ItemSummary: {
             category: components["schemas"]["Category"];
             itemId: components["schemas"]["RefId"];
             materialsDigest: components["schemas"]["Sha256Hex"];
             outcome: {
                 basis: string;
-                result: string;
+                result: "adopted" | "rejected" | "deferred" | "withdrawn";
                 rule: components["schemas"]["RuleId"];
             } | null;
             previousItemId: components["schemas"]["RefId"] | null;
@@ -3631,6 +4049,31 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        ItemWithdrawDerived: {
+            /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
+            basis: string;
+            counts: components["schemas"]["Counts"] | null;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            overrodeDeferral: boolean;
+            result: "adopted" | "rejected" | "deferred" | "withdrawn";
+            rule: components["schemas"]["RuleId"];
+            urgentOverride: boolean;
+        };
+        /** @description What an accepted item.withdraw answers */
+        ItemWithdrawResult: {
+            derived: components["schemas"]["ItemWithdrawDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         KeyConfirm: {
             ledger?: string;
             nonce: string;
@@ -3645,6 +4088,26 @@ export interface components {
             payload: components["schemas"]["KeyConfirm"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        KeyConfirmDerived: {
+            confirmedKey: components["schemas"]["PublicKey"];
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+            resetSeq: number;
+        };
+        /** @description What an accepted key.confirm answers */
+        KeyConfirmResult: {
+            derived: components["schemas"]["KeyConfirmDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
         };
         KeyEvent: {
             /** @description the principal who signed the entry */
@@ -3663,6 +4126,19 @@ export interface components {
             events: components["schemas"]["KeyEvent"][];
             principalId: components["schemas"]["PrincipalId"];
         };
+        KeyResetMark: {
+            by: components["schemas"]["PrincipalId"];
+            kind: "statement" | "opinion" | "vote" | "receipt";
+            name: string;
+            principalId: components["schemas"]["PrincipalId"];
+            seq: number;
+        };
+        KeyResetSubject: {
+            name: string;
+            newPublicKey: components["schemas"]["PublicKey"];
+            principalId: components["schemas"]["PrincipalId"];
+            setBy: components["schemas"]["PrincipalId"];
+        };
         KeyRevoke: {
             ledger?: string;
             nonce: string;
@@ -3677,6 +4153,24 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        KeyRevokeDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted key.revoke answers */
+        KeyRevokeResult: {
+            derived: components["schemas"]["KeyRevokeDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         KeyRotate: {
             ledger?: string;
             newPublicKey: components["schemas"]["PublicKey"];
@@ -3690,6 +4184,33 @@ export interface components {
             payload: components["schemas"]["KeyRotate"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        KeyRotateDerived: {
+            deliverTo?: components["schemas"]["PrincipalId"][];
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+            /** @description reports addressed upward (P13) */
+            reports?: components["schemas"]["Report"][];
+            revoked: components["schemas"]["PublicKey"][];
+            setByAdmin?: string;
+        };
+        /** @description What an accepted key.rotate answers */
+        KeyRotateResult: {
+            derived: components["schemas"]["KeyRotateDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
+        KeySetByAdmin: {
+            by: components["schemas"]["PrincipalId"];
+            resetSeq: number;
         };
         LedgerGenesis: {
             admin: {
@@ -3713,6 +4234,25 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        LedgerGenesisDerived: {
+            adminId: components["schemas"]["PrincipalId"];
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            ledgerId: string;
+        };
+        /** @description What an accepted ledger.genesis answers */
+        LedgerGenesisResult: {
+            derived: components["schemas"]["LedgerGenesisDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         LedgerInfo: {
             /** @description the genesis's ledgerId: every v2 signature names it */
             ledgerId: string;
@@ -3722,6 +4262,97 @@ export interface components {
             origin: string;
             /** @description the protocol the genesis declares (1 for ledgers begun before v2) */
             protocol: number;
+        };
+        LiveItem: {
+            adhoc: boolean;
+            amount: number | null;
+            bodyId: components["schemas"]["RefId"];
+            candidate: components["schemas"]["Candidate"] | null;
+            category: components["schemas"]["Category"];
+            chairStated: boolean;
+            deferAccepted: {
+                reason: string;
+                seq: number;
+                statementBy: components["schemas"]["PrincipalId"];
+            } | null;
+            deliberationSeq: number | null;
+            id: components["schemas"]["RefId"];
+            materials: components["schemas"]["Material"][];
+            materialsDigest: components["schemas"]["Sha256Hex"];
+            meetingId: components["schemas"]["RefId"];
+            opinions: {
+                position: components["schemas"]["Position"] | null;
+                principalId: components["schemas"]["PrincipalId"];
+                seq: number;
+                text: string;
+            }[];
+            outcome: {
+                /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
+                basis: string;
+                counts: components["schemas"]["Counts"] | null;
+                overrodeDeferral: boolean;
+                result: "adopted" | "rejected" | "deferred" | "withdrawn";
+                rule: components["schemas"]["RuleId"];
+                seq: number;
+                urgentOverride: boolean;
+            } | null;
+            post: string | null;
+            previousItemId: components["schemas"]["RefId"] | null;
+            recusals: {
+                principalId: components["schemas"]["PrincipalId"];
+                reason: string;
+                recordedBy: components["schemas"]["PrincipalId"];
+                seq: number;
+            }[];
+            state: "submitted" | "on_agenda" | "deliberation" | "voting" | "adopted" | "rejected" | "deferred" | "withdrawn";
+            statements: {
+                position: components["schemas"]["Position"] | null;
+                principalId: components["schemas"]["PrincipalId"];
+                reasons: string | null;
+                seq: number;
+                voting: boolean;
+            }[];
+            /** @description ms since the epoch */
+            submittedAt: number;
+            submittedSeq: number;
+            submitterId: components["schemas"]["PrincipalId"];
+            title: string;
+            urgent: {
+                justification: string;
+                seq: number;
+            } | null;
+            vote: components["schemas"]["LiveVote"] | null;
+            withdrawal: {
+                by: components["schemas"]["PrincipalId"];
+                reason: string;
+                seq: number;
+            } | null;
+        };
+        LiveVote: {
+            ballots: {
+                choice: components["schemas"]["VoteChoice"];
+                principalId: components["schemas"]["PrincipalId"];
+                reason: string | null;
+                seq: number;
+            }[];
+            denominator: number;
+            eligibleAtOpen: number;
+            method: components["schemas"]["VoteMethod"];
+            openedSeq: number;
+            receipts: {
+                principalId: components["schemas"]["PrincipalId"];
+                receipt: components["schemas"]["Sha256Hex"];
+                seq: number;
+            }[];
+            scrutineers: components["schemas"]["PrincipalId"][];
+            statementsWouldDefer: boolean;
+            tallies: {
+                abstain: number;
+                against: number;
+                for: number;
+                principalId: components["schemas"]["PrincipalId"];
+                seq: number;
+            }[];
         };
         Material: {
             sha256: components["schemas"]["Sha256Hex"];
@@ -3741,6 +4372,25 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        MeetingArriveDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            meetingId: components["schemas"]["RefId"];
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted meeting.arrive answers */
+        MeetingArriveResult: {
+            derived: components["schemas"]["MeetingArriveDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         MeetingCancel: {
             ledger?: string;
             meetingId: components["schemas"]["RefId"];
@@ -3755,6 +4405,28 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        MeetingCancelDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            meetingId: components["schemas"]["RefId"];
+            objectionsEscalated: components["schemas"]["RefId"][];
+            /** @description reports addressed upward (P13) */
+            reports: components["schemas"]["Report"][];
+            withdrawn: components["schemas"]["RefId"][];
+        };
+        /** @description What an accepted meeting.cancel answers */
+        MeetingCancelResult: {
+            derived: components["schemas"]["MeetingCancelDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         MeetingClose: {
             ledger?: string;
             meetingId: components["schemas"]["RefId"];
@@ -3767,6 +4439,33 @@ export interface components {
             payload: components["schemas"]["MeetingClose"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        MeetingCloseDerived: {
+            deferred: components["schemas"]["RefId"][];
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            meetingId: components["schemas"]["RefId"];
+            minutes: {
+                number: number;
+                year: number;
+            };
+            objectionsEscalated: components["schemas"]["RefId"][];
+            recordDigest: components["schemas"]["Sha256Hex"];
+            /** @description reports addressed upward (P13) */
+            reports: components["schemas"]["Report"][];
+        };
+        /** @description What an accepted meeting.close answers */
+        MeetingCloseResult: {
+            derived: components["schemas"]["MeetingCloseDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
         };
         MeetingDepart: {
             ledger?: string;
@@ -3782,6 +4481,25 @@ export interface components {
             payload: components["schemas"]["MeetingDepart"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        MeetingDepartDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            meetingId: components["schemas"]["RefId"];
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted meeting.depart answers */
+        MeetingDepartResult: {
+            derived: components["schemas"]["MeetingDepartDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
         };
         MeetingKind: "leadership" | "topical";
         MeetingOpen: {
@@ -3803,6 +4521,80 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        MeetingOpenDerived: {
+            agenda: components["schemas"]["RefId"][];
+            /** @description members who should attend (P4 应到会) */
+            denominator: number;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            meetingId: components["schemas"]["RefId"];
+            presentVoting: number;
+        };
+        /** @description What an accepted meeting.open answers */
+        MeetingOpenResult: {
+            derived: components["schemas"]["MeetingOpenDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
+        MeetingRecord: {
+            attendance: {
+                absent: {
+                    name: string;
+                    principalId: components["schemas"]["PrincipalId"];
+                    reason: string;
+                    role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                }[];
+                attendees: components["schemas"]["PersonRef"][];
+                changes: {
+                    event: "arrive" | "depart";
+                    name: string;
+                    principalId: components["schemas"]["PrincipalId"];
+                    reason: string | null;
+                    role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                    seq: number;
+                    /** @description ms since the epoch */
+                    time: number;
+                }[];
+                denominator: number;
+                present: components["schemas"]["PersonRef"][];
+            };
+            body: {
+                id: components["schemas"]["RefId"];
+                name: string;
+            };
+            items: components["schemas"]["ItemRecord"][];
+            keySetByAdmin?: components["schemas"]["KeyResetMark"][];
+            ledgerId: string | null;
+            meeting: {
+                closedAt: number | null;
+                closedSeq: number | null;
+                id: components["schemas"]["RefId"];
+                kind: components["schemas"]["MeetingKind"];
+                openedAt: number | null;
+                openedSeq: number | null;
+                rulebookVersion: number;
+                /** @description ms since the epoch */
+                scheduledStart: number;
+                state: "scheduled" | "open" | "closed";
+                title: string;
+            };
+            minutes: {
+                number: number;
+                year: number;
+            } | null;
+            motions: components["schemas"]["MotionRecord"][];
+            objections: components["schemas"]["ObjectionRecord"][];
+            rulebook: components["schemas"]["Rulebook"];
+            /** @enum {number} */
+            v: 1;
+        };
         MeetingSchedule: {
             bodyId: components["schemas"]["RefId"];
             kind: components["schemas"]["MeetingKind"];
@@ -3818,6 +4610,26 @@ export interface components {
             payload: components["schemas"]["MeetingSchedule"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        MeetingScheduleDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            kind: components["schemas"]["MeetingKind"];
+            meetingId: components["schemas"]["RefId"];
+            rulebookVersion: number;
+        };
+        /** @description What an accepted meeting.schedule answers */
+        MeetingScheduleResult: {
+            derived: components["schemas"]["MeetingScheduleDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
         };
         MeetingSummary: {
             bodyId: components["schemas"]["RefId"];
@@ -3852,6 +4664,24 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        MemberReinstateDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted member.reinstate answers */
+        MemberReinstateResult: {
+            derived: components["schemas"]["MemberReinstateDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         MemberSuspend: {
             ledger?: string;
             nonce: string;
@@ -3865,6 +4695,24 @@ export interface components {
             payload: components["schemas"]["MemberSuspend"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        MemberSuspendDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted member.suspend answers */
+        MemberSuspendResult: {
+            derived: components["schemas"]["MemberSuspendDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
         };
         MembershipEnd: {
             ledger?: string;
@@ -3880,15 +4728,109 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        MembershipEndDerived: {
+            bodyId: components["schemas"]["RefId"];
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted membership.end answers */
+        MembershipEndResult: {
+            derived: components["schemas"]["MembershipEndDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
+        Minutes: {
+            attendance: {
+                absent: {
+                    name: string;
+                    reason: string;
+                }[];
+                attendees: number;
+                denominator: number;
+                present: number;
+            };
+            body: {
+                id: components["schemas"]["RefId"];
+                name: string;
+            };
+            decisions: components["schemas"]["MinutesDecision"][];
+            keySetByAdmin?: components["schemas"]["KeyResetMark"][];
+            meeting: {
+                closedAt: number | null;
+                id: components["schemas"]["RefId"];
+                kind: components["schemas"]["MeetingKind"];
+                openedAt: number | null;
+                title: string;
+            };
+            number: {
+                number: number;
+                year: number;
+            } | null;
+            reconsiderations: {
+                itemId: components["schemas"]["RefId"];
+                itemTitle: string;
+                motionId: components["schemas"]["RefId"];
+                result: ("reopened" | "not_reopened") | null;
+                rule: components["schemas"]["RuleId"] | null;
+            }[];
+            recordDigest: components["schemas"]["Sha256Hex"];
+            /** @enum {number} */
+            v: 1;
+        };
+        MinutesDecision: {
+            /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
+            basis: string;
+            category: components["schemas"]["Category"];
+            counts: components["schemas"]["Counts"] | null;
+            itemId: components["schemas"]["RefId"];
+            previousItemId: components["schemas"]["RefId"] | null;
+            result: "adopted" | "rejected" | "deferred" | "withdrawn";
+            rule: components["schemas"]["RuleId"];
+            title: string;
+            urgentOverride: boolean;
+        };
         MinutesReply: {
             meetingId: components["schemas"]["RefId"];
-            /** @description see @yishi/procedure Minutes */
-            minutes: unknown;
+            minutes: components["schemas"]["Minutes"];
             recordDigest: components["schemas"]["Sha256Hex"];
             signatures: {
                 chair: number | null;
                 recorder: number | null;
             };
+        };
+        MotionRecord: {
+            ballots: {
+                choice: components["schemas"]["VoteChoice"];
+                keySetByAdmin?: {
+                    by: components["schemas"]["PrincipalId"];
+                    resetSeq: number;
+                };
+                name: string;
+                principalId: components["schemas"]["PrincipalId"];
+                reason: string | null;
+                role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                seq: number;
+            }[];
+            itemId: components["schemas"]["RefId"];
+            itemTitle: string;
+            motionId: components["schemas"]["RefId"];
+            outcome: {
+                /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
+                basis: string;
+                counts: components["schemas"]["Counts"];
+                result: "reopened" | "not_reopened";
+                rule: components["schemas"]["RuleId"];
+            } | null;
+            proposer: components["schemas"]["PersonRef"];
+            reason: string;
         };
         ObjectionAnswer: {
             answer: "corrected" | "rejected";
@@ -3904,6 +4846,28 @@ export interface components {
             payload: components["schemas"]["ObjectionAnswer"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        ObjectionAnswerDerived: {
+            answer: "corrected" | "rejected";
+            escalated: boolean;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            objectionId: components["schemas"]["RefId"];
+            /** @description reports addressed upward (P13) */
+            reports: components["schemas"]["Report"][];
+        };
+        /** @description What an accepted objection.answer answers */
+        ObjectionAnswerResult: {
+            derived: components["schemas"]["ObjectionAnswerDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
         };
         ObjectionRaise: {
             ledger?: string;
@@ -3928,18 +4892,84 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
-        ObjectionView: {
-            answer: unknown;
-            bodyId: components["schemas"]["RefId"];
-            escalation: unknown;
+        ObjectionRaiseDerived: {
+            escalated: boolean;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            objectionId: components["schemas"]["RefId"];
+            /** @description reports addressed upward (P13) */
+            reports: components["schemas"]["Report"][];
+        };
+        /** @description What an accepted objection.raise answers */
+        ObjectionRaiseResult: {
+            derived: components["schemas"]["ObjectionRaiseDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
+        ObjectionRecord: {
+            answer: {
+                answer: "corrected" | "rejected";
+                reasons: string;
+                seq: number;
+            } | null;
+            escalation: {
+                reportId: components["schemas"]["ReportId"];
+                seq: number;
+                why: "rejected" | "unanswered_at_close" | "raised_after_close";
+            } | null;
+            itemId: components["schemas"]["RefId"] | null;
+            objectionId: components["schemas"]["RefId"];
+            raisedBy: components["schemas"]["PersonRef"];
+            rule: components["schemas"]["RuleId"];
+            seq: number;
+            state: "open" | "corrected" | "rejected" | "escalated";
+            text: string;
+        };
+        ObjectionSubject: {
+            answer: {
+                answer: "corrected" | "rejected";
+                reasons: string;
+            } | null;
             itemId: components["schemas"]["RefId"] | null;
             meetingId: components["schemas"]["RefId"];
             objectionId: components["schemas"]["RefId"];
             raisedBy: components["schemas"]["PrincipalId"];
             rule: components["schemas"]["RuleId"];
-            ruling: unknown;
+            text: string;
+            why: "rejected" | "unanswered_at_close" | "raised_after_close";
+        };
+        ObjectionView: {
+            answer: {
+                answer: "corrected" | "rejected";
+                by: components["schemas"]["PrincipalId"];
+                reasons: string;
+                seq: number;
+            } | null;
+            bodyId: components["schemas"]["RefId"];
+            escalation: {
+                reportId: components["schemas"]["ReportId"];
+                seq: number;
+                why: "rejected" | "unanswered_at_close" | "raised_after_close";
+            } | null;
+            itemId: components["schemas"]["RefId"] | null;
+            meetingId: components["schemas"]["RefId"];
+            objectionId: components["schemas"]["RefId"];
+            raisedBy: components["schemas"]["PrincipalId"];
+            rule: components["schemas"]["RuleId"];
+            ruling: {
+                /** @description the ruling: `upheld` or `dismissed` */
+                decision: string;
+                seq: number;
+            } | null;
             seq: number;
-            state: string;
+            state: "open" | "corrected" | "rejected" | "escalated";
             text: string;
         };
         OpinionSubmit: {
@@ -3957,6 +4987,30 @@ export interface components {
             payload: components["schemas"]["OpinionSubmit"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        OpinionSubmitDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted opinion.submit answers */
+        OpinionSubmitResult: {
+            derived: components["schemas"]["OpinionSubmitDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
+        PersonRef: {
+            name: string;
+            principalId: components["schemas"]["PrincipalId"];
+            role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
         };
         Position: "agree" | "disagree" | "defer";
         PrincipalId: string;
@@ -3978,6 +5032,27 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        PrincipalRegisterDerived: {
+            bodyId: components["schemas"]["RefId"] | null;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+            role: components["schemas"]["Role"];
+            votes: boolean;
+        };
+        /** @description What an accepted principal.register answers */
+        PrincipalRegisterResult: {
+            derived: components["schemas"]["PrincipalRegisterDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         PrincipalUpdateRole: {
             ledger?: string;
             nonce: string;
@@ -3992,6 +5067,26 @@ export interface components {
             payload: components["schemas"]["PrincipalUpdateRole"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        PrincipalUpdateRoleDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+            role: components["schemas"]["Role"];
+            votes: boolean;
+        };
+        /** @description What an accepted principal.update_role answers */
+        PrincipalUpdateRoleResult: {
+            derived: components["schemas"]["PrincipalUpdateRoleDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
         };
         PrincipalView: {
             active: boolean;
@@ -4020,6 +5115,28 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        ReconsiderationCloseDerived: {
+            counts: components["schemas"]["Counts"];
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            motionId: components["schemas"]["RefId"];
+            result: "reopened" | "not_reopened";
+            rule: components["schemas"]["RuleId"];
+        };
+        /** @description What an accepted reconsideration.close answers */
+        ReconsiderationCloseResult: {
+            derived: components["schemas"]["ReconsiderationCloseDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         ReconsiderationOpen: {
             itemId: components["schemas"]["RefId"];
             ledger?: string;
@@ -4034,6 +5151,26 @@ export interface components {
             payload: components["schemas"]["ReconsiderationOpen"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        ReconsiderationOpenDerived: {
+            denominator: number;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            motionId: components["schemas"]["RefId"];
+        };
+        /** @description What an accepted reconsideration.open answers */
+        ReconsiderationOpenResult: {
+            derived: components["schemas"]["ReconsiderationOpenDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
         };
         ReconsiderationVote: {
             choice: components["schemas"]["VoteChoice"];
@@ -4050,11 +5187,29 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        ReconsiderationVoteDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            motionId: components["schemas"]["RefId"];
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted reconsideration.vote answers */
+        ReconsiderationVoteResult: {
+            derived: components["schemas"]["ReconsiderationVoteDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         RecordReply: {
             final: boolean;
             meetingId: components["schemas"]["RefId"];
-            /** @description see @yishi/procedure MeetingRecord */
-            record: unknown;
+            record: components["schemas"]["MeetingRecord"];
             recordDigest: components["schemas"]["Sha256Hex"] | null;
             signatures: {
                 chair: number | null;
@@ -4075,7 +5230,83 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        RecordSignDerived: {
+            archived: boolean;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            meetingId: components["schemas"]["RefId"];
+            recordDigest: components["schemas"]["Sha256Hex"];
+            role: "recorder" | "chair";
+        };
+        /** @description What an accepted record.sign answers */
+        RecordSignResult: {
+            derived: components["schemas"]["RecordSignDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         RefId: string;
+        Report: {
+            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            bodyId: components["schemas"]["RefId"];
+            /** @enum {string} */
+            kind: "adopted_major_matter";
+            /** @description roles that may read the subject besides the addressee */
+            readableBy: string[];
+            reportId: components["schemas"]["ReportId"];
+            subject: components["schemas"]["AdoptedMajorMatterSubject"];
+        } | {
+            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            bodyId: components["schemas"]["RefId"];
+            /** @enum {string} */
+            kind: "urgent_override";
+            /** @description roles that may read the subject besides the addressee */
+            readableBy: string[];
+            reportId: components["schemas"]["ReportId"];
+            subject: components["schemas"]["UrgentOverrideSubject"];
+        } | {
+            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            bodyId: components["schemas"]["RefId"];
+            /** @enum {string} */
+            kind: "escalation";
+            /** @description roles that may read the subject besides the addressee */
+            readableBy: string[];
+            reportId: components["schemas"]["ReportId"];
+            subject: components["schemas"]["EscalationSubject"];
+        } | {
+            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            bodyId: components["schemas"]["RefId"];
+            /** @enum {string} */
+            kind: "objection";
+            /** @description roles that may read the subject besides the addressee */
+            readableBy: string[];
+            reportId: components["schemas"]["ReportId"];
+            subject: components["schemas"]["ObjectionSubject"];
+        } | {
+            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            bodyId: components["schemas"]["RefId"];
+            /** @enum {string} */
+            kind: "interference";
+            /** @description roles that may read the subject besides the addressee */
+            readableBy: string[];
+            reportId: components["schemas"]["ReportId"];
+            subject: components["schemas"]["InterferenceSubject"];
+        } | {
+            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            bodyId: components["schemas"]["RefId"];
+            /** @enum {string} */
+            kind: "key_reset";
+            /** @description roles that may read the subject besides the addressee */
+            readableBy: string[];
+            reportId: components["schemas"]["ReportId"];
+            subject: components["schemas"]["KeyResetSubject"];
+        };
         ReportAcknowledge: {
             ledger?: string;
             nonce: string;
@@ -4089,20 +5320,57 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        ReportAcknowledgeDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            reportId: components["schemas"]["ReportId"];
+        };
+        /** @description What an accepted report.acknowledge answers */
+        ReportAcknowledgeResult: {
+            derived: components["schemas"]["ReportAcknowledgeDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         ReportId: string;
+        ReportSubject: components["schemas"]["AdoptedMajorMatterSubject"] | components["schemas"]["UrgentOverrideSubject"] | components["schemas"]["EscalationSubject"] | components["schemas"]["ObjectionSubject"] | components["schemas"]["InterferenceSubject"] | components["schemas"]["KeyResetSubject"];
         ReportView: {
             acknowledgedSeq: number | null;
-            addressee: string;
+            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
             bodyId: components["schemas"]["RefId"];
-            kind: string;
+            kind: "adopted_major_matter" | "urgent_override" | "escalation" | "objection" | "interference" | "key_reset";
             reportId: components["schemas"]["ReportId"];
             seq: number;
-            subject: unknown;
+            subject: components["schemas"]["ReportSubject"];
             /** @description ms since the epoch */
             time: number;
         };
         Role: "admin" | "auditor" | "chair" | "member" | "recorder" | "discipline" | "attendee";
         RuleId: string;
+        Rulebook: {
+            adoptionFraction: components["schemas"]["Fraction"];
+            agendaLeadHours: number;
+            allowAdhocRoutine: boolean;
+            cadreAgendaLeadHours: number;
+            cadreQuorumFraction: components["schemas"]["Fraction"];
+            cadreVoteMethod: components["schemas"]["VoteMethod"];
+            defaultVoteMethod: components["schemas"]["VoteMethod"];
+            deferralExpiryDays: number;
+            deferralFraction: components["schemas"]["Fraction"];
+            disciplineNoticeHours: number;
+            excludeSuspended: boolean;
+            largeFundsThreshold: number | null;
+            maxCadreAttempts: number;
+            quorumFraction: components["schemas"]["Fraction"];
+            reconsiderationFraction: components["schemas"]["Fraction"];
+            recusedCountInDenominator: boolean;
+        };
         RulebookParams: {
             adoptionFraction?: {
                 den: number;
@@ -4150,6 +5418,26 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        RulebookSetDerived: {
+            bodyId: components["schemas"]["RefId"];
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            rulebook: components["schemas"]["Rulebook"];
+            rulebookVersion: number;
+        };
+        /** @description What an accepted rulebook.set answers */
+        RulebookSetResult: {
+            derived: components["schemas"]["RulebookSetDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         RulingRegister: {
             decision: "approved" | "not_approved" | "returned" | "upheld" | "dismissed";
             ledger?: string;
@@ -4173,9 +5461,47 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        RulingRegisterDerived: {
+            decision: "approved" | "not_approved" | "returned";
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            /** @description ms since the epoch */
+            expiresAt?: number;
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            rulingId: components["schemas"]["RefId"];
+        } | {
+            decision: "upheld" | "dismissed";
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            objectionId: components["schemas"]["RefId"];
+            rulingId: components["schemas"]["RefId"];
+        };
+        /** @description What an accepted ruling.register answers */
+        RulingRegisterResult: {
+            derived: components["schemas"]["RulingRegisterDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         Sha256Hex: string;
         /** @description Ed25519 signature, 64 bytes, standard base64 */
         Signature: string;
+        StatementCounts: {
+            agree: number;
+            defer: number;
+            disagree: number;
+            stated: number;
+        };
         StatementRecord: {
             itemId: components["schemas"]["RefId"];
             ledger?: string;
@@ -4191,6 +5517,26 @@ export interface components {
             payload: components["schemas"]["StatementRecord"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        StatementRecordDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            position: components["schemas"]["Position"] | null;
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted statement.record answers */
+        StatementRecordResult: {
+            derived: components["schemas"]["StatementRecordDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
         };
         TallySign: {
             abstain: number;
@@ -4208,6 +5554,35 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        TallySignDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+            signatures: number;
+        };
+        /** @description What an accepted tally.sign answers */
+        TallySignResult: {
+            derived: components["schemas"]["TallySignDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
+        UrgentOverrideSubject: {
+            category: components["schemas"]["Category"];
+            itemId: components["schemas"]["RefId"];
+            justification: string | null;
+            meetingId: components["schemas"]["RefId"];
+            overrodeDeferral: boolean;
+            result: "adopted" | "rejected" | "deferred" | "withdrawn";
+            title: string;
+        };
         VoteCast: {
             choice: components["schemas"]["VoteChoice"];
             itemId: components["schemas"]["RefId"];
@@ -4224,6 +5599,25 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        VoteCastDerived: {
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            principalId: components["schemas"]["PrincipalId"];
+        };
+        /** @description What an accepted vote.cast answers */
+        VoteCastResult: {
+            derived: components["schemas"]["VoteCastDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         VoteChoice: "for" | "against" | "abstain";
         VoteClose: {
             itemId: components["schemas"]["RefId"];
@@ -4237,6 +5631,37 @@ export interface components {
             payload: components["schemas"]["VoteClose"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        VoteCloseDerived: {
+            /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
+            basis: string;
+            counts: components["schemas"]["Counts"] | null;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            overrodeDeferral: boolean;
+            quorum: {
+                ok: boolean;
+                participants: number;
+            };
+            /** @description reports addressed upward (P13) */
+            reports: components["schemas"]["Report"][];
+            result: "adopted" | "rejected" | "deferred" | "withdrawn";
+            rule: components["schemas"]["RuleId"];
+            urgentOverride: boolean;
+        };
+        /** @description What an accepted vote.close answers */
+        VoteCloseResult: {
+            derived: components["schemas"]["VoteCloseDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
         };
         VoteMethod: "roll_call" | "show_of_hands" | "secret";
         VoteOpen: {
@@ -4255,6 +5680,48 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        VoteOpenDerived: {
+            denominator: number;
+            eligible: number;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            method: components["schemas"]["VoteMethod"];
+            scrutineers: components["schemas"]["PrincipalId"][];
+            statements: components["schemas"]["StatementCounts"];
+            urgent: boolean;
+        } | {
+            /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
+            basis: string;
+            counts: components["schemas"]["Counts"] | null;
+            /** @description deferred items that expired at this entry (P10) */
+            expired?: components["schemas"]["RefId"][];
+            itemId: components["schemas"]["RefId"];
+            keySetByAdmin?: {
+                by: components["schemas"]["PrincipalId"];
+                resetSeq: number;
+            };
+            overrodeDeferral: boolean;
+            /** @description reports addressed upward (P13) */
+            reports: components["schemas"]["Report"][];
+            result: "adopted" | "rejected" | "deferred" | "withdrawn";
+            rule: components["schemas"]["RuleId"];
+            statements: components["schemas"]["StatementCounts"];
+            urgentOverride: boolean;
+        };
+        /** @description What an accepted vote.open answers */
+        VoteOpenResult: {
+            derived: components["schemas"]["VoteOpenDerived"];
+            leafHash: components["schemas"]["Sha256Hex"];
+            outcome: components["schemas"]["CommandOutcome"];
+            seq: number;
+            /** @description ms since the epoch */
+            time: number;
+        };
         WebhookDelivery: {
             /** @description ms since the epoch */
             at: number;
@@ -4268,7 +5735,7 @@ export interface components {
         WebhookPayload: {
             attempt: number;
             deliveryId: string;
-            report: components["schemas"]["ReportView"];
+            report: components["schemas"]["WebhookReport"];
             /** @description ms since the epoch */
             sentAt: number;
             /** @description the address this delivery was sent to */
@@ -4300,6 +5767,20 @@ export interface components {
             payload: components["schemas"]["WebhookRemove"];
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
+        };
+        WebhookReport: {
+            acknowledgedSeq: number | null;
+            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            bodyId: components["schemas"]["RefId"];
+            kind: "adopted_major_matter" | "urgent_override" | "escalation" | "objection" | "interference" | "key_reset";
+            reportId: components["schemas"]["ReportId"];
+            seq: number;
+            /** @description the subject's ids only */
+            subject: {
+                [key: string]: string;
+            };
+            /** @description ms since the epoch */
+            time: number;
         };
         WebhookView: {
             active: boolean;
@@ -4336,13 +5817,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted auditor.appoint answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["AuditorAppointResult"];
                 };
             };
             /** @description Default Response */
@@ -4453,13 +5934,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted body.create answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["BodyCreateResult"];
                 };
             };
             /** @description Default Response */
@@ -4572,13 +6053,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted rulebook.set answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["RulebookSetResult"];
                 };
             };
             /** @description Default Response */
@@ -4689,13 +6170,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted interference.record answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["InterferenceRecordResult"];
                 };
             };
             /** @description Default Response */
@@ -4808,13 +6289,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted ballot.receipt answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["BallotReceiptResult"];
                 };
             };
             /** @description Default Response */
@@ -4927,13 +6408,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted item.defer answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ItemDeferResult"];
                 };
             };
             /** @description Default Response */
@@ -5046,13 +6527,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted item.deliberate answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ItemDeliberateResult"];
                 };
             };
             /** @description Default Response */
@@ -5165,13 +6646,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted item.escalate answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ItemEscalateResult"];
                 };
             };
             /** @description Default Response */
@@ -5284,13 +6765,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted opinion.submit answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["OpinionSubmitResult"];
                 };
             };
             /** @description Default Response */
@@ -5403,13 +6884,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted item.recuse answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ItemRecuseResult"];
                 };
             };
             /** @description Default Response */
@@ -5522,13 +7003,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted statement.record answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["StatementRecordResult"];
                 };
             };
             /** @description Default Response */
@@ -5641,13 +7122,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted tally.sign answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["TallySignResult"];
                 };
             };
             /** @description Default Response */
@@ -5760,13 +7241,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted item.mark_urgent answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ItemMarkUrgentResult"];
                 };
             };
             /** @description Default Response */
@@ -5879,13 +7360,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted vote.open answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["VoteOpenResult"];
                 };
             };
             /** @description Default Response */
@@ -5998,13 +7479,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted vote.close answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["VoteCloseResult"];
                 };
             };
             /** @description Default Response */
@@ -6117,13 +7598,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted vote.cast answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["VoteCastResult"];
                 };
             };
             /** @description Default Response */
@@ -6236,13 +7717,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted item.withdraw answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ItemWithdrawResult"];
                 };
             };
             /** @description Default Response */
@@ -6353,13 +7834,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted key.revoke answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["KeyRevokeResult"];
                 };
             };
             /** @description Default Response */
@@ -6470,13 +7951,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted meeting.schedule answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["MeetingScheduleResult"];
                 };
             };
             /** @description Default Response */
@@ -6589,13 +8070,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted meeting.arrive answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["MeetingArriveResult"];
                 };
             };
             /** @description Default Response */
@@ -6708,13 +8189,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted meeting.cancel answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["MeetingCancelResult"];
                 };
             };
             /** @description Default Response */
@@ -6827,13 +8308,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted meeting.close answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["MeetingCloseResult"];
                 };
             };
             /** @description Default Response */
@@ -6946,13 +8427,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted meeting.depart answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["MeetingDepartResult"];
                 };
             };
             /** @description Default Response */
@@ -7065,13 +8546,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted erratum.record answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ErratumRecordResult"];
                 };
             };
             /** @description Default Response */
@@ -7184,13 +8665,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted item.submit answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ItemSubmitResult"];
                 };
             };
             /** @description Default Response */
@@ -7303,13 +8784,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted meeting.open answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["MeetingOpenResult"];
                 };
             };
             /** @description Default Response */
@@ -7422,13 +8903,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted reconsideration.open answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ReconsiderationOpenResult"];
                 };
             };
             /** @description Default Response */
@@ -7541,13 +9022,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted record.sign answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["RecordSignResult"];
                 };
             };
             /** @description Default Response */
@@ -7660,13 +9141,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted item.resubmit answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ItemResubmitResult"];
                 };
             };
             /** @description Default Response */
@@ -7779,13 +9260,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted reconsideration.close answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ReconsiderationCloseResult"];
                 };
             };
             /** @description Default Response */
@@ -7898,13 +9379,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted reconsideration.vote answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ReconsiderationVoteResult"];
                 };
             };
             /** @description Default Response */
@@ -8015,13 +9496,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted objection.raise answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ObjectionRaiseResult"];
                 };
             };
             /** @description Default Response */
@@ -8134,13 +9615,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted objection.answer answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ObjectionAnswerResult"];
                 };
             };
             /** @description Default Response */
@@ -8251,13 +9732,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted principal.register answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["PrincipalRegisterResult"];
                 };
             };
             /** @description Default Response */
@@ -8370,13 +9851,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted key.rotate answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["KeyRotateResult"];
                 };
             };
             /** @description Default Response */
@@ -8489,13 +9970,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted key.confirm answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["KeyConfirmResult"];
                 };
             };
             /** @description Default Response */
@@ -8608,13 +10089,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted membership.end answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["MembershipEndResult"];
                 };
             };
             /** @description Default Response */
@@ -8727,13 +10208,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted member.reinstate answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["MemberReinstateResult"];
                 };
             };
             /** @description Default Response */
@@ -8846,13 +10327,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted principal.update_role answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["PrincipalUpdateRoleResult"];
                 };
             };
             /** @description Default Response */
@@ -8965,13 +10446,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted member.suspend answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["MemberSuspendResult"];
                 };
             };
             /** @description Default Response */
@@ -9084,13 +10565,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted report.acknowledge answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["ReportAcknowledgeResult"];
                 };
             };
             /** @description Default Response */
@@ -9201,13 +10682,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What an accepted ruling.register answers */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommandResult"];
+                    "application/json": components["schemas"]["RulingRegisterResult"];
                 };
             };
             /** @description Default Response */

@@ -1,6 +1,9 @@
 import { bytesToHex, canonicalJson } from '@yishi/crypto';
 import type { State } from '@yishi/procedure';
-import type { CommandResult, LedgerEntry, SignedCommand } from '@yishi/schema';
+import type { CommandResult as ReplyResult, LedgerEntry, SignedCommand } from '@yishi/schema';
+
+/** What the pipeline answers; the route adds the explicit `outcome` (issue 15). */
+type CommandResult = Omit<ReplyResult, 'derived' | 'outcome'> & { derived: unknown };
 import { acceptableKey, checkSkew, verifyCommandSignature } from '../auth/principal.js';
 import { canonicalSignedCommandJson as canonicalSignedCommand } from '@yishi/crypto';
 import { ApiError } from '../http/errors.js';

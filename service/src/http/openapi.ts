@@ -22,6 +22,7 @@ function namedModels(): Map<object, string> {
     if (typeof s === 'object' && s !== null && !names.has(s)) names.set(s, name);
   };
   for (const [name, s] of Object.entries(schema.NAMED_API_MODELS)) add(name, s);
+  for (const [name, s] of Object.entries(schema.NAMED_RESULT_MODELS)) add(name, s);
   for (const [type, s] of Object.entries(schema.COMMAND_SCHEMAS)) {
     add(`${pascal(type)}Command`, COMMAND_BODIES[type as schema.CommandType]);
     add(pascal(type), s);

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
+  COMMAND_RESULT_SCHEMAS,
   COMMAND_SCHEMAS,
-  CommandResultSchema,
+  commandOutcome,
   PrincipalIdSchema,
   RefIdSchema,
   ReportIdSchema,
@@ -74,7 +75,7 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ pipeline: CommandPipelin
           ...(params ? { params } : {}),
           headers: IdempotencyHeaders,
           body: COMMAND_BODIES[route.type],
-          response: { 201: CommandResultSchema, ...COMMAND_ERRORS },
+          response: { 201: COMMAND_RESULT_SCHEMAS[route.type], ...COMMAND_ERRORS },
         },
       },
       async (req, reply) => {
@@ -93,7 +94,10 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ pipeline: CommandPipelin
         }
         notePrincipalOfKey(req, pipeline, command.publicKey);
         if (answer.replayed) void reply.header('idempotent-replayed', 'true');
-        return reply.code(201).send(answer.body);
+        // The explicit outcome is a view of `derived`, never on the ledger: computed on every
+        // answer, retries included, so a P8 deferral never reads as a plain success.
+        const outcome = commandOutcome(route.type, answer.body.derived);
+        return reply.code(201).send({ ...answer.body, outcome } as never);
       }
     );
   }

@@ -252,7 +252,7 @@ export class Projections implements ProjectionMaps {
             recordedBy: String(report.subject['recordedBy']),
             reportId: report.reportId,
             deliverTo: strings(derived['deliverTo']),
-            subject: report.subject,
+            subject: report.subject as InterferenceView['subject'],
           };
         }
         break;
@@ -311,7 +311,7 @@ export class Projections implements ProjectionMaps {
     for (const view of change.objections ?? []) this.objections.set(view.objectionId, view);
     for (const r of change.rulings ?? []) {
       const row = this.objections.get(r.objectionId);
-      if (row) row.ruling = { seq, decision: r.decision };
+      if (row) row.ruling = { seq, decision: String(r.decision) };
     }
   }
 }

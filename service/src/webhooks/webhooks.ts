@@ -2,6 +2,7 @@ import { base64Encode, canonicalJson, signingMessage } from '@yishi/crypto';
 import {
   SIGNING_CONTEXTS,
   type ReportView,
+  type WebhookReport,
   type WebhookDelivery,
   type WebhookPayload,
   type WebhookView,
@@ -108,7 +109,7 @@ export function reportView(row: ReportRow): ReportView {
     seq: row.seq,
     time: row.time,
     acknowledgedSeq: row.acknowledgedSeq,
-    subject: row.report.subject,
+    subject: row.report.subject as ReportView['subject'],
   };
 }
 
@@ -117,9 +118,9 @@ export function reportView(row: ReportRow): ReportView {
  * (keys ending in `Id`): an interference record's content (P15) and every other subject stay
  * behind the signed reads, where the receiver fetches them.
  */
-export function webhookReportView(row: ReportRow): ReportView {
+export function webhookReportView(row: ReportRow): WebhookReport {
   const v = reportView(row);
-  const subject: Record<string, unknown> = {};
+  const subject: Record<string, string> = {};
   if (typeof v.subject === 'object' && v.subject !== null) {
     for (const [k, x] of Object.entries(v.subject as Record<string, unknown>)) {
       if (/Id$/.test(k) && typeof x === 'string') subject[k] = x;

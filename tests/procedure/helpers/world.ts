@@ -7,6 +7,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { base64Encode, getPublicKey, sha256, utf8Encode } from '@yishi/crypto';
 import {
+  buildMinutes,
+  buildRecord,
   decide,
   initialState,
   type Decision,
@@ -14,7 +16,14 @@ import {
   type Refusal,
   type State,
 } from '@yishi/procedure';
-import type { LedgerEntry, RulebookParams } from '@yishi/schema';
+import {
+  LiveItemSchema,
+  MeetingRecordSchema,
+  MinutesSchema,
+  type LedgerEntry,
+  type RulebookParams,
+} from '@yishi/schema';
+import { assertDerived, assertSchema } from '../../helpers/schema-check.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
@@ -94,6 +103,7 @@ export class Ledger {
         derived: JSON.parse(JSON.stringify(d.derived)) as unknown,
       });
       this.state = d.state;
+      checkSchemas(d.state, String(payload['type']), this.entries.at(-1)?.derived);
     }
     return d;
   }
@@ -122,6 +132,24 @@ export class Ledger {
 
   advance(ms: number): void {
     this.time += ms;
+  }
+}
+
+/**
+ * Issue 15: every accepted command's derived value matches its schema in @yishi/schema, and so do
+ * the live item it touched and, at a close, the meeting's record and minutes.
+ */
+function checkSchemas(state: State, type: string, derived: unknown): void {
+  assertDerived(type, derived);
+  const d = derived as Record<string, unknown>;
+  const itemId = d['itemId'];
+  if (typeof itemId === 'string' && Object.hasOwn(state.items, itemId)) {
+    assertSchema(LiveItemSchema, JSON.parse(JSON.stringify(state.items[itemId])), 'live item');
+  }
+  if (type === 'meeting.close' && typeof d['meetingId'] === 'string') {
+    const record = buildRecord(state, d['meetingId']);
+    assertSchema(MeetingRecordSchema, JSON.parse(JSON.stringify(record)), 'record');
+    assertSchema(MinutesSchema, JSON.parse(JSON.stringify(buildMinutes(record))), 'minutes');
   }
 }
 
