@@ -80,3 +80,4 @@ export {
   type WitnessHealth,
 } from './witness/collector.js';
 export { describeAudit } from './cli/audit.js';
+export { CLI_COMMAND_ROUTES } from './cli/remote.js';
