@@ -141,7 +141,7 @@ const run = (cmd, args, cwd, env = {}) =>
     cwd,
     env: { ...process.env, ...env },
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', process.env.DEBUG_PACK ? 'inherit' : 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 try {
   mkdirSync(tarballs);
@@ -151,9 +151,11 @@ try {
     ['pack', ...WORKSPACES.flatMap((w) => ['-w', w]), '--pack-destination', tarballs, '--silent'],
     root
   );
-  for (const dep of thirdPartyDeps()) {
-    run(npm, ['pack', dep, '--pack-destination', tarballs, '--ignore-scripts', '--silent'], root);
-  }
+  run(
+    npm,
+    ['pack', ...thirdPartyDeps(), '--pack-destination', tarballs, '--ignore-scripts', '--silent'],
+    root
+  );
   const files = readdirSync(tarballs).filter((f) => f.endsWith('.tgz'));
   const ours = files.filter((f) => f.startsWith('yishi-'));
   if (ours.length !== WORKSPACES.length) throw new Error(`packed ${ours.join(', ')}`);
