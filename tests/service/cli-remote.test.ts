@@ -107,6 +107,31 @@ t.test('submit signs, posts and prints the answer; get reads signed', async (t) 
   );
   t.equal(me.status, 0, me.stderr);
   t.match(json(me.stdout), { principalId: 'sun-lihua', role: 'member', bodyId: derived.bodyId });
+  const role = await yishi(
+    'get',
+    '--key',
+    join(keys, 'sun-lihua.key'),
+    '--url',
+    url,
+    '--field',
+    'role',
+    '/principals/me'
+  );
+  t.equal(role.stdout, 'member\n', '--field prints one field, a string as it is');
+  const second = await yishi(
+    'submit',
+    '--key',
+    adminKey,
+    '--url',
+    url,
+    '--field',
+    'derived.bodyId',
+    '{"type":"body.create","name":"另一个班子"}'
+  );
+  t.match(second.stdout, /^body-\d+\n$/);
+  const none = await yishi('get', '--url', url, '--field', 'no.such', '/ledger/info');
+  t.equal(none.status, 1, 'a field the answer lacks');
+  t.match(none.stderr, /no field no\.such/);
   const info = await yishi('get', '--url', url, '/ledger/info');
   t.equal(info.status, 0, 'a public route needs no key');
   t.type(json(info.stdout)['ledgerId'], 'string');

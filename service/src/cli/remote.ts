@@ -27,7 +27,8 @@ export const CLI_COMMAND_ROUTES: Readonly<Record<string, string>> = {
   ...SERVICE_COMMAND_ROUTES,
 };
 
-const SUBMIT_HELP = `Usage: yishi submit --key FILE [--url URL] [--lang en|zh] [--idempotency-key K] 'JSON'
+const SUBMIT_HELP = `Usage: yishi submit --key FILE [--url URL] [--field PATH] [--lang en|zh]
+                    [--idempotency-key K] 'JSON' | -
 
 Signs a command as the principal of the secret key in FILE and posts it to the route that takes
 its type. JSON is the command's payload with its "type" (e.g. '{"type":"body.create","name":"…"}');
@@ -43,10 +44,12 @@ Options:
   --lang en|zh            language of error messages (default en)
   --idempotency-key K     the Idempotency-Key header: a retry with the same key and bytes gets
                           the same answer
+  --field PATH            print only this field of an accepted command's answer (a dot path:
+                          derived.bodyId; a string as it is, anything else as JSON)
   -h, --help              show this help
 `;
 
-const GET_HELP = `Usage: yishi get [--key FILE] [--url URL] [--lang en|zh] PATH
+const GET_HELP = `Usage: yishi get [--key FILE] [--url URL] [--field PATH] [--lang en|zh] PATH
 
 Reads PATH (e.g. /principals/me, /meetings/mtg-3/minutes?format=markdown) from the service,
 signed as the principal of the secret key in FILE when --key is given (the Yishi-Ed25519
@@ -58,6 +61,7 @@ Options:
   --key FILE     the principal's secret key (omit for public routes such as /log/checkpoint)
   --url URL      the service (default ${DEFAULT_URL})
   --lang en|zh   language of error messages (default en)
+  --field PATH   print only this field of a 2xx JSON answer (a dot path: role, keys.0.keyId)
   -h, --help     show this help
 `;
 
@@ -121,14 +125,40 @@ async function ledgerId(base: string): Promise<string> {
   return info.ledgerId;
 }
 
-/** Prints an answer: JSON indented, other text as it came; non-2xx also named on stderr. */
-async function report(response: Response): Promise<number> {
+/** The value at a dot path (`derived.bodyId`, `items.0.title`) of a JSON answer. */
+function pick(body: unknown, path: string): unknown {
+  let value = body;
+  for (const step of path.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, step)) {
+      return undefined;
+    }
+    value = (value as Record<string, unknown>)[step];
+  }
+  return value;
+}
+
+/**
+ * Prints an answer: JSON indented (or only `field` of it: a string as it is, anything else as
+ * JSON), other text as it came; a non-2xx answer is printed whole and named on stderr.
+ */
+async function report(response: Response, field: string | undefined): Promise<number> {
   const text = await response.text();
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    const json = /\bjson\b/.test(response.headers.get('content-type') ?? '');
+    body = json ? JSON.parse(text) : undefined;
   } catch {
     body = undefined;
+  }
+  if (response.ok && field !== undefined) {
+    const value = pick(body, field);
+    if (value === undefined) {
+      out(body === undefined ? text : `${JSON.stringify(body, null, 2)}\n`);
+      err(`the answer has no field ${field}\n`);
+      return 1;
+    }
+    out(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
+    return 0;
   }
   out(body === undefined ? text : `${JSON.stringify(body, null, 2)}\n`);
   if (response.ok) return 0;
@@ -186,6 +216,7 @@ export const submitCommand: Command = async (argv) => {
         url: { type: 'string' },
         lang: { type: 'string' },
         'idempotency-key': { type: 'string' },
+        field: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -215,7 +246,7 @@ export const submitCommand: Command = async (argv) => {
     publicKey: base64Encode(getPublicKey(secretKey)),
     signature: base64Encode(sign(signingMessage(SIGNING_CONTEXTS.command, signed), secretKey)),
   });
-  return report(await request(`${base}${path}`, { method: 'POST', headers, body }));
+  return report(await request(`${base}${path}`, { method: 'POST', headers, body }), values.field);
 };
 
 export const getCommand: Command = async (argv) => {
@@ -228,6 +259,7 @@ export const getCommand: Command = async (argv) => {
         key: { type: 'string' },
         url: { type: 'string' },
         lang: { type: 'string' },
+        field: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -255,5 +287,5 @@ export const getCommand: Command = async (argv) => {
       secretKey
     );
   }
-  return report(await request(`${base}${target}`, { method: 'GET', headers }));
+  return report(await request(`${base}${target}`, { method: 'GET', headers }), values.field);
 };
