@@ -62,7 +62,7 @@ t.test('the marked shell blocks run against a live service', async (t) => {
   const child = spawn('bash', ['-c', script], {
     cwd: dir,
     env: { ...process.env, PATH: `${bin}${delimiter}${process.env['PATH'] ?? ''}` },
-    timeout: 240_000,
+    timeout: 540_000,
   });
   let stdout = '';
   let stderr = '';

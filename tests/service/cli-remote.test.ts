@@ -254,3 +254,59 @@ t.test('an unreachable service exits 1 and says so', async (t) => {
   const g = await yishi('get', '--url', `${url}/nowhere`, '/ledger/info');
   t.equal(g.status, 1, 'a URL that is not the service');
 });
+
+t.test('sign prints a signed command and a read header that the service accepts', async (t) => {
+  const info = await yishi('get', '--url', url, '--field', 'ledgerId', '/ledger/info');
+  const ledger = info.stdout.trim();
+  const signed = await yishi(
+    'sign',
+    '--key',
+    adminKey,
+    '--ledger',
+    ledger,
+    '{"type":"body.create","name":"第三个班子"}'
+  );
+  t.equal(signed.status, 0, signed.stderr);
+  t.equal(signed.stderr, 'POST /bodies\n', 'names the route');
+  const body = json(signed.stdout) as { payload: Record<string, unknown> };
+  t.equal(body.payload['ledger'], ledger);
+  t.type(body.payload['ts'], 'number');
+  t.match(body.payload['nonce'], /^[0-9a-f]{32}$/);
+  const posted = await fetch(`${url}/bodies`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: signed.stdout,
+  });
+  t.equal(posted.status, 201, 'the service accepts the signed body');
+
+  const header = await yishi(
+    'sign',
+    '--key',
+    adminKey,
+    '--url',
+    url,
+    '--read',
+    'GET',
+    '/principals/admin'
+  );
+  t.equal(header.status, 0, header.stderr);
+  t.match(header.stdout, /^Yishi-Ed25519 key=/);
+  const read = await fetch(`${url}/principals/admin`, {
+    headers: { authorization: header.stdout.trim() },
+  });
+  t.equal(read.status, 200, 'the service accepts the read header');
+
+  t.equal(
+    (await yishi('sign', '--key', adminKey, '--ledger', ledger, '--read', 'G E', '/x')).status,
+    2
+  );
+  t.equal(
+    (await yishi('sign', '--key', adminKey, '--ledger', ledger, '--read', 'GET', 'x')).status,
+    2
+  );
+  t.equal(
+    (await yishi('sign', '--key', adminKey, '--ledger', ledger, '{"type":"no.such"}')).status,
+    2
+  );
+  t.equal((await yishi('sign', '--ledger', ledger, '{}')).status, 2, 'no --key');
+});

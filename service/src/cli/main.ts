@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   keygen: async () => (await import('./keygen.js')).keygenCommand,
   submit: async () => (await import('./remote.js')).submitCommand,
   get: async () => (await import('./remote.js')).getCommand,
+  sign: async () => (await import('./remote.js')).signCommand,
 };
 
 /** The CLI's version: @yishi/service's package.json (two folders up from src/cli and dist/cli). */
@@ -42,6 +43,7 @@ Commands:
   keygen   make a principal's key pair (NAME.key, mode 0600, and NAME.pub)
   submit   sign a command with a key and post it to a running service
   get      read a path from a running service, signed with a key
+  sign     sign a command or a read without sending it (for curl)
 
 Run 'yishi <command> --help' for a command's options; 'yishi --version' prints the version.
 `;

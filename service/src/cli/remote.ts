@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import {
   base64Encode,
+  bodyDigest,
   bytesToHex,
   EMPTY_BODY_DIGEST,
   getPublicKey,
@@ -205,6 +206,47 @@ export function commandPath(payload: Record<string, unknown>): string {
   });
 }
 
+/** The signed command (`{ payload, publicKey, signature }`) as the request body, JSON. */
+function signedCommandBody(
+  payload: Record<string, unknown>,
+  secretKey: Uint8Array,
+  ledger: string
+): string {
+  const signed = {
+    ...payload,
+    ledger,
+    ts: payload['ts'] ?? Date.now(),
+    nonce: payload['nonce'] ?? bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(16))),
+  };
+  return JSON.stringify({
+    payload: signed,
+    publicKey: base64Encode(getPublicKey(secretKey)),
+    signature: base64Encode(sign(signingMessage(SIGNING_CONTEXTS.command, signed), secretKey)),
+  });
+}
+
+/** The `Authorization` header of a signed read of `target` (path and query) for `ledger`. */
+function readAuthorization(
+  method: string,
+  target: string,
+  body: string | undefined,
+  secretKey: Uint8Array,
+  ledger: string
+): string {
+  const u = new URL(target, 'http://placeholder.invalid');
+  return signReadRequest(
+    {
+      ledger,
+      method: method.toUpperCase(),
+      path: u.pathname,
+      query: u.search.startsWith('?') ? u.search.slice(1) : '',
+      bodyDigest: body === undefined || body.length === 0 ? EMPTY_BODY_DIGEST : bodyDigest(body),
+      ts: Date.now(),
+    },
+    secretKey
+  );
+}
+
 export const submitCommand: Command = async (argv) => {
   const parsed = parseCommandLine(
     {
@@ -235,17 +277,8 @@ export const submitCommand: Command = async (argv) => {
   const arg = positionals[0] as string;
   const payload = commandPayload(arg === '-' ? readFileSync(0, 'utf8') : arg);
   const path = commandPath(payload);
-  const signed = {
-    ...payload,
-    ledger: payload['ledger'] ?? (await ledgerId(base)),
-    ts: payload['ts'] ?? Date.now(),
-    nonce: payload['nonce'] ?? bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(16))),
-  };
-  const body = JSON.stringify({
-    payload: signed,
-    publicKey: base64Encode(getPublicKey(secretKey)),
-    signature: base64Encode(sign(signingMessage(SIGNING_CONTEXTS.command, signed), secretKey)),
-  });
+  const ledger = typeof payload['ledger'] === 'string' ? payload['ledger'] : await ledgerId(base);
+  const body = signedCommandBody(payload, secretKey, ledger);
   return report(await request(`${base}${path}`, { method: 'POST', headers, body }), values.field);
 };
 
@@ -274,18 +307,90 @@ export const getCommand: Command = async (argv) => {
   const base = baseUrl(values.url);
   const headers: Record<string, string> = languageHeader(values.lang);
   if (secretKey !== undefined) {
-    const u = new URL(target, 'http://placeholder.invalid');
-    headers['authorization'] = signReadRequest(
-      {
-        ledger: await ledgerId(base),
-        method: 'GET',
-        path: u.pathname,
-        query: u.search.startsWith('?') ? u.search.slice(1) : '',
-        bodyDigest: EMPTY_BODY_DIGEST,
-        ts: Date.now(),
-      },
-      secretKey
+    headers['authorization'] = readAuthorization(
+      'GET',
+      target,
+      undefined,
+      secretKey,
+      await ledgerId(base)
     );
   }
   return report(await request(`${base}${target}`, { method: 'GET', headers }), values.field);
+};
+
+const SIGN_HELP = `Usage: yishi sign --key FILE (--url URL | --ledger ID) 'JSON' | -
+       yishi sign --key FILE (--url URL | --ledger ID) --read METHOD PATH [--body FILE]
+
+Signs without sending, for curl or any other HTTP client. For a command (its payload as JSON, or
+'-' for standard input): prints the signed request body to POST, with "ledger", "ts" and a
+fresh "nonce" filled in, and names its route on standard error. With --read: prints the
+Authorization header value of a signed read of PATH (path and query as sent; --body FILE for a
+request that has a body). The ledger id is --ledger, or what GET URL/ledger/info reports.
+
+  yishi sign --key data/admin.key --url URL '{"type":"body.create","name":"…"}' |
+    curl -H 'content-type: application/json' --data-binary @- URL/bodies
+  curl -H "authorization: $(yishi sign --key me.key --url URL --read GET /principals/me)" \\
+    URL/principals/me
+
+Options:
+  --key FILE        the principal's secret key
+  --url URL         the service, asked for its ledger id (default ${DEFAULT_URL})
+  --ledger ID       the ledger id to sign for (no request is made)
+  --read METHOD     sign a read (GET, POST, …) of PATH instead of a command
+  --body FILE       the exact bytes of the read's request body
+  -h, --help        show this help
+`;
+
+export const signCommand: Command = async (argv) => {
+  const parsed = parseCommandLine(
+    {
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        key: { type: 'string' },
+        url: { type: 'string' },
+        ledger: { type: 'string' },
+        read: { type: 'string' },
+        body: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    },
+    SIGN_HELP
+  );
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
+  if (values.key === undefined) throw new UsageError('--key FILE is required');
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      values.read ? 'give exactly one PATH' : 'give the command as one JSON argument'
+    );
+  }
+  const secretKey = readSecretKey(values.key);
+  const arg = positionals[0] as string;
+  const ledger = async () => values.ledger ?? (await ledgerId(baseUrl(values.url)));
+  if (values.read !== undefined) {
+    if (!/^[A-Za-z]{1,16}$/.test(values.read))
+      throw new UsageError(`--read ${values.read}: not a method`);
+    if (!arg.startsWith('/')) throw new UsageError(`${arg}: a PATH starts with '/'`);
+    let body: string | undefined;
+    if (values.body !== undefined) {
+      try {
+        body = readFileSync(values.body, 'utf8');
+      } catch (e) {
+        throw new UsageError(
+          `--body ${values.body}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`
+        );
+      }
+    }
+    out(`${readAuthorization(values.read, arg, body, secretKey, await ledger())}\n`);
+    return 0;
+  }
+  if (values.body !== undefined) throw new UsageError('--body goes with --read');
+  const payload = commandPayload(arg === '-' ? readFileSync(0, 'utf8') : arg);
+  const path = commandPath(payload);
+  const id = typeof payload['ledger'] === 'string' ? payload['ledger'] : await ledger();
+  out(`${signedCommandBody(payload, secretKey, id)}\n`);
+  err(`POST ${path}\n`);
+  return 0;
 };
