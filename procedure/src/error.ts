@@ -336,7 +336,22 @@ export const REFUSALS = {
   RESUBMISSION_CHANGES_MATTER: {
     en: 'a resubmission must keep the category, candidate and post',
     zh: '重新提交不得改变事项类别、人选和职务',
-    rules: ['P10'],
+    rules: ['P10', 'P11'],
+  },
+  ITEM_NOT_REJECTED: {
+    en: 'only a rejected cadre item may be renominated',
+    zh: '只有未通过的干部任免议题才能再次提名',
+    rules: ['P11'],
+  },
+  NOT_A_CADRE_ITEM: {
+    en: 'only a cadre appointment item may be renominated after rejection',
+    zh: '只有干部任免议题未通过后才能再次提名',
+    rules: ['P11'],
+  },
+  CADRE_NOT_LATEST_ATTEMPT: {
+    en: 'a renomination links to the latest rejected attempt',
+    zh: '再次提名须关联最近一次未通过的议题',
+    rules: ['P11'],
   },
   CADRE_ATTEMPTS_EXHAUSTED: {
     en: 'this candidate and post have failed too many times',

@@ -73,5 +73,11 @@ export type {
 } from './record.js';
 export { buildMinutes } from './minutes.js';
 export type { Minutes, MinutesDecision } from './minutes.js';
-export { renderRecordMarkdown, renderMinutesMarkdown, minutesLabel } from './markdown.js';
+export {
+  renderRecordMarkdown,
+  renderMinutesMarkdown,
+  minutesLabel,
+  formatYuan,
+  formatChineseDate,
+} from './markdown.js';
 export type { Report } from './reports.js';

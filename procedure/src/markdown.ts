@@ -1,7 +1,11 @@
 /**
- * P16 the record and the minutes as Markdown, in Simplified Chinese: what the committee archives.
- * Pure functions of the structured JSON; times are shown in China Standard Time (UTC+8). Text
- * written by members (reasons, opinions, dissent) is quoted verbatim, line by line.
+ * P16 the record and the minutes as Markdown, in Simplified Chinese: what the committee archives
+ * and a secretary files. Pure functions of the structured JSON; dates as Chinese documents write
+ * them (2026年12月5日 09:00, China Standard Time, UTC+8), amounts in 元/万元/亿元 (9.6亿元), people
+ * and items by name and title. The JSON keeps the internal ids (`mtg-14`, `item-15`, `obj-27`);
+ * the Markdown shows them only where nothing else names the thing (the earlier attempt of a
+ * resubmitted item). Text written by members (reasons, opinions, dissent) is quoted verbatim,
+ * line by line.
  */
 import type { Minutes } from './minutes.js';
 import type { KeyResetMark, MeetingRecord, PersonRef } from './record.js';
@@ -73,12 +77,40 @@ function quote(s: string, indent = ''): string {
     .join('\n');
 }
 
-/** `YYYY-MM-DD HH:mm（北京时间）` of `time` (ms since the epoch). */
+const CST = 8 * 3_600_000;
+
+/** `2026年12月5日` of `time` (ms since the epoch), in China Standard Time. */
+export function formatChineseDate(time: number): string {
+  const d = new Date(time + CST);
+  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+}
+
+/** `2026年12月5日 09:00（北京时间）` of `time` (ms since the epoch); `—` for none. */
 export function formatCst(time: number | null): string {
   if (time === null) return '—';
-  const d = new Date(time + 8 * 3_600_000);
+  const d = new Date(time + CST);
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}（北京时间）`;
+  return `${formatChineseDate(time)} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}（北京时间）`;
+}
+
+/**
+ * An amount of yuan as Chinese documents write it, exactly: the largest of 亿元 and 万元 that
+ * needs at most four decimals, else 元 (960000000 → `9.6亿元`, 50000 → `5万元`, 123456789 →
+ * `12345.6789万元`, 8000 → `8000元`). Decimal string arithmetic, never floating point.
+ */
+export function formatYuan(amount: number): string {
+  if (!Number.isSafeInteger(amount) || amount < 0) return `${amount}元`;
+  const digits = String(amount);
+  for (const [unit, zeros] of [
+    ['亿元', 8],
+    ['万元', 4],
+  ] as const) {
+    if (digits.length <= zeros) continue;
+    const whole = digits.slice(0, -zeros);
+    const fraction = digits.slice(-zeros).replace(/0+$/, '');
+    if (fraction.length <= 4) return `${whole}${fraction ? `.${fraction}` : ''}${unit}`;
+  }
+  return `${digits}元`;
 }
 
 const DIGITS = '零一二三四五六七八九';
@@ -115,7 +147,6 @@ export function renderRecordMarkdown(r: MeetingRecord): string {
   out.push(`# 会议记录：${inline(r.meeting.title)}`, '');
   out.push(`- 领导班子：${inline(r.body.name)}`);
   out.push(`- 会议类型：${label(KIND, r.meeting.kind)}`);
-  out.push(`- 会议编号：${r.meeting.id}`);
   out.push(`- 预定开始：${formatCst(r.meeting.scheduledStart)}`);
   out.push(`- 开会时间：${formatCst(r.meeting.openedAt)}`);
   out.push(`- 散会时间：${formatCst(r.meeting.closedAt)}`);
@@ -142,11 +173,9 @@ export function renderRecordMarkdown(r: MeetingRecord): string {
   r.items.forEach((it, i) => {
     out.push(`### ${chineseNumeral(i + 1)}、${inline(it.title)}`, '');
     out.push(`- 事项类别：${label(CATEGORY, it.category)}`);
-    out.push(
-      `- 议题编号：${it.itemId}；提交人：${who(it.submitter)}${it.adhoc ? '；临时动议' : ''}`
-    );
-    if (it.previousItemId) out.push(`- 前次议题：${it.previousItemId}`);
-    if (it.amount !== null) out.push(`- 金额：${it.amount} 元`);
+    out.push(`- 提交人：${who(it.submitter)}${it.adhoc ? '；临时动议' : ''}`);
+    if (it.previousItemId) out.push(`- 重新提交：前次议题记录编号 ${it.previousItemId}`);
+    if (it.amount !== null) out.push(`- 金额：${formatYuan(it.amount)}`);
     if (it.candidate)
       out.push(`- 人选：${inline(it.candidate.name)}；拟任职务：${inline(it.post ?? '')}`);
     out.push('- 材料：');
@@ -176,7 +205,10 @@ export function renderRecordMarkdown(r: MeetingRecord): string {
       }
     }
     if (it.deferAccepted) {
-      out.push(`- 主要负责人采纳缓议意见（${it.deferAccepted.statementBy}），理由：`);
+      const by = it.statements.find((x) => x.principalId === it.deferAccepted?.statementBy);
+      out.push(
+        `- 主要负责人采纳缓议意见（${by ? inline(by.name) : it.deferAccepted.statementBy}），理由：`
+      );
       out.push(quote(it.deferAccepted.reason, '    '));
     }
     if (it.vote) {
@@ -229,7 +261,7 @@ export function renderRecordMarkdown(r: MeetingRecord): string {
   if (r.motions.length > 0) {
     out.push('## 复议', '');
     for (const x of r.motions) {
-      out.push(`### 复议「${inline(x.itemTitle)}」（${x.itemId}）`, '');
+      out.push(`### 复议「${inline(x.itemTitle)}」`, '');
       out.push(`- 提议人：${who(x.proposer)}`);
       out.push('- 提议理由：');
       out.push(quote(x.reason, '    '));
@@ -251,18 +283,17 @@ export function renderRecordMarkdown(r: MeetingRecord): string {
   out.push('## 程序异议', '');
   if (r.objections.length === 0) out.push('无。', '');
   for (const o of r.objections) {
+    const item = r.items.find((x) => x.itemId === o.itemId);
+    const about = o.itemId ? `（议题「${item ? inline(item.title) : o.itemId}」）` : '';
     out.push(
-      `- ${o.objectionId}：${who(o.raisedBy)} 依据 ${o.rule} 提出${o.itemId ? `（议题 ${o.itemId}）` : ''}，状态：${label(OBJECTION_STATE, o.state)}`
+      `- ${who(o.raisedBy)} 依据 ${o.rule} 提出${about}，状态：${label(OBJECTION_STATE, o.state)}`
     );
     out.push(quote(o.text, '    '));
     if (o.answer) {
       out.push(`  - 主要负责人答复：${o.answer.answer === 'corrected' ? '已纠正' : '不予采纳'}`);
       out.push(quote(o.answer.reasons, '    '));
     }
-    if (o.escalation)
-      out.push(
-        `  - 已报告上级纪委（${label(WHY, o.escalation.why)}，报告 ${o.escalation.reportId}）`
-      );
+    if (o.escalation) out.push(`  - 已报告上级纪委（${label(WHY, o.escalation.why)}）`);
   }
   out.push('');
   return out.join('\n');
@@ -273,7 +304,7 @@ export function renderMinutesMarkdown(m: Minutes): string {
   const out: string[] = [];
   out.push(`# ${inline(m.body.name)}会议纪要`, '');
   out.push(`**${minutesLabel(m.number)}**`, '');
-  out.push(`- 会议：${inline(m.meeting.title)}（${label(KIND, m.meeting.kind)}，${m.meeting.id}）`);
+  out.push(`- 会议：${inline(m.meeting.title)}（${label(KIND, m.meeting.kind)}）`);
   out.push(`- 时间：${formatCst(m.meeting.openedAt)} 至 ${formatCst(m.meeting.closedAt)}`);
   out.push(
     `- 出席：应到会 ${m.attendance.denominator} 人，实到 ${m.attendance.present} 人；列席 ${m.attendance.attendees} 人`
@@ -291,20 +322,22 @@ export function renderMinutesMarkdown(m: Minutes): string {
       : '';
     const urgent = d.urgentOverride ? '；紧急事项，已向上级党组织报告' : '';
     out.push(
-      `${i + 1}. ${inline(d.title)}（${label(CATEGORY, d.category)}，${d.itemId}）：**${label(RESULT, d.result)}**${counts}（${ruleNote(d.rule, d.basis)}）${urgent}`
+      `${i + 1}. ${inline(d.title)}（${label(CATEGORY, d.category)}${d.previousItemId ? '，重新提交' : ''}）：**${label(RESULT, d.result)}**${counts}（${ruleNote(d.rule, d.basis)}）${urgent}`
     );
   });
   if (m.reconsiderations.length > 0) {
     out.push('', '## 复议', '');
     for (const x of m.reconsiderations) {
       out.push(
-        `- 复议「${inline(x.itemTitle)}」（${x.itemId}）：${x.result ? label(RESULT, x.result) : '未作结论'}${x.rule ? `（依据 ${x.rule}）` : ''}`
+        `- 复议「${inline(x.itemTitle)}」：${x.result ? label(RESULT, x.result) : '未作结论'}${x.rule ? `（依据 ${x.rule}）` : ''}`
       );
     }
   }
   if (m.keySetByAdmin) out.push('', ...keyResetLines(m.keySetByAdmin));
   out.push('', '## 会议记录摘要', '');
   out.push(`本纪要对应的会议记录 SHA-256：\`${m.recordDigest}\``, '');
+  if (m.meeting.closedAt !== null)
+    out.push(`${inline(m.body.name)}`, `${formatChineseDate(m.meeting.closedAt)}`, '');
   return out.join('\n');
 }
 
@@ -320,7 +353,7 @@ function keyResetLines(marks: readonly KeyResetMark[]): string[] {
   const out = ['## 管理员重置密钥的签名', ''];
   for (const x of marks) {
     out.push(
-      `- ${inline(x.name)}（${x.principalId}）的${MARK_KIND[x.kind]}（条目 ${x.seq}）：该签名使用的密钥由管理员（${x.by}）重置，本人尚未以原密钥确认`
+      `- ${inline(x.name)}的${MARK_KIND[x.kind]}（条目 ${x.seq}）：该签名使用的密钥由管理员（${x.by}）重置，本人尚未以原密钥确认`
     );
   }
   return out;

@@ -17,7 +17,29 @@ export function cadreKey(bodyId: string, candidate: Candidate | null, post: stri
 
 /** The P11 record for a key (a fresh one when none exists; not stored). */
 export function cadreAttempts(state: State, key: string): CadreAttempts {
-  return own(state.cadre, key) ?? { failures: 0, lastRejectedMeetingId: null, pendingItemId: null };
+  return (
+    own(state.cadre, key) ?? {
+      failures: 0,
+      lastRejectedMeetingId: null,
+      pendingItemId: null,
+      rejectedItemIds: [],
+    }
+  );
+}
+
+/**
+ * The P11 record whose latest rejected attempt is item `itemId`, with its key; null when no
+ * record names it. Earlier attempts in the record are reported as `latest: false`.
+ */
+export function rejectedCadreAttempt(
+  state: State,
+  itemId: string
+): { key: string; rec: CadreAttempts; latest: boolean } | null {
+  for (const [key, rec] of Object.entries(state.cadre)) {
+    const at = rec.rejectedItemIds.indexOf(itemId);
+    if (at >= 0) return { key, rec, latest: at === rec.rejectedItemIds.length - 1 };
+  }
+  return null;
 }
 
 /** The outcome as written to `derived`. */
@@ -54,6 +76,7 @@ export function settle(
     if (o.result === 'rejected') {
       rec.failures += 1;
       rec.lastRejectedMeetingId = m.id;
+      rec.rejectedItemIds = [...rec.rejectedItemIds, item.id];
     }
     if (rec.failures === 0 && rec.pendingItemId === null) delete s.cadre[key];
     else s.cadre[key] = rec;

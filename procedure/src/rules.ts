@@ -127,7 +127,8 @@ const TEXT: { readonly [K in RuleId]: RuleText } = {
     checks: {
       'item.submit':
         'a rejected candidate only at another meeting; at most maxCadreAttempts (2) failures',
-      'item.resubmit': 'the same limits',
+      'item.resubmit':
+        'renominates a rejected cadre item, linked to its latest attempt, under the same limits',
     },
   },
   P12: {

@@ -354,6 +354,8 @@ export interface CadreAttempts {
   failures: number;
   lastRejectedMeetingId: string | null;
   pendingItemId: string | null;
+  /** The rejected attempts' item ids, oldest first: what `item.resubmit` links a renomination to. */
+  rejectedItemIds: string[];
 }
 
 /** A report addressed upward, awaiting acknowledgement (P13). */

@@ -405,7 +405,11 @@ export type ItemDefer = Static<typeof ItemDeferSchema>;
 export const ItemEscalateSchema = command('item.escalate', { itemId: RefIdSchema, reason: Text });
 export type ItemEscalate = Static<typeof ItemEscalateSchema>;
 
-/** A voting member: bring a deferred or reopened item back at a later meeting (P10). */
+/**
+ * A voting member: bring a deferred or reopened item back at a later meeting (P10), or renominate
+ * the candidate of a rejected cadre item at another meeting, linked to the latest rejected attempt
+ * and counted by `maxCadreAttempts` (P11).
+ */
 export const ItemResubmitSchema = command('item.resubmit', {
   previousItemId: RefIdSchema,
   meetingId: RefIdSchema,

@@ -82,3 +82,4 @@ export {
 export { describeAudit } from './cli/audit.js';
 export { describeVerification } from './cli/verify.js';
 export { reportLang } from './cli/report-options.js';
+export { CLI_COMMAND_ROUTES } from './cli/remote.js';

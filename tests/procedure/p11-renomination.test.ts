@@ -19,9 +19,12 @@ const cadre = (meetingId: string, extra: Record<string, unknown> = {}) => ({
  * (not close: 3 × 2 = 6 > 6 is false; 4 > 9/2 is false). With all nine present no vote can be
  * rejected without being close (P8), so the rejection needs absences.
  */
-function reject(w: World): { m: string; itemId: string } {
+function reject(
+  w: World,
+  submit: (m: string) => Record<string, unknown> = (m) => cadre(m)
+): { m: string; itemId: string } {
   const m = w.schedule();
-  const itemId = w.ok('m1', cadre(m)).itemId as string;
+  const itemId = w.ok('m1', submit(m)).itemId as string;
   w.open(m, firstVoters(6));
   w.deliberate(itemId);
   w.stateAll(itemId, positions(firstVoters(6)));
@@ -103,5 +106,126 @@ t.test('P11', async (t) => {
     w.open(m);
     w.close(m);
     t.same(Object.keys(w.state.cadre), [], 'no attempts recorded');
+  });
+});
+
+/** An `item.resubmit` renominating the candidate of `previousItemId` at `meetingId`. */
+const renominate = (previousItemId: string, meetingId: string, extra = {}) => {
+  const { type: _type, category: _category, ...fields } = cadre(meetingId, extra);
+  return { type: 'item.resubmit', previousItemId, ...fields };
+};
+
+/** Like `reject`, by a roll-call vote (for an item of another category). */
+function rejectByRollCall(w: World, submit: (m: string) => Record<string, unknown>) {
+  const m = w.schedule();
+  const itemId = w.ok('m1', submit(m)).itemId as string;
+  w.open(m, firstVoters(6));
+  w.deliberate(itemId);
+  w.stateAll(itemId, positions(firstVoters(6)));
+  w.openVote(itemId);
+  w.castAll(itemId, {
+    chair: 'for',
+    m1: 'for',
+    m2: 'for',
+    m3: 'for',
+    m4: 'against',
+    m5: 'against',
+  });
+  const d = w.closeVote(itemId);
+  if (d.result !== 'rejected') throw new Error(`expected rejection, got ${String(d.result)}`);
+  return { m, itemId };
+}
+
+t.test('P11 renomination through item.resubmit', async (t) => {
+  t.test('links the renomination to the rejected attempt and counts it', async (t) => {
+    const w = World.create();
+    const first = reject(w);
+    const next = w.schedule();
+    const d = w.ok('m1', renominate(first.itemId, next));
+    t.equal(d.previousItemId, first.itemId);
+    t.equal(w.state.items[d.itemId as string]?.previousItemId, first.itemId);
+    const [rec] = Object.values(w.state.cadre);
+    t.same(rec, {
+      failures: 1,
+      lastRejectedMeetingId: first.m,
+      pendingItemId: d.itemId,
+      rejectedItemIds: [first.itemId],
+    });
+  });
+
+  t.test('a renomination rejected again exhausts the attempts (the default 2)', async (t) => {
+    const w = World.create();
+    const first = reject(w);
+    const second = reject(w, (m) => renominate(first.itemId, m));
+    t.same(Object.values(w.state.cadre)[0]?.rejectedItemIds, [first.itemId, second.itemId]);
+    const r = w.no('m1', renominate(second.itemId, w.schedule()));
+    t.equal(r.code, 'CADRE_ATTEMPTS_EXHAUSTED');
+    t.equal(r.rule, 'P11');
+    t.same(r.details, { failures: 2, maxCadreAttempts: 2 });
+  });
+
+  t.test('maxCadreAttempts allows a third attempt, linked to the latest one', async (t) => {
+    const w = World.create({ rulebook: { maxCadreAttempts: 3 } });
+    const first = reject(w);
+    const second = reject(w, (m) => renominate(first.itemId, m));
+    const next = w.schedule();
+    const old = w.no('m1', renominate(first.itemId, next));
+    t.equal(old.code, 'CADRE_NOT_LATEST_ATTEMPT');
+    t.equal(old.rule, 'P11');
+    t.same(old.details, { latestItemId: second.itemId });
+    t.equal(w.ok('m1', renominate(second.itemId, next)).previousItemId, second.itemId);
+  });
+
+  t.test('refuses renomination at the meeting that rejected it', async (t) => {
+    const w = World.create();
+    const { m, itemId } = reject(w);
+    const r = w.no('m1', renominate(itemId, m));
+    t.equal(r.code, 'CADRE_SAME_MEETING');
+    t.equal(r.rule, 'P11');
+  });
+
+  t.test('refuses an item that was not rejected', async (t) => {
+    const w = World.create();
+    const m = w.schedule();
+    const itemId = w.ok('m1', cadre(m)).itemId as string;
+    const r = w.no('m1', renominate(itemId, w.schedule()));
+    t.equal(r.code, 'ITEM_NOT_REJECTED');
+    t.equal(r.rule, 'P11');
+    t.same(r.details, { itemId, state: 'submitted' });
+  });
+
+  t.test('refuses a rejected item that is not a cadre appointment', async (t) => {
+    const w = World.create();
+    const { itemId } = rejectByRollCall(w, (m) => ({
+      type: 'item.submit',
+      meetingId: m,
+      category: 'major_decision',
+      title: '关于某项目的议题',
+      materials: [{ title: '请示', sha256: SHA_A }],
+    }));
+    const r = w.no('m1', renominate(itemId, w.schedule()));
+    t.equal(r.code, 'NOT_A_CADRE_ITEM');
+    t.equal(r.rule, 'P11');
+  });
+
+  t.test('refuses another candidate or post, and an unknown item', async (t) => {
+    const w = World.create();
+    const { itemId } = reject(w);
+    const next = w.schedule();
+    const other = w.no('m1', renominate(itemId, next, { post: '某区区长' }));
+    t.equal(other.code, 'RESUBMISSION_CHANGES_MATTER');
+    t.equal(other.rule, 'P11');
+    const who = w.no('m1', renominate(itemId, next, { candidate: { name: '候选人乙' } }));
+    t.equal(who.code, 'RESUBMISSION_CHANGES_MATTER');
+    const unknown = w.no('m1', renominate('item-999', next));
+    t.equal(unknown.code, 'ITEM_NOT_DEFERRED');
+    t.equal(unknown.rule, 'P10');
+  });
+
+  t.test('the link survives the archiving of the rejecting meeting', async (t) => {
+    const w = World.create();
+    const { m, itemId } = reject(w);
+    w.close(m);
+    t.equal(w.ok('m1', renominate(itemId, w.schedule())).previousItemId, itemId);
   });
 });

@@ -3,7 +3,7 @@
  * written opinions, P6 recusal, P7 statements with the chair last, P8 urgent marking and accepted
  * deferral, P10 escalation and resubmission of deferred items, P11 renomination limits.
  */
-import type { Candidate, Category, Material } from '@yishi/schema';
+import type { Candidate, Category, ItemResubmit, Material } from '@yishi/schema';
 import {
   ANY_BODY_ROLE,
   bodyActor,
@@ -21,13 +21,13 @@ import {
 } from '../context.js';
 import { isExpired, removeReturnable } from '../expiry.js';
 import { proposalDigest } from '../digest.js';
-import { cadreAttempts, cadreKey, outcome, settle } from '../outcomes.js';
+import { cadreAttempts, cadreKey, outcome, rejectedCadreAttempt, settle } from '../outcomes.js';
 import { isPresent } from '../presence.js';
 import { isRecused } from '../recusal.js';
 import { hasSpoken, hasStated, notYetStated } from '../statements.js';
 import { ReportBatch } from '../reports.js';
 import type { Refusal } from '../error.js';
-import type { Item, Meeting, Returnable } from '../state.js';
+import type { CadreAttempts, Item, Meeting, Returnable } from '../state.js';
 
 interface ProposalFields {
   title: string;
@@ -405,12 +405,69 @@ export const itemEscalate: Handler<'item.escalate'> = (ctx, p) => {
 const sameJson = (a: unknown, b: unknown) =>
   JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-/** A voting member: bring a deferred (or reopened, or returned) item back at a later meeting (P10). */
+/**
+ * P11: renominate the candidate of a rejected cadre item at another meeting, linked to the latest
+ * rejected attempt; the same candidate and post, counted by `maxCadreAttempts`.
+ */
+function renominate(
+  ctx: Ctx,
+  m: Meeting,
+  by: string,
+  p: ItemResubmit,
+  attempt: { key: string; rec: CadreAttempts; latest: boolean }
+): Refusal | (() => Record<string, unknown>) {
+  const latest = attempt.rec.rejectedItemIds.at(-1) ?? null;
+  if (!attempt.latest) {
+    return refuse('CADRE_NOT_LATEST_ATTEMPT', 'P11', { latestItemId: latest });
+  }
+  if (p.candidate === undefined || p.post === undefined) {
+    return refuse('CATEGORY_FIELDS_INVALID', 'P1', {
+      category: 'cadre_appointment',
+      needs: ['candidate', 'post'],
+    });
+  }
+  if (cadreKey(m.bodyId, p.candidate, p.post) !== attempt.key) {
+    return refuse('RESUBMISSION_CHANGES_MATTER', 'P11', { previousItemId: p.previousItemId });
+  }
+  const c = checkCategory(m, 'cadre_appointment', p);
+  if (c) return c;
+  const k = checkCadre(ctx, m, p);
+  if (k) return k;
+  const t = checkTiming(ctx, m, 'cadre_appointment');
+  if (isRefusal(t)) return t;
+  return () => createItem(ctx, m, by, 'cadre_appointment', p, t.adhoc, p.previousItemId);
+}
+
+/**
+ * Why `previousItemId`, neither returnable (P10) nor a rejected cadre attempt (P11), cannot be
+ * resubmitted: a live rejected item of another category, a live cadre item not rejected, or (the
+ * P10 answer, as before) an item that is not deferred.
+ */
+function notResubmittable(ctx: Ctx, previousItemId: string): Refusal {
+  const item = own(ctx.state.items, previousItemId);
+  if (item?.category === 'cadre_appointment') {
+    return refuse('ITEM_NOT_REJECTED', 'P11', { itemId: previousItemId, state: item.state });
+  }
+  if (item?.state === 'rejected') {
+    return refuse('NOT_A_CADRE_ITEM', 'P11', { itemId: previousItemId, category: item.category });
+  }
+  return refuse('ITEM_NOT_DEFERRED', 'P10', { itemId: previousItemId });
+}
+
+/**
+ * A voting member: bring a deferred (or reopened, or returned) item back at a later meeting (P10),
+ * or renominate the candidate of a rejected cadre item at another meeting (P11).
+ */
 export const itemResubmit: Handler<'item.resubmit'> = (ctx, p) => {
   const m = getMeeting(ctx, p.meetingId);
   if (isRefusal(m)) return m;
   const a = submitter(ctx, m);
   if (isRefusal(a)) return a;
+  if (own(ctx.state.returnable, p.previousItemId) === undefined) {
+    const attempt = rejectedCadreAttempt(ctx.state, p.previousItemId);
+    if (attempt === null) return notResubmittable(ctx, p.previousItemId);
+    return renominate(ctx, m, a.p.id, p, attempt);
+  }
   const r = returnable(ctx, p.previousItemId, 'P10');
   if (isRefusal(r)) return r;
   if (r.bodyId !== m.bodyId) return refuse('NOT_A_MEMBER_OF_BODY', 'P10', { itemId: r.itemId });

@@ -2177,14 +2177,14 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Bring a deferred (or reopened, or returned) item back at a later meeting
+         * Bring a deferred (or reopened, or returned) item back at a later meeting, or renominate a rejected cadre candidate
          * @description Command `item.resubmit`, signed by the acting principal. Who: a voting member of the body.
          *
          *     Enforces:
          *     - **P1** Matter categories (事项类别（三重一大）): category fields
          *     - **P3** Agenda submission (议题提交): the same deadline
          *     - **P10** Deferred items (暂缓议题): a later meeting only, before expiry
-         *     - **P11** Renomination (再次提名): the same limits
+         *     - **P11** Renomination (再次提名): renominates a rejected cadre item, linked to its latest attempt, under the same limits
          */
         post: operations["itemResubmit"];
         delete?: never;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseNoteVerifier } from '@yishi/crypto';
 import type { Writable } from 'node:stream';
 /** A CLI command: takes its arguments, resolves to the exit code. */
@@ -47,6 +48,22 @@ export function usage<T>(parse: () => T): T {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/**
+ * A command's arguments through node:util parseArgs, its errors as usage errors; null when
+ * `--help` was given (the help is printed). The config must declare a boolean `help` option.
+ */
+export function parseCommandLine<T extends ParseArgsConfig>(
+  config: T,
+  help: string
+): ReturnType<typeof parseArgs<T>> | null {
+  const parsed = usage(() => parseArgs(config));
+  if ((parsed.values as Record<string, unknown>)['help'] === true) {
+    out(help);
+    return null;
+  }
+  return parsed;
 }
 
 /** The data directory: --data, else $YISHI_DATA, else ./data. */

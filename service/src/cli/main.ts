@@ -12,6 +12,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backup: async () => (await import('./backup.js')).backupCommand,
   restore: async () => (await import('./backup.js')).restoreCommand,
   witness: async () => (await import('./witness.js')).witnessCommand,
+  keygen: async () => (await import('./keygen.js')).keygenCommand,
+  submit: async () => (await import('./remote.js')).submitCommand,
+  get: async () => (await import('./remote.js')).getCommand,
+  sign: async () => (await import('./remote.js')).signCommand,
 };
 
 /** The CLI's version: @yishi/service's package.json (two folders up from src/cli and dist/cli). */
@@ -36,6 +40,10 @@ Commands:
   backup   copy the ledger and service databases while the service runs
   restore  put a backup in place as a data folder
   witness  run a C2SP witness that cosigns a log's checkpoints (init, serve)
+  keygen   make a principal's key pair (NAME.key, mode 0600, and NAME.pub)
+  submit   sign a command with a key and post it to a running service
+  get      read a path from a running service, signed with a key
+  sign     sign a command or a read without sending it (for curl)
 
 Run 'yishi <command> --help' for a command's options; 'yishi --version' prints the version.
 `;

@@ -164,7 +164,8 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     url: '/meetings/:meetingId/resubmissions',
     type: 'item.resubmit',
     tag: 'items',
-    summary: 'Bring a deferred (or reopened, or returned) item back at a later meeting',
+    summary:
+      'Bring a deferred (or reopened, or returned) item back at a later meeting, or renominate a rejected cadre candidate',
     who: 'a voting member of the body',
   },
   {

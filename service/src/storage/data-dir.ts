@@ -42,7 +42,7 @@ export interface InitOptions {
 }
 
 /** Writes a secret file that must not exist yet, readable by its owner only. */
-function writeSecret(path: string, text: string): void {
+export function writeSecret(path: string, text: string): void {
   writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);
 }
