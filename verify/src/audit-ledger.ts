@@ -93,6 +93,11 @@ export class LedgerAuditor {
     this.maxFindings = options.maxFindings ?? 100;
   }
 
+  /** The rules' state after the entries fed so far (read it, never change it: a live view). */
+  get replayedState(): Readonly<State> {
+    return this.state;
+  }
+
   addEntry(value: unknown, storedLeafHash?: Uint8Array): void {
     this.verifier.addEntry(value, storedLeafHash);
     let result: { state: State; findings: ReplayFinding[] };
