@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { generateNoteKey } from '@yishi/crypto';
 import type { LedgerEntry } from '@yishi/schema';
-import { parseExportLine } from '@yishi/verify';
+import { auditExport, parseExportLine } from '@yishi/verify';
 import { buildApp, Checkpointer, LedgerStore } from '@yishi/service/internal';
 import { runDemo } from '../../demo/run-demo.js';
 import { chromiumMissing, chromiumSkip, CHROMIUM, launchChromium } from '../helpers/chromium.js';
@@ -121,6 +121,12 @@ t.test('yishi audit-page --out writes the page', async (t) => {
   t.notMatch(html, /<(script|link|img|iframe|object)[^>]+(src|href|data)=/i, 'loads nothing');
   t.match(html, /connect-src 'none'/, 'and may not');
   t.equal((await yishi('audit-page')).status, 2, '--out is required');
+});
+
+t.test('the two-body ledger behind the scoped export audits ok in full', async (t) => {
+  const report = auditExport(two.exportText, { vkey: two.vkey });
+  t.equal(report.ok, true);
+  t.equal(report.verification.checkpoints >= 2, true, 'with checkpoints');
 });
 
 t.test('the page in Chromium', { skip }, async (t) => {
