@@ -44,6 +44,10 @@ interface Words {
   replayed: string;
   ledger: string;
   elapsed: (ms: number) => string;
+  time: string;
+  signaturesLabel: string;
+  checkpointsLabel: string;
+  timelineAsIs: string;
   findingsTitle: string;
   noFindings: string;
   integrity: string;
@@ -109,6 +113,11 @@ const en: Words = {
   replayed: 'Entries replayed under the rules',
   ledger: 'Ledger',
   elapsed: (ms) => `${(ms / 1000).toFixed(1)} s`,
+  time: 'Time taken',
+  signaturesLabel: 'Signatures',
+  checkpointsLabel: 'Checkpoints',
+  timelineAsIs:
+    'The verdict failed: this is what the rules give from the entries as they stand in this export, not a record to rely on.',
   findingsTitle: 'Findings',
   noFindings: 'None.',
   integrity: 'Integrity',
@@ -184,6 +193,10 @@ const zh: Words = {
   replayed: '按规则重放的条目',
   ledger: '账本',
   elapsed: (ms) => `${(ms / 1000).toFixed(1)} 秒`,
+  time: '用时',
+  signaturesLabel: '签名',
+  checkpointsLabel: '检查点',
+  timelineAsIs: '验证未通过：以下是按本导出文件中现有条目依规则推出的结果，不可作为可信记录。',
   findingsTitle: '发现',
   noFindings: '无。',
   integrity: '完整性',

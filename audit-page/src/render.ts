@@ -54,8 +54,13 @@ export function renderResult(result: AuditResult, lang: Lang, keyGiven: boolean)
           h(
             'span',
             { class: 'status' },
-            c.status === 'pass' ? w.pass : c.status === 'fail' ? w.fail : w.skip,
-            c.stoppedAt !== undefined ? ` (${w.stoppedAt(c.stoppedAt)})` : ''
+            c.status === 'pass'
+              ? w.pass
+              : c.status === 'fail'
+                ? w.fail
+                : c.stoppedAt !== undefined
+                  ? w.stoppedAt(c.stoppedAt)
+                  : w.skip
           )
         )
       )
@@ -125,7 +130,7 @@ export function renderResult(result: AuditResult, lang: Lang, keyGiven: boolean)
         w.check.signatures,
         w.signatures(v.signaturesVerified, v.entries - (result.redactedEntries ?? 0))
       ),
-      row(w.check.checkpoints, w.checkpoints(result.exportCheckpoints, latest, v.entries)),
+      row(w.checkpointsLabel, w.checkpoints(result.exportCheckpoints, latest, v.entries)),
       result.redactedEntries !== null
         ? row(
             w.redacted,
@@ -135,7 +140,7 @@ export function renderResult(result: AuditResult, lang: Lang, keyGiven: boolean)
         : null,
       result.scopeBodies ? row(w.scope, result.scopeBodies.join(', ')) : null,
       row(w.replayed, result.replayed.toLocaleString(lang)),
-      row('⏱', w.elapsed(result.elapsedMs))
+      row(w.time, w.elapsed(result.elapsedMs))
     )
   );
 
@@ -146,11 +151,11 @@ export function renderResult(result: AuditResult, lang: Lang, keyGiven: boolean)
     checks,
     findings,
     summary,
-    renderTimeline(result.timeline, lang)
+    renderTimeline(result.timeline, lang, result.ok)
   );
 }
 
-function renderTimeline(bodies: BodyView[], lang: Lang): HTMLElement {
+function renderTimeline(bodies: BodyView[], lang: Lang, ok: boolean): HTMLElement {
   const w = WORDS[lang];
   const date = (ms: number) =>
     new Date(ms).toLocaleDateString(lang === 'zh' ? 'zh-CN' : 'en-GB', {
@@ -163,6 +168,7 @@ function renderTimeline(bodies: BodyView[], lang: Lang): HTMLElement {
     'section',
     { id: 'timeline' },
     h('h2', {}, w.timelineTitle),
+    !ok ? h('p', { class: 'note' }, w.timelineAsIs) : null,
     bodies.length === 0 ? h('p', {}, w.noTimeline) : null,
     bodies.map((b) =>
       h(
