@@ -75,13 +75,23 @@ const CHECK_WORDS: Record<string, { en: string; zh: string }> = {
   LEDGER_EMPTY: { en: 'the export has no entries', zh: '导出文件没有条目' },
 };
 
+const ROLES_ZH: Record<string, string> = {
+  admin: '管理员',
+  auditor: '审计人员',
+  chair: '书记',
+  member: '委员',
+  recorder: '记录人',
+  discipline: '纪检委员',
+  attendee: '列席人员',
+};
+
 function entryLabel(f: EntryFacts | undefined, seq: number, lang: Lang): string {
   const parts: string[] = [lang === 'zh' ? `第 ${seq} 条` : `Entry ${seq}`];
   if (f?.type) parts.push(`(${f.type})`);
   if (f?.signer) {
     parts.push(
       lang === 'zh'
-        ? `，签名人 ${f.signer.name}（${f.signer.role}）`
+        ? `，签名人 ${f.signer.name}（${ROLES_ZH[f.signer.role] ?? f.signer.role}）`
         : `signed by ${f.signer.name} (${f.signer.role})`
     );
   } else if (f?.publicKey) {

@@ -127,7 +127,7 @@ export function renderResult(result: AuditResult, lang: Lang, keyGiven: boolean)
       v.ledgerId ? row(w.ledger, `${v.ledgerId} · ${v.origin ?? ''}`) : null,
       row(w.entries, v.entries.toLocaleString(lang)),
       row(
-        w.check.signatures,
+        w.signaturesLabel,
         w.signatures(v.signaturesVerified, v.entries - (result.redactedEntries ?? 0))
       ),
       row(w.checkpointsLabel, w.checkpoints(result.exportCheckpoints, latest, v.entries)),
@@ -223,9 +223,9 @@ function renderTimeline(bodies: BodyView[], lang: Lang, ok: boolean): HTMLElemen
                         i.dissent
                           .map(
                             (d) =>
-                              `${d.name} ${w.position[d.position] ?? d.position}${d.reason ? ` (${d.reason})` : ''}`
+                              `${d.name} ${w.position[d.position] ?? d.position}${d.reason ? (lang === 'zh' ? `（${d.reason}）` : ` (${d.reason})`) : ''}`
                           )
-                          .join('; ')
+                          .join(lang === 'zh' ? '；' : '; ')
                       )
                     : null
                 )
