@@ -48,6 +48,7 @@ interface Words {
   signaturesLabel: string;
   checkpointsLabel: string;
   timelineAsIs: string;
+  latestMeetings: (shown: number, of: number) => string;
   findingsTitle: string;
   noFindings: string;
   integrity: string;
@@ -114,6 +115,7 @@ const en: Words = {
   ledger: 'Ledger',
   elapsed: (ms) => `${(ms / 1000).toFixed(1)} s`,
   time: 'Time taken',
+  latestMeetings: (shown, of) => `The latest ${shown} of ${of.toLocaleString('en')} meetings.`,
   signaturesLabel: 'Signatures',
   checkpointsLabel: 'Checkpoints',
   timelineAsIs:
@@ -194,6 +196,7 @@ const zh: Words = {
   ledger: '账本',
   elapsed: (ms) => `${(ms / 1000).toFixed(1)} 秒`,
   time: '用时',
+  latestMeetings: (shown, of) => `最近 ${shown} 次会议（共 ${of} 次）。`,
   signaturesLabel: '签名',
   checkpointsLabel: '检查点',
   timelineAsIs: '验证未通过：以下是按本导出文件中现有条目依规则推出的结果，不可作为可信记录。',

@@ -4,7 +4,7 @@
  */
 import { describeFindings } from './findings.js';
 import { WORDS, type Lang } from './i18n.js';
-import type { AuditResult, BodyView } from './protocol.js';
+import type { AuditResult, BodyView, MeetingView } from './protocol.js';
 
 type Child = Node | string | null | undefined | false;
 
@@ -170,68 +170,93 @@ function renderTimeline(bodies: BodyView[], lang: Lang, ok: boolean): HTMLElemen
     h('h2', {}, w.timelineTitle),
     !ok ? h('p', { class: 'note' }, w.timelineAsIs) : null,
     bodies.length === 0 ? h('p', {}, w.noTimeline) : null,
-    bodies.map((b) =>
-      h(
-        'details',
-        { class: 'body', open: '' },
-        h('summary', {}, h('strong', {}, b.name), ` · ${b.meetings.length}`),
-        b.meetings.map((m) =>
+    bodies.map((b) => renderBody(b, lang, date))
+  );
+}
+
+/** Bodies with more meetings than this start closed, and show their latest meetings only. */
+const OPEN_UP_TO = 30;
+const SHOW_AT_MOST = 300;
+
+/**
+ * A body of the timeline. Its meetings are rendered when it is opened (a large ledger has tens
+ * of thousands), at most the latest {@link SHOW_AT_MOST}.
+ */
+function renderBody(b: BodyView, lang: Lang, date: (ms: number) => string): HTMLElement {
+  const w = WORDS[lang];
+  const details = h(
+    'details',
+    { class: 'body' },
+    h('summary', {}, h('strong', {}, b.name), ` · ${b.meetings.length}`)
+  ) as HTMLDetailsElement;
+  let rendered = false;
+  const fill = () => {
+    if (rendered || !details.open) return;
+    rendered = true;
+    const shown = b.meetings.slice(-SHOW_AT_MOST);
+    if (shown.length < b.meetings.length) {
+      details.append(h('p', { class: 'note' }, w.latestMeetings(shown.length, b.meetings.length)));
+    }
+    details.append(...shown.map((m) => renderMeeting(m, lang, date)));
+  };
+  details.addEventListener('toggle', fill);
+  details.open = b.meetings.length <= OPEN_UP_TO;
+  fill();
+  return details;
+}
+
+function renderMeeting(m: MeetingView, lang: Lang, date: (ms: number) => string): HTMLElement {
+  const w = WORDS[lang];
+  return h(
+    'div',
+    { class: 'meeting' },
+    h('h4', {}, `${date(m.start)} · ${m.title}`),
+    h(
+      'ul',
+      { class: 'items' },
+      m.items.map((i) =>
+        h(
+          'li',
+          { class: 'item' },
+          h(
+            'span',
+            { class: `outcome ${i.outcome?.result ?? 'pending'}` },
+            i.outcome ? (w.result[i.outcome.result] ?? i.outcome.result) : w.pending
+          ),
+          ' ',
+          h('span', { class: 'title' }, i.title),
+          i.outcome ? h('span', { class: 'rule' }, ` ${i.outcome.rule}`) : null,
           h(
             'div',
-            { class: 'meeting' },
-            h('h4', {}, `${date(m.start)} · ${m.title}`),
-            h(
-              'ul',
-              { class: 'items' },
-              m.items.map((i) =>
-                h(
-                  'li',
-                  { class: 'item' },
-                  h(
-                    'span',
-                    { class: `outcome ${i.outcome?.result ?? 'pending'}` },
-                    i.outcome ? (w.result[i.outcome.result] ?? i.outcome.result) : w.pending
+            { class: 'counts' },
+            i.statements.agree + i.statements.disagree + i.statements.defer > 0
+              ? w.statements(i.statements.agree, i.statements.disagree, i.statements.defer)
+              : null,
+            i.outcome?.counts
+              ? [
+                  i.statements.agree + i.statements.disagree + i.statements.defer > 0 ? ' · ' : '',
+                  w.counts(
+                    i.outcome.counts.for,
+                    i.outcome.counts.against,
+                    i.outcome.counts.abstain,
+                    i.outcome.counts.denominator
                   ),
-                  ' ',
-                  h('span', { class: 'title' }, i.title),
-                  i.outcome ? h('span', { class: 'rule' }, ` ${i.outcome.rule}`) : null,
-                  h(
-                    'div',
-                    { class: 'counts' },
-                    i.statements.agree + i.statements.disagree + i.statements.defer > 0
-                      ? w.statements(i.statements.agree, i.statements.disagree, i.statements.defer)
-                      : null,
-                    i.outcome?.counts
-                      ? [
-                          i.statements.agree + i.statements.disagree + i.statements.defer > 0
-                            ? ' · '
-                            : '',
-                          w.counts(
-                            i.outcome.counts.for,
-                            i.outcome.counts.against,
-                            i.outcome.counts.abstain,
-                            i.outcome.counts.denominator
-                          ),
-                        ]
-                      : null
-                  ),
-                  i.dissent.length > 0
-                    ? h(
-                        'div',
-                        { class: 'dissent' },
-                        `${w.dissent}${lang === 'zh' ? '：' : ': '}`,
-                        i.dissent
-                          .map(
-                            (d) =>
-                              `${d.name} ${w.position[d.position] ?? d.position}${d.reason ? (lang === 'zh' ? `（${d.reason}）` : ` (${d.reason})`) : ''}`
-                          )
-                          .join(lang === 'zh' ? '；' : '; ')
-                      )
-                    : null
-                )
+                ]
+              : null
+          ),
+          i.dissent.length > 0
+            ? h(
+                'div',
+                { class: 'dissent' },
+                `${w.dissent}${lang === 'zh' ? '：' : ': '}`,
+                i.dissent
+                  .map(
+                    (d) =>
+                      `${d.name} ${w.position[d.position] ?? d.position}${d.reason ? (lang === 'zh' ? `（${d.reason}）` : ` (${d.reason})`) : ''}`
+                  )
+                  .join(lang === 'zh' ? '；' : '; ')
               )
-            )
-          )
+            : null
         )
       )
     )

@@ -97,7 +97,10 @@ export async function runAudit(
     const entry = value as { command: { payload: Record<string, unknown> }; derived?: unknown };
     const ids = idsOf(entry);
     timeline.observe(auditor.replayedState, ids);
-    columns.record(typeof e.seq === 'number' ? e.seq : -1, {
+    // The seq is attacker-controlled: one line holds at most one entry, so a seq beyond the
+    // lines read is no position (and must not size the columns).
+    const seq = typeof e.seq === 'number' && e.seq < lineLimit ? e.seq : -1;
+    columns.record(seq, {
       type:
         typeof entry.command.payload['type'] === 'string' ? entry.command.payload['type'] : null,
       publicKey: typeof e.command.publicKey === 'string' ? e.command.publicKey : null,
@@ -107,8 +110,10 @@ export async function runAudit(
   }
 
   let lineNumber = 1;
+  let lineLimit = 0;
   const feed = (lines: string[]) => {
     if (lineNumber === 1 && lines.length > 0) header = readHeader(lines[0] as string);
+    lineLimit = lineNumber + lines.length;
     lineNumber = feedExportLines(sink, lines, lineNumber);
   };
 
