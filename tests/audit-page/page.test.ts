@@ -21,7 +21,9 @@ import { tempDir } from '../helpers/ledger-fixture.js';
 import { redactOtherBodies, twoBodies } from './helpers/two-bodies.js';
 
 const dir = tempDir(t, 'yishi-audit-page-');
-const demo = await runDemo();
+const demoOut = join(dir, 'demo');
+const demo = await runDemo({ out: demoOut });
+const policyPath = join(demoOut, 'data', 'policy.txt');
 const lines = demo.ledger.trimEnd().split('\n');
 const entries: LedgerEntry[] = lines
   .map((l) => JSON.parse(l) as { entry?: LedgerEntry })
@@ -91,7 +93,7 @@ interface Run {
 /** Opens `url`, chooses the files, waits for the verdict. */
 async function audit(
   url: string,
-  files: { export: string; vkey: string; saved?: string },
+  files: { export: string; vkey?: string; policy?: string; saved?: string },
   locale = 'en-GB'
 ): Promise<Run> {
   if (!browser) throw new Error('no browser');
@@ -107,7 +109,8 @@ async function audit(
   await page.goto(url);
   if (files.saved) await page.setInputFiles('#checkpoint-file', files.saved);
   await page.setInputFiles('#export-file', files.export);
-  await page.setInputFiles('#vkey-file', files.vkey);
+  if (files.policy) await page.setInputFiles('#policy-file', files.policy);
+  if (files.vkey) await page.setInputFiles('#vkey-file', files.vkey);
   await page.waitForSelector('[data-verdict]', { timeout: 120_000 });
   const verdict = await page.getAttribute('[data-verdict]', 'data-verdict');
   const text = await page.innerText('body');
@@ -211,6 +214,15 @@ t.test('the page in Chromium', { skip }, async (t) => {
     const res = await fetch(`http://127.0.0.1:${port}/audit`);
     t.match(res.headers.get('content-security-policy'), /^default-src 'none'; script-src 'sha256-/);
     t.match(res.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+  });
+
+  t.test("the demo's export with its witness policy instead of the vkey gives ok", async (t) => {
+    const run = await audit(pathToFileURL(pagePath).href, {
+      export: exportPath,
+      policy: policyPath,
+    });
+    t.equal(run.verdict, 'ok', run.verdict === 'ok' ? 'verdict ok' : run.text);
+    t.equal(await run.page.getAttribute('[data-check="quorum"]', 'data-status'), 'pass');
   });
 
   t.test('the export with one vote changed gives failed and names entry and signer', async (t) => {
