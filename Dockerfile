@@ -17,6 +17,7 @@ COPY schema/package.json schema/
 COPY crypto/package.json crypto/
 COPY procedure/package.json procedure/
 COPY verify/package.json verify/
+COPY audit-page/package.json audit-page/
 COPY service/package.json service/
 COPY sdk/package.json sdk/
 # No lifecycle scripts yet (the root `prepare` compiles sources not copied so far); then build
@@ -26,6 +27,7 @@ COPY schema schema
 COPY crypto crypto
 COPY procedure procedure
 COPY verify verify
+COPY audit-page audit-page
 COPY service service
 COPY sdk sdk
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
@@ -48,6 +50,8 @@ COPY --from=build /app/procedure/package.json procedure/
 COPY --from=build /app/procedure/dist procedure/dist
 COPY --from=build /app/verify/package.json verify/
 COPY --from=build /app/verify/dist verify/dist
+COPY --from=build /app/audit-page/package.json audit-page/
+COPY --from=build /app/audit-page/dist/audit.html audit-page/dist/
 COPY --from=build /app/sdk/package.json sdk/
 COPY --from=build /app/sdk/dist sdk/dist
 COPY --from=build /app/service/package.json service/

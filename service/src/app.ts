@@ -12,6 +12,7 @@ import type { Checkpointer, LedgerStore } from './ledger/index.js';
 import { registerOpenApi } from './http/openapi.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { commandRoutes } from './routes/commands.js';
+import { auditPageRoutes } from './routes/audit-page.js';
 import { healthRoutes } from './routes/health.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { ledgerInfoRoutes } from './routes/ledger-info.js';
@@ -272,5 +273,6 @@ export async function buildApp(opts: AppOptions) {
   }
   await app.register(keyEventRoutes, { pipeline, limiter, store: opts.store });
   await app.register(ledgerRoutes, { store: opts.store, pipeline, limiter });
+  await app.register(auditPageRoutes);
   return Object.assign(app, { pipeline, webhooks, limiters: { limiter, addresses } });
 }

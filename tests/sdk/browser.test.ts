@@ -1,14 +1,11 @@
 import t from 'tap';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { chromiumMissing, chromiumSkip, CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { exportLedger, makeLedger } from '../helpers/ledger-fixture.js';
 import { repoRoot } from '../helpers/paths.js';
 import { buildApp, Checkpointer, LedgerStore } from '@yishi/service/internal';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 // What the page runs: the SDK's browser entry, bundled for the browser platform (a node-only
 // import anywhere in its dependency tree makes the bundle fail).
@@ -48,16 +45,11 @@ window.runChecks = (input) => {
 window.ready = true;
 `;
 
-const missing = !existsSync(CHROMIUM);
-// In CI a missing Chromium fails the suite; on a developer's machine it is skipped with a reason.
-const skip =
-  missing && !process.env['CI'] ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : false;
-
 t.test(
   'the SDK bundles for the browser and signs and verifies in headless Chromium',
-  { skip },
+  { skip: chromiumSkip },
   async (t) => {
-    if (missing) {
+    if (chromiumMissing) {
       t.fail(`Chromium is missing at ${CHROMIUM}: .ci/run must install it`);
       return;
     }
@@ -99,20 +91,7 @@ t.test(
     t.teardown(() => server.close());
     const { port } = server.address() as AddressInfo;
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    t.teardown(() => browser.close());
+    const browser = await launchChromium(t);
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

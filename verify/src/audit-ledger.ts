@@ -124,6 +124,11 @@ export class LedgerAuditor {
     this.wanted = new Set(options.contextsOf ?? []);
   }
 
+  /** The rules' state after the entries fed so far (read it, never change it: a live view). */
+  get replayedState(): Readonly<State> {
+    return this.state;
+  }
+
   addEntry(value: unknown, storedLeafHash?: Uint8Array): void {
     const context = entryContext(this.state, value, this.replayed);
     this.recent.push(context);

@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   init: async () => (await import('./init.js')).initCommand,
   verify: async () => (await import('./verify.js')).verifyCommand,
   audit: async () => (await import('./audit.js')).auditCommand,
+  'audit-page': async () => (await import('./audit-page.js')).auditPageCommand,
   export: async () => (await import('./export.js')).exportCommand,
   openapi: async () => (await import('./openapi.js')).openapiCommand,
   backup: async () => (await import('./backup.js')).backupCommand,
@@ -35,6 +36,7 @@ Commands:
   init     create a ledger, its log key and the first admin's key
   verify   check a ledger database or export offline
   audit    verify, then replay every entry under the rules of procedure
+  audit-page  write the auditor's page (one HTML file that audits an export offline)
   export   write the ledger as JSON Lines for an auditor
   openapi  print the HTTP API's OpenAPI 3.1 document
   backup   copy the ledger and service databases while the service runs
