@@ -37,7 +37,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -46,58 +46,100 @@ export interface paths {
                         "application/json": components["schemas"]["BodyView"][];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorReply"];
-                    };
-                };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `NOT_FOUND`: Not found
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -133,7 +175,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -142,58 +184,118 @@ export interface paths {
                         "application/json": components["schemas"]["BodyView"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `BODY_NOT_FOUND`: No body has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "BODY_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -225,7 +327,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -234,58 +336,118 @@ export interface paths {
                         "application/json": components["schemas"]["InterferenceView"][];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `BODY_NOT_FOUND`: No body has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "BODY_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -317,7 +479,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -326,58 +488,118 @@ export interface paths {
                         "application/json": components["schemas"]["MeetingSummary"][];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `BODY_NOT_FOUND`: No body has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "BODY_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -409,7 +631,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -418,58 +640,118 @@ export interface paths {
                         "application/json": components["schemas"]["ObjectionView"][];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `BODY_NOT_FOUND`: No body has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "BODY_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -519,7 +801,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -528,6 +810,24 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             status: "ok";
+                        };
+                    };
+                };
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
                         };
                     };
                 };
@@ -584,7 +884,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -593,58 +893,118 @@ export interface paths {
                         "application/json": components["schemas"]["ItemDetail"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `ITEM_NOT_FOUND`: No live item has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "ITEM_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -1017,58 +1377,100 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorReply"];
-                    };
-                };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `NOT_FOUND`: Not found
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -1098,7 +1500,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1107,22 +1509,40 @@ export interface paths {
                         "application/json": components["schemas"]["LedgerInfo"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `NOT_READY`: The service is not ready
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_READY";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -1161,31 +1581,39 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `NO_CHECKPOINT`: The log has not signed a checkpoint yet
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NO_CHECKPOINT";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
                         };
                     };
                 };
@@ -1228,45 +1656,58 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 *     - `RANGE_INVALID`: The sizes must satisfy 0 < from <= to <= the latest checkpointed size
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED" | "RANGE_INVALID";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `NO_CHECKPOINT`: The log has not signed a checkpoint yet
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NO_CHECKPOINT";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
                         };
                     };
                 };
@@ -1306,17 +1747,21 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
                         };
                     };
                 };
@@ -1360,59 +1805,77 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `ENTRY_NOT_FOUND`: No ledger entry has that index
+                 *     - `SIZE_NOT_CHECKPOINTED`: No checkpoint was signed at that tree size
+                 *     - `INDEX_NOT_COVERED`: The entry is not yet covered by a signed checkpoint of that size
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "ENTRY_NOT_FOUND" | "SIZE_NOT_CHECKPOINTED" | "INDEX_NOT_COVERED";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `NO_CHECKPOINT`: The log has not signed a checkpoint yet
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NO_CHECKPOINT";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
                         };
                     };
                 };
@@ -1469,7 +1932,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1478,58 +1941,118 @@ export interface paths {
                         "application/json": components["schemas"]["MeetingSummary"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `MEETING_NOT_FOUND`: No meeting has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -1707,7 +2230,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1716,67 +2239,154 @@ export interface paths {
                         "application/json": components["schemas"]["MinutesReply"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `MEETING_NOT_FOUND`: No meeting has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Conflict: a rule of procedure refuses the command in the present state
+                 *
+                 *     - `MEETING_NOT_CLOSED`: the meeting has not closed
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_CLOSED";
+                            /** @enum {unknown} */
+                            statusCode?: 409;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Internal Server Error
+                 *
+                 *     - `CACHE_DAMAGED`: A stored copy does not match the ledger; it has been logged and is being rebuilt
+                 */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "CACHE_DAMAGED";
+                            /** @enum {unknown} */
+                            statusCode?: 500;
+                        };
+                    };
+                };
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -1817,67 +2427,154 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `MEETING_NOT_FOUND`: No meeting has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Conflict: a rule of procedure refuses the command in the present state
+                 *
+                 *     - `MEETING_NOT_CLOSED`: the meeting has not closed
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_CLOSED";
+                            /** @enum {unknown} */
+                            statusCode?: 409;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Internal Server Error
+                 *
+                 *     - `CACHE_DAMAGED`: A stored copy does not match the ledger; it has been logged and is being rebuilt
+                 */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "CACHE_DAMAGED";
+                            /** @enum {unknown} */
+                            statusCode?: 500;
+                        };
+                    };
+                };
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -1958,7 +2655,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1967,67 +2664,154 @@ export interface paths {
                         "application/json": components["schemas"]["RecordReply"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `MEETING_NOT_FOUND`: No meeting has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Conflict: a rule of procedure refuses the command in the present state
+                 *
+                 *     - `MEETING_NOT_CLOSED`: the meeting has not closed
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_CLOSED";
+                            /** @enum {unknown} */
+                            statusCode?: 409;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Internal Server Error
+                 *
+                 *     - `CACHE_DAMAGED`: A stored copy does not match the ledger; it has been logged and is being rebuilt
+                 */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "CACHE_DAMAGED";
+                            /** @enum {unknown} */
+                            statusCode?: 500;
+                        };
+                    };
+                };
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2068,67 +2852,154 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `MEETING_NOT_FOUND`: No meeting has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Conflict: a rule of procedure refuses the command in the present state
+                 *
+                 *     - `MEETING_NOT_CLOSED`: the meeting has not closed
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_CLOSED";
+                            /** @enum {unknown} */
+                            statusCode?: 409;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Internal Server Error
+                 *
+                 *     - `CACHE_DAMAGED`: A stored copy does not match the ledger; it has been logged and is being rebuilt
+                 */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "CACHE_DAMAGED";
+                            /** @enum {unknown} */
+                            statusCode?: 500;
+                        };
+                    };
+                };
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2323,7 +3194,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2332,58 +3203,100 @@ export interface paths {
                         "application/json": components["schemas"]["PrincipalView"];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorReply"];
-                    };
-                };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `NOT_FOUND`: Not found
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2415,7 +3328,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2424,58 +3337,118 @@ export interface paths {
                         "application/json": components["schemas"]["PrincipalView"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `PRINCIPAL_NOT_FOUND`: No principal has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "PRINCIPAL_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2510,7 +3483,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2519,58 +3492,118 @@ export interface paths {
                         "application/json": components["schemas"]["KeyEventList"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `PRINCIPAL_NOT_FOUND`: No principal has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "PRINCIPAL_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2726,7 +3759,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2739,13 +3772,41 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
+                    };
+                };
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `NOT_READY`: The service is not ready
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_READY" | "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2777,7 +3838,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2786,58 +3847,118 @@ export interface paths {
                         "application/json": components["schemas"]["ReportView"][];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `NOT_FOUND`: Not found
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2914,7 +4035,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2923,58 +4044,100 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookView"][];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorReply"];
-                    };
-                };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `NOT_FOUND`: Not found
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -3000,7 +4163,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created: the command is on the ledger (the same answer on a retry) */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -3009,94 +4172,199 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookView"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+                 *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+                 *     - `MALFORMED_COMMAND`: the command is malformed
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `NOT_FOUND`: Not found
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Conflict: a rule of procedure refuses the command in the present state
+                 *
+                 *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+                 *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+                 *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+                 *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW";
+                            /** @enum {unknown} */
+                            statusCode?: 409;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Payload Too Large
+                 *
+                 *     - `BODY_TOO_LARGE`: The request body is too large
+                 */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "BODY_TOO_LARGE";
+                            /** @enum {unknown} */
+                            statusCode?: 413;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unsupported Media Type
+                 *
+                 *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+                 */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "UNSUPPORTED_MEDIA_TYPE";
+                            /** @enum {unknown} */
+                            statusCode?: 415;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unprocessable Content
+                 *
+                 *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+                 *     - `WEBHOOK_TARGET_REFUSED`: Webhooks go to public https addresses only, unless the operator allows the target
+                 */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "IDEMPOTENCY_KEY_REUSED" | "WEBHOOK_TARGET_REFUSED";
+                            /** @enum {unknown} */
+                            statusCode?: 422;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 *     - `BUSY`: Too many commands are being written; retry shortly
+                 *     - `WEBHOOKS_UNAVAILABLE`: Webhooks need the log key, which this service was not given
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE" | "BUSY" | "WEBHOOKS_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -3126,7 +4394,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3135,58 +4403,118 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookDelivery"][];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `WEBHOOK_NOT_FOUND`: No webhook has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "WEBHOOK_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -3227,7 +4555,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3236,94 +4564,198 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookView"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+                 *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+                 *     - `MALFORMED_COMMAND`: the command is malformed
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `WEBHOOK_NOT_FOUND`: No webhook has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "WEBHOOK_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Conflict: a rule of procedure refuses the command in the present state
+                 *
+                 *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+                 *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+                 *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+                 *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW";
+                            /** @enum {unknown} */
+                            statusCode?: 409;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Payload Too Large
+                 *
+                 *     - `BODY_TOO_LARGE`: The request body is too large
+                 */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "BODY_TOO_LARGE";
+                            /** @enum {unknown} */
+                            statusCode?: 413;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unsupported Media Type
+                 *
+                 *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+                 */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "UNSUPPORTED_MEDIA_TYPE";
+                            /** @enum {unknown} */
+                            statusCode?: 415;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unprocessable Content
+                 *
+                 *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+                 */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            /** @enum {unknown} */
+                            statusCode?: 422;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 *     - `BUSY`: Too many commands are being written; retry shortly
+                 *     - `WEBHOOKS_UNAVAILABLE`: Webhooks need the log key, which this service was not given
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE" | "BUSY" | "WEBHOOKS_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -3401,6 +4833,16 @@ export interface components {
             principalId?: string;
         };
         Category: "major_decision" | "cadre_appointment" | "major_project" | "large_funds" | "routine";
+        Command: components["schemas"]["LedgerGenesis"] | components["schemas"]["BodyCreate"] | components["schemas"]["PrincipalRegister"] | components["schemas"]["PrincipalUpdateRole"] | components["schemas"]["MembershipEnd"] | components["schemas"]["MemberSuspend"] | components["schemas"]["MemberReinstate"] | components["schemas"]["KeyRotate"] | components["schemas"]["KeyConfirm"] | components["schemas"]["KeyRevoke"] | components["schemas"]["RulebookSet"] | components["schemas"]["AuditorAppoint"] | components["schemas"]["RulingRegister"] | components["schemas"]["ReportAcknowledge"] | components["schemas"]["MeetingSchedule"] | components["schemas"]["MeetingCancel"] | components["schemas"]["MeetingOpen"] | components["schemas"]["MeetingArrive"] | components["schemas"]["MeetingDepart"] | components["schemas"]["MeetingClose"] | components["schemas"]["ItemSubmit"] | components["schemas"]["ItemWithdraw"] | components["schemas"]["ItemDeliberate"] | components["schemas"]["ItemRecuse"] | components["schemas"]["OpinionSubmit"] | components["schemas"]["StatementRecord"] | components["schemas"]["ItemMarkUrgent"] | components["schemas"]["ItemDefer"] | components["schemas"]["ItemEscalate"] | components["schemas"]["ItemResubmit"] | components["schemas"]["VoteOpen"] | components["schemas"]["VoteCast"] | components["schemas"]["BallotReceipt"] | components["schemas"]["TallySign"] | components["schemas"]["VoteClose"] | components["schemas"]["ReconsiderationOpen"] | components["schemas"]["ReconsiderationVote"] | components["schemas"]["ReconsiderationClose"] | components["schemas"]["ObjectionRaise"] | components["schemas"]["ObjectionAnswer"] | components["schemas"]["InterferenceRecord"] | components["schemas"]["RecordSign"] | components["schemas"]["ErratumRecord"];
+        CommandPayload: {
+            /** @description the ledger id (protocol v2) */
+            ledger?: string;
+            nonce: string;
+            ts: number;
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
         CommandResult: {
             /** @description what the rules derived (ids, outcome, reports) */
             derived: unknown;
@@ -3688,6 +5130,17 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        LedgerEntry: {
+            command: components["schemas"]["SignedCommand"];
+            derived: unknown;
+            prev: components["schemas"]["Sha256Hex"];
+            salt: string;
+            seq: number;
+            /** @description service receive time, ms since the epoch */
+            time: number;
+            /** @enum {number} */
+            v: 1;
+        };
         LedgerGenesis: {
             admin: {
                 name: string;
@@ -3695,7 +5148,7 @@ export interface components {
                 publicKey: components["schemas"]["PublicKey"];
             };
             ledger?: string;
-            ledgerId: string;
+            ledgerId: components["schemas"]["LedgerId"];
             logPublicKey: components["schemas"]["PublicKey"];
             nonce: string;
             origin: string;
@@ -3710,6 +5163,7 @@ export interface components {
             publicKey: components["schemas"]["PublicKey"];
             signature: components["schemas"]["Signature"];
         };
+        LedgerId: string;
         LedgerInfo: {
             /** @description the genesis's ledgerId: every v2 signature names it */
             ledgerId: string;
@@ -4173,6 +5627,11 @@ export interface components {
         Sha256Hex: string;
         /** @description Ed25519 signature, 64 bytes, standard base64 */
         Signature: string;
+        SignedCommand: {
+            payload: components["schemas"]["CommandPayload"];
+            publicKey: components["schemas"]["PublicKey"];
+            signature: components["schemas"]["Signature"];
+        };
         StatementRecord: {
             itemId: components["schemas"]["RefId"];
             ledger?: string;
@@ -4273,7 +5732,7 @@ export interface components {
             webhookId: string;
         };
         WebhookRegister: {
-            ledger: string;
+            ledger: components["schemas"]["LedgerId"];
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -4286,7 +5745,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         WebhookRemove: {
-            ledger: string;
+            ledger: components["schemas"]["LedgerId"];
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -4333,7 +5792,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4342,94 +5801,199 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             *     - `UNKNOWN_BODY`: unknown body
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL" | "UNKNOWN_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `NOT_AN_AUDITOR`: the principal is not an auditor
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "NOT_AN_AUDITOR";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -4450,7 +6014,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4459,94 +6023,197 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `NOT_FOUND`: Not found
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -4569,7 +6236,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4578,94 +6245,198 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_BODY`: unknown body
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `INVALID_RULEBOOK`: the rulebook parameters are inconsistent
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "INVALID_RULEBOOK";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -4686,7 +6457,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4695,94 +6466,199 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P15): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P15): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_BODY` (P15): unknown body
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_BODY" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -4805,7 +6681,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4814,94 +6690,225 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P5, P6, P9): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P5, P6, P9): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P5, P6, P9): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9): the meeting is not open
+             *     - `MEETING_CLOSED` (P5): the meeting has closed
+             *     - `NOT_PRESENT` (P5, P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_PENDING` (P5, P6): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P5, P9): the materials digest does not match the item
+             *     - `ALREADY_RECUSED` (P6): the member has already recused
+             *     - `RECUSED` (P6): a recused member may not take part on this item
+             *     - `CANDIDATE_NOT_RECUSED` (P6): a candidate who is a voting member must recuse before the vote
+             *     - `ALREADY_STATED` (P6): the member has already stated
+             *     - `NOT_ABSENT` (P5): only absent members submit written opinions
+             *     - `OPINION_EXISTS` (P5): the member already submitted an opinion
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "MEETING_CLOSED" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "ALREADY_RECUSED" | "RECUSED" | "CANDIDATE_NOT_RECUSED" | "ALREADY_STATED" | "NOT_ABSENT" | "OPINION_EXISTS" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -4924,7 +6931,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4933,94 +6940,202 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P8): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P8): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `ITEM_NOT_PENDING` (P8): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P8): the item is not in deliberation
+             *     - `ALREADY_URGENT` (P8): the item is already marked urgent
+             *     - `NO_DEFER_STATEMENT` (P8): the cited member made no defer statement
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "ALREADY_URGENT" | "NO_DEFER_STATEMENT";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -5043,7 +7158,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5052,94 +7167,218 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P9): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P9): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P9): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9): the meeting is not open
+             *     - `NOT_PRESENT` (P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_ON_AGENDA`: the item is not on the agenda
+             *     - `ITEM_NOT_IN_DELIBERATION` (P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P9): the materials digest does not match the item
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_ON_AGENDA" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -5162,7 +7401,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5171,94 +7410,204 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P10): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P10): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `ITEM_NOT_DEFERRED` (P10): the item is not deferred or reopened awaiting return
+             *     - `DEFERRAL_EXPIRED` (P10): the deferred item has expired
+             *     - `NOT_A_LATER_MEETING` (P10): a deferred item comes back only at a later meeting
+             *     - `RESUBMISSION_CHANGES_MATTER` (P10): a resubmission must keep the category, candidate and post
+             *     - `RULING_TARGET_INVALID` (P10): the ruling does not fit its target
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "ITEM_NOT_DEFERRED" | "DEFERRAL_EXPIRED" | "NOT_A_LATER_MEETING" | "RESUBMISSION_CHANGES_MATTER" | "RULING_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -5281,7 +7630,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5290,94 +7639,209 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P5, P6): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P5, P6): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P5, P6): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_CLOSED` (P5): the meeting has closed
+             *     - `NOT_PRESENT` (P5): the principal is not present
+             *     - `ITEM_NOT_PENDING` (P5, P6): the item is no longer awaiting deliberation
+             *     - `MATERIALS_DIGEST_MISMATCH` (P5): the materials digest does not match the item
+             *     - `ALREADY_RECUSED` (P6): the member has already recused
+             *     - `RECUSED` (P6): a recused member may not take part on this item
+             *     - `CANDIDATE_NOT_RECUSED` (P6): a candidate who is a voting member must recuse before the vote
+             *     - `ALREADY_STATED` (P6): the member has already stated
+             *     - `NOT_ABSENT` (P5): only absent members submit written opinions
+             *     - `OPINION_EXISTS` (P5): the member already submitted an opinion
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_CLOSED" | "NOT_PRESENT" | "ITEM_NOT_PENDING" | "MATERIALS_DIGEST_MISMATCH" | "ALREADY_RECUSED" | "RECUSED" | "CANDIDATE_NOT_RECUSED" | "ALREADY_STATED" | "NOT_ABSENT" | "OPINION_EXISTS";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -5400,7 +7864,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5409,94 +7873,205 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P6): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P6): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P6): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL" | "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `ITEM_NOT_PENDING` (P6): the item is no longer awaiting deliberation
+             *     - `ALREADY_RECUSED` (P6): the member has already recused
+             *     - `RECUSED` (P6): a recused member may not take part on this item
+             *     - `CANDIDATE_NOT_RECUSED` (P6): a candidate who is a voting member must recuse before the vote
+             *     - `ALREADY_STATED` (P6): the member has already stated
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "ITEM_NOT_PENDING" | "ALREADY_RECUSED" | "RECUSED" | "CANDIDATE_NOT_RECUSED" | "ALREADY_STATED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -5519,7 +8094,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5528,94 +8103,214 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P6, P7): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P6, P7): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P6): only voting members may do this
+             *     - `ROLE_MAY_NOT_STATE_POSITION` (P7): this role may not state a position
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "ROLE_MAY_NOT_STATE_POSITION";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P7): the meeting is not open
+             *     - `NOT_PRESENT` (P7): the principal is not present
+             *     - `ITEM_NOT_PENDING` (P6): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P7): the item is not in deliberation
+             *     - `MATERIALS_DIGEST_MISMATCH` (P7): the materials digest does not match the item
+             *     - `ALREADY_RECUSED` (P6): the member has already recused
+             *     - `RECUSED` (P6): a recused member may not take part on this item
+             *     - `CANDIDATE_NOT_RECUSED` (P6): a candidate who is a voting member must recuse before the vote
+             *     - `POSITION_REQUIRED` (P7): a voting member’s statement needs a position
+             *     - `REASONS_REQUIRED` (P7): reasons are required
+             *     - `ALREADY_STATED` (P6, P7): the member has already stated
+             *     - `CHAIR_MUST_STATE_LAST` (P7): the chair states last, after every other present voting member
+             *     - `STATEMENTS_CLOSED` (P7): statements are closed: the chair has stated
+             *     - `STATEMENTS_INCOMPLETE` (P7): every present voting member must state before the vote
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "NOT_PRESENT" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "MATERIALS_DIGEST_MISMATCH" | "ALREADY_RECUSED" | "RECUSED" | "CANDIDATE_NOT_RECUSED" | "POSITION_REQUIRED" | "REASONS_REQUIRED" | "ALREADY_STATED" | "CHAIR_MUST_STATE_LAST" | "STATEMENTS_CLOSED" | "STATEMENTS_INCOMPLETE";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -5638,7 +8333,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5647,94 +8342,217 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P9): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P9): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P9): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9): the meeting is not open
+             *     - `NOT_PRESENT` (P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_IN_DELIBERATION` (P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P9): the materials digest does not match the item
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -5757,7 +8575,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5766,94 +8584,202 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P8): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P8): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `ITEM_NOT_PENDING` (P8): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P8): the item is not in deliberation
+             *     - `ALREADY_URGENT` (P8): the item is already marked urgent
+             *     - `NO_DEFER_STATEMENT` (P8): the cited member made no defer statement
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "ALREADY_URGENT" | "NO_DEFER_STATEMENT";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -5876,7 +8802,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5885,94 +8811,236 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P4, P6, P7, P8, P9): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P4, P6, P7, P8, P9): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P6, P9): only voting members may do this
+             *     - `ROLE_MAY_NOT_STATE_POSITION` (P7): this role may not state a position
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "ROLE_MAY_NOT_STATE_POSITION" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P7, P9): the meeting is not open
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4, P7, P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_PENDING` (P6, P8): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P7, P8, P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P7, P9): the materials digest does not match the item
+             *     - `ALREADY_RECUSED` (P6): the member has already recused
+             *     - `RECUSED` (P6): a recused member may not take part on this item
+             *     - `CANDIDATE_NOT_RECUSED` (P6): a candidate who is a voting member must recuse before the vote
+             *     - `POSITION_REQUIRED` (P7): a voting member’s statement needs a position
+             *     - `REASONS_REQUIRED` (P7): reasons are required
+             *     - `ALREADY_STATED` (P6, P7): the member has already stated
+             *     - `CHAIR_MUST_STATE_LAST` (P7): the chair states last, after every other present voting member
+             *     - `STATEMENTS_CLOSED` (P7): statements are closed: the chair has stated
+             *     - `STATEMENTS_INCOMPLETE` (P7): every present voting member must state before the vote
+             *     - `ALREADY_URGENT` (P8): the item is already marked urgent
+             *     - `NO_DEFER_STATEMENT` (P8): the cited member made no defer statement
+             *     - `TOPICAL_MEETING_CANNOT_DECIDE` (P2): a topical meeting cannot decide a major matter
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "ALREADY_RECUSED" | "RECUSED" | "CANDIDATE_NOT_RECUSED" | "POSITION_REQUIRED" | "REASONS_REQUIRED" | "ALREADY_STATED" | "CHAIR_MUST_STATE_LAST" | "STATEMENTS_CLOSED" | "STATEMENTS_INCOMPLETE" | "ALREADY_URGENT" | "NO_DEFER_STATEMENT" | "TOPICAL_MEETING_CANNOT_DECIDE" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -5995,7 +9063,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6004,94 +9072,226 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P4, P8, P9): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P4, P8, P9): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P9): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9): the meeting is not open
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4, P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_PENDING` (P8): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P8, P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P9): the materials digest does not match the item
+             *     - `ALREADY_URGENT` (P8): the item is already marked urgent
+             *     - `NO_DEFER_STATEMENT` (P8): the cited member made no defer statement
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "ALREADY_URGENT" | "NO_DEFER_STATEMENT" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6114,7 +9314,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6123,94 +9323,225 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P5, P6, P9): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P5, P6, P9): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P5, P6, P9): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9): the meeting is not open
+             *     - `MEETING_CLOSED` (P5): the meeting has closed
+             *     - `NOT_PRESENT` (P5, P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_PENDING` (P5, P6): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P5, P9): the materials digest does not match the item
+             *     - `ALREADY_RECUSED` (P6): the member has already recused
+             *     - `RECUSED` (P6): a recused member may not take part on this item
+             *     - `CANDIDATE_NOT_RECUSED` (P6): a candidate who is a voting member must recuse before the vote
+             *     - `ALREADY_STATED` (P6): the member has already stated
+             *     - `NOT_ABSENT` (P5): only absent members submit written opinions
+             *     - `OPINION_EXISTS` (P5): the member already submitted an opinion
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "MEETING_CLOSED" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "ALREADY_RECUSED" | "RECUSED" | "CANDIDATE_NOT_RECUSED" | "ALREADY_STATED" | "NOT_ABSENT" | "OPINION_EXISTS" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6233,7 +9564,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6242,94 +9573,205 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P3): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P3): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P3): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_CLOSED` (P3): the meeting has closed
+             *     - `SCHEDULE_IN_PAST` (P3): a meeting must be scheduled to start in the future
+             *     - `MEETING_NOT_STARTED` (P3): the meeting cannot open before its scheduled start
+             *     - `ITEM_NOT_PENDING`: the item is no longer awaiting deliberation
+             *     - `AGENDA_DEADLINE_PASSED` (P3): the agenda submission deadline has passed
+             *     - `ADHOC_MOTION_REFUSED` (P3): no item may be added once the meeting is open
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_CLOSED" | "SCHEDULE_IN_PAST" | "MEETING_NOT_STARTED" | "ITEM_NOT_PENDING" | "AGENDA_DEADLINE_PASSED" | "ADHOC_MOTION_REFUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6350,7 +9792,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6359,94 +9801,198 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `NOT_FOUND`: Not found
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `LAST_ADMIN_KEY`: the last valid admin key cannot be revoked
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "LAST_ADMIN_KEY";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6467,7 +10013,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6476,94 +10022,205 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P3): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P3): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P3): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_BODY`: unknown body
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_CLOSED` (P3): the meeting has closed
+             *     - `SCHEDULE_IN_PAST` (P3): a meeting must be scheduled to start in the future
+             *     - `MEETING_NOT_STARTED` (P3): the meeting cannot open before its scheduled start
+             *     - `AGENDA_DEADLINE_PASSED` (P3): the agenda submission deadline has passed
+             *     - `ADHOC_MOTION_REFUSED` (P3): no item may be added once the meeting is open
+             *     - `TOPICAL_MEETING_CANNOT_DECIDE` (P2): a topical meeting cannot decide a major matter
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_CLOSED" | "SCHEDULE_IN_PAST" | "MEETING_NOT_STARTED" | "AGENDA_DEADLINE_PASSED" | "ADHOC_MOTION_REFUSED" | "TOPICAL_MEETING_CANNOT_DECIDE";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6586,7 +10243,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6595,94 +10252,206 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P4): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P4): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL" | "UNKNOWN_MEETING";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN`: the meeting is not open
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4): the principal is not present
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6705,7 +10474,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6714,94 +10483,209 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P3, P14): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P3, P14): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P3): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             *     - `UNKNOWN_OBJECTION` (P14): unknown objection
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MEETING" | "UNKNOWN_OBJECTION" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_SCHEDULED`: the meeting is not in the scheduled state
+             *     - `MEETING_CLOSED` (P3): the meeting has closed
+             *     - `SCHEDULE_IN_PAST` (P3): a meeting must be scheduled to start in the future
+             *     - `MEETING_NOT_STARTED` (P3): the meeting cannot open before its scheduled start
+             *     - `AGENDA_DEADLINE_PASSED` (P3): the agenda submission deadline has passed
+             *     - `ADHOC_MOTION_REFUSED` (P3): no item may be added once the meeting is open
+             *     - `OBJECTION_NOT_OPEN` (P14): the objection is not awaiting an answer
+             *     - `RULING_TARGET_INVALID` (P14): the ruling does not fit its target
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_SCHEDULED" | "MEETING_CLOSED" | "SCHEDULE_IN_PAST" | "MEETING_NOT_STARTED" | "AGENDA_DEADLINE_PASSED" | "ADHOC_MOTION_REFUSED" | "OBJECTION_NOT_OPEN" | "RULING_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6824,7 +10708,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6833,94 +10717,229 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P9, P10, P14, P16): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P9, P10, P14, P16): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P9): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_BODY`: unknown body
+             *     - `UNKNOWN_MEETING` (P16): unknown meeting
+             *     - `UNKNOWN_OBJECTION` (P14): unknown objection
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_BODY" | "UNKNOWN_MEETING" | "UNKNOWN_OBJECTION" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9): the meeting is not open
+             *     - `MEETING_NOT_CLOSED` (P16): the meeting has not closed
+             *     - `NOT_PRESENT` (P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_IN_DELIBERATION` (P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ITEM_NOT_DEFERRED` (P10): the item is not deferred or reopened awaiting return
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P9): the materials digest does not match the item
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `DEFERRAL_EXPIRED` (P10): the deferred item has expired
+             *     - `NOT_A_LATER_MEETING` (P10): a deferred item comes back only at a later meeting
+             *     - `RESUBMISSION_CHANGES_MATTER` (P10): a resubmission must keep the category, candidate and post
+             *     - `OBJECTION_NOT_OPEN` (P14): the objection is not awaiting an answer
+             *     - `RULING_TARGET_INVALID` (P10, P14): the ruling does not fit its target
+             *     - `RECORD_DIGEST_MISMATCH` (P16): the digest does not match the record
+             *     - `ALREADY_SIGNED` (P9, P16): already signed
+             *     - `ERRATUM_TARGET_INVALID` (P16): an erratum must point at an earlier entry
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "MEETING_NOT_CLOSED" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ITEM_NOT_DEFERRED" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "DEFERRAL_EXPIRED" | "NOT_A_LATER_MEETING" | "RESUBMISSION_CHANGES_MATTER" | "OBJECTION_NOT_OPEN" | "RULING_TARGET_INVALID" | "RECORD_DIGEST_MISMATCH" | "ALREADY_SIGNED" | "ERRATUM_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6943,7 +10962,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6952,94 +10971,206 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P4): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P4): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL" | "UNKNOWN_MEETING";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN`: the meeting is not open
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4): the principal is not present
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7062,7 +11193,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7071,94 +11202,202 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P16): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P16): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MEETING` (P16): unknown meeting
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MEETING";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_CLOSED` (P16): the meeting has not closed
+             *     - `RECORD_DIGEST_MISMATCH` (P16): the digest does not match the record
+             *     - `ALREADY_SIGNED` (P16): already signed
+             *     - `ERRATUM_TARGET_INVALID` (P16): an erratum must point at an earlier entry
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_CLOSED" | "RECORD_DIGEST_MISMATCH" | "ALREADY_SIGNED" | "ERRATUM_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7181,7 +11420,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7190,94 +11429,209 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P3): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P3): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P3): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MEETING";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_CLOSED` (P3): the meeting has closed
+             *     - `SCHEDULE_IN_PAST` (P3): a meeting must be scheduled to start in the future
+             *     - `MEETING_NOT_STARTED` (P3): the meeting cannot open before its scheduled start
+             *     - `CATEGORY_FIELDS_INVALID` (P1): the fields do not match the item category
+             *     - `AMOUNT_REQUIRES_LARGE_FUNDS` (P1): this amount must be filed as large_funds
+             *     - `AGENDA_DEADLINE_PASSED` (P3): the agenda submission deadline has passed
+             *     - `ADHOC_MOTION_REFUSED` (P3): no item may be added once the meeting is open
+             *     - `CADRE_ATTEMPTS_EXHAUSTED` (P11): this candidate and post have failed too many times
+             *     - `CADRE_SAME_MEETING` (P11): a rejected nomination may come back only at another meeting
+             *     - `CADRE_ITEM_PENDING` (P11): an item for this candidate and post is already pending
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_CLOSED" | "SCHEDULE_IN_PAST" | "MEETING_NOT_STARTED" | "CATEGORY_FIELDS_INVALID" | "AMOUNT_REQUIRES_LARGE_FUNDS" | "AGENDA_DEADLINE_PASSED" | "ADHOC_MOTION_REFUSED" | "CADRE_ATTEMPTS_EXHAUSTED" | "CADRE_SAME_MEETING" | "CADRE_ITEM_PENDING";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7300,7 +11654,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7309,94 +11663,212 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P3, P4): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P3, P4): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P3): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_BODY`: unknown body
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_BODY" | "UNKNOWN_MEETING";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_SCHEDULED`: the meeting is not in the scheduled state
+             *     - `MEETING_CLOSED` (P3): the meeting has closed
+             *     - `SCHEDULE_IN_PAST` (P3): a meeting must be scheduled to start in the future
+             *     - `MEETING_NOT_STARTED` (P3): the meeting cannot open before its scheduled start
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4): the principal is not present
+             *     - `AGENDA_DEADLINE_PASSED` (P3): the agenda submission deadline has passed
+             *     - `ADHOC_MOTION_REFUSED` (P3): no item may be added once the meeting is open
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_SCHEDULED" | "MEETING_CLOSED" | "SCHEDULE_IN_PAST" | "MEETING_NOT_STARTED" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT" | "AGENDA_DEADLINE_PASSED" | "ADHOC_MOTION_REFUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7419,7 +11891,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7428,94 +11900,221 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P9, P12): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P9, P12): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P9, P12): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             *     - `UNKNOWN_ITEM`: unknown item
+             *     - `UNKNOWN_MOTION` (P12): unknown motion
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MEETING" | "UNKNOWN_ITEM" | "UNKNOWN_MOTION";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9, P12): the meeting is not open
+             *     - `NOT_PRESENT` (P9, P12): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_IN_DELIBERATION` (P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9, P12): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P9): the materials digest does not match the item
+             *     - `TOPICAL_MEETING_CANNOT_DECIDE` (P2): a topical meeting cannot decide a major matter
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9, P12): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9, P12): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `NOT_ADOPTED` (P12): the item is not an adopted decision of this body
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "TOPICAL_MEETING_CANNOT_DECIDE" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "NOT_ADOPTED" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7538,7 +12137,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7547,94 +12146,202 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P16): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P16): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MEETING` (P16): unknown meeting
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MEETING";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_CLOSED` (P16): the meeting has not closed
+             *     - `RECORD_DIGEST_MISMATCH` (P16): the digest does not match the record
+             *     - `ALREADY_SIGNED` (P16): already signed
+             *     - `ERRATUM_TARGET_INVALID` (P16): an erratum must point at an earlier entry
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_CLOSED" | "RECORD_DIGEST_MISMATCH" | "ALREADY_SIGNED" | "ERRATUM_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7657,7 +12364,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7666,94 +12373,215 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P3, P10): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P3, P10): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P3): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MEETING" | "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_CLOSED` (P3): the meeting has closed
+             *     - `SCHEDULE_IN_PAST` (P3): a meeting must be scheduled to start in the future
+             *     - `MEETING_NOT_STARTED` (P3): the meeting cannot open before its scheduled start
+             *     - `ITEM_NOT_DEFERRED` (P10): the item is not deferred or reopened awaiting return
+             *     - `CATEGORY_FIELDS_INVALID` (P1): the fields do not match the item category
+             *     - `AMOUNT_REQUIRES_LARGE_FUNDS` (P1): this amount must be filed as large_funds
+             *     - `AGENDA_DEADLINE_PASSED` (P3): the agenda submission deadline has passed
+             *     - `ADHOC_MOTION_REFUSED` (P3): no item may be added once the meeting is open
+             *     - `DEFERRAL_EXPIRED` (P10): the deferred item has expired
+             *     - `NOT_A_LATER_MEETING` (P10): a deferred item comes back only at a later meeting
+             *     - `RESUBMISSION_CHANGES_MATTER` (P10): a resubmission must keep the category, candidate and post
+             *     - `CADRE_ATTEMPTS_EXHAUSTED` (P11): this candidate and post have failed too many times
+             *     - `CADRE_SAME_MEETING` (P11): a rejected nomination may come back only at another meeting
+             *     - `CADRE_ITEM_PENDING` (P11): an item for this candidate and post is already pending
+             *     - `RULING_TARGET_INVALID` (P10): the ruling does not fit its target
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_CLOSED" | "SCHEDULE_IN_PAST" | "MEETING_NOT_STARTED" | "ITEM_NOT_DEFERRED" | "CATEGORY_FIELDS_INVALID" | "AMOUNT_REQUIRES_LARGE_FUNDS" | "AGENDA_DEADLINE_PASSED" | "ADHOC_MOTION_REFUSED" | "DEFERRAL_EXPIRED" | "NOT_A_LATER_MEETING" | "RESUBMISSION_CHANGES_MATTER" | "CADRE_ATTEMPTS_EXHAUSTED" | "CADRE_SAME_MEETING" | "CADRE_ITEM_PENDING" | "RULING_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7776,7 +12604,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7785,94 +12613,210 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P4, P12): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P4, P12): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P12): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MOTION` (P12): unknown motion
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MOTION";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P12): the meeting is not open
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4, P12): the principal is not present
+             *     - `ITEM_NOT_IN_VOTING` (P12): the item is not being voted
+             *     - `ALREADY_VOTED` (P12): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P12): present voting members have not all voted
+             *     - `NOT_ADOPTED` (P12): the item is not an adopted decision of this body
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT" | "ITEM_NOT_IN_VOTING" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "NOT_ADOPTED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7895,7 +12839,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7904,94 +12848,210 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P5, P12): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P5, P12): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P5, P12): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MOTION` (P12): unknown motion
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MOTION";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P12): the meeting is not open
+             *     - `MEETING_CLOSED` (P5): the meeting has closed
+             *     - `NOT_PRESENT` (P5, P12): the principal is not present
+             *     - `ITEM_NOT_PENDING` (P5): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P12): the item is not being voted
+             *     - `MATERIALS_DIGEST_MISMATCH` (P5): the materials digest does not match the item
+             *     - `NOT_ABSENT` (P5): only absent members submit written opinions
+             *     - `OPINION_EXISTS` (P5): the member already submitted an opinion
+             *     - `ALREADY_VOTED` (P12): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P12): present voting members have not all voted
+             *     - `NOT_ADOPTED` (P12): the item is not an adopted decision of this body
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "MEETING_CLOSED" | "NOT_PRESENT" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_VOTING" | "MATERIALS_DIGEST_MISMATCH" | "NOT_ABSENT" | "OPINION_EXISTS" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "NOT_ADOPTED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8012,7 +13072,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8021,94 +13081,201 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P14): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P14): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_OBJECTION` (P14): unknown objection
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_OBJECTION" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `OBJECTION_NOT_OPEN` (P14): the objection is not awaiting an answer
+             *     - `RULING_TARGET_INVALID` (P14): the ruling does not fit its target
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "OBJECTION_NOT_OPEN" | "RULING_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8131,7 +13298,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8140,94 +13307,201 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P14): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P14): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_OBJECTION` (P14): unknown objection
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_OBJECTION" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `OBJECTION_NOT_OPEN` (P14): the objection is not awaiting an answer
+             *     - `RULING_TARGET_INVALID` (P14): the ruling does not fit its target
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "OBJECTION_NOT_OPEN" | "RULING_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8248,7 +13522,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8257,94 +13531,203 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             *     - `UNKNOWN_BODY`: unknown body
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL" | "UNKNOWN_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `KEY_IN_USE`: the public key is already registered
+             *     - `PRINCIPAL_EXISTS`: the principal id is already registered
+             *     - `INVALID_ROLE_FIELDS`: the role does not match the body and voting fields
+             *     - `CHAIR_EXISTS`: the body already has a chair
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "KEY_IN_USE" | "PRINCIPAL_EXISTS" | "INVALID_ROLE_FIELDS" | "CHAIR_EXISTS";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             *     - `KEY_NOT_ACCEPTABLE`: the public key is not an acceptable Ed25519 key (non-canonical or small order)
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED" | "KEY_NOT_ACCEPTABLE";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8367,7 +13750,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8376,94 +13759,200 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `KEY_IN_USE`: the public key is already registered
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "KEY_IN_USE";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             *     - `KEY_NOT_ACCEPTABLE`: the public key is not an acceptable Ed25519 key (non-canonical or small order)
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED" | "KEY_NOT_ACCEPTABLE";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8486,7 +13975,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8495,94 +13984,199 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `KEY_NOT_RESET`: the principal has no key set by an admin awaiting confirmation
+             *     - `KEY_CONFIRMATION_INVALID`: the confirmation is not signed by the key the reset replaced
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "KEY_NOT_RESET" | "KEY_CONFIRMATION_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8605,7 +14199,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8614,94 +14208,198 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `INVALID_ROLE_FIELDS`: the role does not match the body and voting fields
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "INVALID_ROLE_FIELDS";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8724,7 +14422,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8733,94 +14431,199 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `INVALID_ROLE_FIELDS`: the role does not match the body and voting fields
+             *     - `NOT_SUSPENDED`: the member is not suspended
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "INVALID_ROLE_FIELDS" | "NOT_SUSPENDED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8843,7 +14646,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8852,94 +14655,199 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `INVALID_ROLE_FIELDS`: the role does not match the body and voting fields
+             *     - `CHAIR_EXISTS`: the body already has a chair
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "INVALID_ROLE_FIELDS" | "CHAIR_EXISTS";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8962,7 +14870,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8971,94 +14879,206 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P4): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P4): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `INVALID_ROLE_FIELDS`: the role does not match the body and voting fields
+             *     - `ALREADY_SUSPENDED`: the member is already suspended
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4): the principal is not present
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "INVALID_ROLE_FIELDS" | "ALREADY_SUSPENDED" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -9081,7 +15101,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9090,94 +15110,197 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -9198,7 +15321,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9207,94 +15330,204 @@ export interface operations {
                     "application/json": components["schemas"]["CommandResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P10, P14): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P10, P14): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_OBJECTION` (P14): unknown objection
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_OBJECTION";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `ITEM_NOT_DEFERRED` (P10): the item is not deferred or reopened awaiting return
+             *     - `DEFERRAL_EXPIRED` (P10): the deferred item has expired
+             *     - `NOT_A_LATER_MEETING` (P10): a deferred item comes back only at a later meeting
+             *     - `RESUBMISSION_CHANGES_MATTER` (P10): a resubmission must keep the category, candidate and post
+             *     - `OBJECTION_NOT_OPEN` (P14): the objection is not awaiting an answer
+             *     - `RULING_TARGET_INVALID` (P10, P14): the ruling does not fit its target
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "ITEM_NOT_DEFERRED" | "DEFERRAL_EXPIRED" | "NOT_A_LATER_MEETING" | "RESUBMISSION_CHANGES_MATTER" | "OBJECTION_NOT_OPEN" | "RULING_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };

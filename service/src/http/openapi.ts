@@ -1,8 +1,12 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import * as schema from '@yishi/schema';
-import type { FastifyInstance } from 'fastify';
-import { tagRules } from '../routes/command-table.js';
+import type { CommandType } from '@yishi/schema';
+import { REFUSALS, rulesOfCode, rulesOfCommand, type RefusalCode } from '@yishi/procedure';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import { COMMAND_ROUTES, tagRules } from '../routes/command-table.js';
+import { ERRORS, type ErrorCode } from './errors.js';
+import { codesOfStatus, routeErrorCodes, statusesOf, type RouteFacts } from './route-errors.js';
 import { COMMAND_BODIES } from '../routes/commands.js';
 import { WebhookRegisterBody, WebhookRemoveBody } from '../routes/webhooks.js';
 
@@ -51,7 +55,19 @@ function namedModels(): Map<object, string> {
     InterferenceMatter: schema.InterferenceMatterSchema,
   };
   for (const [name, s] of Object.entries(shared)) add(name, s);
+  // Every other model @yishi/schema exports (`FooSchema`) is listed too, under its own name.
+  const taken = new Set(names.values());
+  for (const [key, s] of Object.entries(schema)) {
+    const name = key.endsWith('Schema') ? key.slice(0, -'Schema'.length) : undefined;
+    if (name === undefined || taken.has(name) || !isSchema(s)) continue;
+    add(name, s);
+    taken.add(name);
+  }
   return names;
+}
+
+function isSchema(s: unknown): s is object {
+  return typeof s === 'object' && s !== null && ('type' in s || 'anyOf' in s || 'const' in s);
 }
 
 /** A copy of `value` where every named model below the root is a `$ref` to it. */
@@ -63,6 +79,87 @@ function refify(value: unknown, names: Map<object, string>, root: boolean): unkn
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = refify(v, names, false);
   return out;
+}
+
+const COMMAND_BODY_SET = new Set<unknown>([
+  ...Object.values(COMMAND_BODIES),
+  WebhookRegisterBody,
+  WebhookRemoveBody,
+]);
+
+/** What the error tables need to know of a route, read from its schema. */
+function routeFacts(method: string | string[], url: string, s: FastifySchema): RouteFacts {
+  const m = (Array.isArray(method) ? method[0] : method) ?? 'GET';
+  const command = COMMAND_ROUTES.find((r) => r.url === url && m === 'POST')?.type;
+  return {
+    method: m,
+    url,
+    ...(command !== undefined ? { command } : {}),
+    signedCommand: COMMAND_BODY_SET.has(s.body),
+    signedRead: s.security !== undefined,
+    validates: [s.params, s.querystring, s.headers, s.body].some((x) => x !== undefined),
+  };
+}
+
+const REASONS: Record<string, string> = {
+  '200': 'OK',
+  '201': 'Created: the command is on the ledger (the same answer on a retry)',
+  '204': 'No Content',
+  '400': 'Bad Request',
+  '401': 'Unauthorized',
+  '403': 'Forbidden',
+  '404': 'Not Found',
+  '409': 'Conflict: a rule of procedure refuses the command in the present state',
+  '413': 'Payload Too Large',
+  '415': 'Unsupported Media Type',
+  '422': 'Unprocessable Content',
+  '429': 'Too Many Requests',
+  '500': 'Internal Server Error',
+  '503': 'Service Unavailable',
+};
+
+function successText(status: string): string {
+  return REASONS[status] ?? 'Success';
+}
+
+function withDescription(schema: unknown, text: string): unknown {
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const s = schema as Record<string, unknown>;
+  if (s['x-response-description'] !== undefined || typeof s['description'] === 'string') return s;
+  // A `$ref` takes no sibling keywords but `description`, which is the response's then.
+  if (typeof s['$ref'] === 'string') return { ...s, description: text };
+  return { ...s, 'x-response-description': text };
+}
+
+/**
+ * The documented answer of `status`: an ErrorReply whose `code` is one of `codes`, described by
+ * the codes and their messages (and the rules they are given under).
+ */
+function errorResponse(
+  status: number,
+  codes: readonly ErrorCode[],
+  command: CommandType | undefined
+): unknown {
+  const decides = new Set(command === undefined ? [] : rulesOfCommand(command).map((r) => r.id));
+  const lines = codes.map((c) => {
+    const all = Object.hasOwn(REFUSALS, c) ? rulesOfCode(c as RefusalCode) : [];
+    const rules = all.filter((r) => decides.has(r));
+    const under = rules.length > 0 ? ` (${rules.join(', ')})` : '';
+    return `- \`${c}\`${under}: ${ERRORS[c].en}`;
+  });
+  return {
+    'x-response-description': `${REASONS[String(status)] ?? 'Error'}\n\n${lines.join('\n')}`,
+    allOf: [
+      { $ref: 'ErrorReply#' },
+      {
+        type: 'object',
+        properties: {
+          statusCode: { const: status },
+          code: { type: 'string', enum: [...codes] },
+        },
+      },
+    ],
+  };
 }
 
 /** Registers @fastify/swagger (OpenAPI 3.1 from the route schemas) and the reference at /docs. */
@@ -122,7 +219,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
         typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`,
     },
-    transform: ({ schema: s, url }) => {
+    transform: ({ schema: s, url, route }) => {
       if (!s) return { schema: s, url };
       const out: Record<string, unknown> = { ...s };
       for (const part of ['params', 'querystring', 'headers'] as const) {
@@ -131,8 +228,19 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       if (s.body !== undefined) out['body'] = refify(s.body, names, false);
       if (s.response !== undefined) {
         const res: Record<string, unknown> = {};
-        for (const [code, r] of Object.entries(s.response as Record<string, unknown>)) {
-          res[code] = refify(r, names, false);
+        for (const [status, r] of Object.entries(s.response as Record<string, unknown>)) {
+          if (Number(status) >= 400) continue;
+          res[status] = withDescription(refify(r, names, false), successText(status));
+        }
+        // The error answers: generated from the error tables, never taken from the route.
+        const facts = routeFacts(route.method, url, s);
+        const codes = routeErrorCodes(facts);
+        // A status the route declares keeps its place (with the codes any route may get).
+        const declared = Object.keys(s.response as object)
+          .map(Number)
+          .filter((n) => n >= 400);
+        for (const status of statusesOf(codes, declared)) {
+          res[String(status)] = errorResponse(status, codesOfStatus(codes, status), facts.command);
         }
         out['response'] = res;
       }
