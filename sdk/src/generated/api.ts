@@ -27,7 +27,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The bodies the principal may read (admins: all) */
+        /**
+         * The bodies the principal may read (admins: all)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -163,7 +166,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A body: members, roles and the rulebook in force */
+        /**
+         * A body: members, roles and the rulebook in force
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -315,7 +321,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A body's interference records (P15: discipline role, admins, auditors only) */
+        /**
+         * A body's interference records (P15: discipline role, admins, auditors only)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -467,7 +476,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A body's meetings: live, archived and cancelled */
+        /**
+         * A body's meetings: live, archived and cancelled
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -619,7 +631,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A body's procedural objections and their answers, escalations, rulings (P14) */
+        /**
+         * A body's procedural objections and their answers, escalations, rulings (P14)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -872,7 +887,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A live item in detail (statements, recusals, vote); archived items are in the record */
+        /**
+         * A live item in detail (statements, recusals, vote); archived items are in the record
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1358,7 +1376,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The whole ledger as JSON Lines (auditors and admins): verify it with yishi verify */
+        /**
+         * The whole ledger as JSON Lines (auditors and admins): verify it with yishi verify
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1920,7 +1941,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A meeting and its agenda */
+        /**
+         * A meeting and its agenda
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2218,7 +2242,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The minutes (会议纪要), JSON: decisions, committing to the record digest (P16) */
+        /**
+         * The minutes (会议纪要), JSON: decisions, committing to the record digest (P16)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2406,7 +2433,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The minutes as Markdown (Simplified Chinese) */
+        /**
+         * The minutes as Markdown (Simplified Chinese)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2643,7 +2673,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The record (会议记录), JSON: final once the meeting closed (P16) */
+        /**
+         * The record (会议记录), JSON: final once the meeting closed (P16)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2831,7 +2864,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The record as Markdown (Simplified Chinese) */
+        /**
+         * The record as Markdown (Simplified Chinese)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3184,7 +3220,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in principal */
+        /**
+         * The signed-in principal
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3316,7 +3355,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A principal (self, admins, and readers of its body) */
+        /**
+         * A principal (self, admins, and readers of its body)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3471,6 +3513,8 @@ export interface paths {
         /**
          * The entries that changed a principal's keys (itself and admins)
          * @description Registrations, rotations, admin resets (setByAdmin), confirmations and revocations of the principal's keys, oldest first. Anyone else gets 404, as for a missing principal. A key an admin reset replaced still reads this route for its principal, so a member holding only that key learns of the reset.
+         *
+         *     Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
          */
         get: {
             parameters: {
@@ -3826,7 +3870,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The outbox of reports addressed upward (P13) that the principal may read */
+        /**
+         * The outbox of reports addressed upward (P13) that the principal may read
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4025,7 +4072,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Registered webhooks (admin) */
+        /**
+         * Registered webhooks (admin)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4382,7 +4432,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every delivery attempt to a webhook (admin) */
+        /**
+         * Every delivery attempt to a webhook (admin)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;

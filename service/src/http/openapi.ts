@@ -5,7 +5,9 @@ import type { CommandType } from '@yishi/schema';
 import { REFUSALS, rulesOfCode, rulesOfCommand, type RefusalCode } from '@yishi/procedure';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { COMMAND_ROUTES, tagRules } from '../routes/command-table.js';
+import { AUTH_SCHEME_TEXT, DOCS_GUIDE, docsUiOptions } from './docs-page.js';
 import { ERRORS, type ErrorCode } from './errors.js';
+import { COMMAND_EXAMPLES, exampleReply, exampleRequest } from './examples.js';
 import { codesOfStatus, routeErrorCodes, statusesOf, type RouteFacts } from './route-errors.js';
 import { COMMAND_BODIES } from '../routes/commands.js';
 import { WebhookRegisterBody, WebhookRemoveBody } from '../routes/webhooks.js';
@@ -86,6 +88,31 @@ const COMMAND_BODY_SET = new Set<unknown>([
   WebhookRegisterBody,
   WebhookRemoveBody,
 ]);
+
+type Media = { examples?: Record<string, unknown> };
+type Operation = {
+  requestBody?: { content?: Record<string, Media> };
+  responses?: Record<string, { content?: Record<string, Media> }>;
+};
+
+/**
+ * The document with each command route's hand-written example (examples.ts) on its request body
+ * and its 201 answer (a `$ref` schema takes no `examples` of its own: they go on the media type).
+ */
+function withExamples<T extends { paths?: object }>(doc: T): T {
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, Operation>>;
+  for (const route of COMMAND_ROUTES) {
+    const e = COMMAND_EXAMPLES[route.type];
+    const op = paths[route.url.replace(/:([A-Za-z]+)/g, '{$1}')]?.['post'];
+    if (e === undefined || op === undefined) continue;
+    const body = op.requestBody?.content?.['application/json'];
+    if (body)
+      body.examples = { example: { summary: e.summary, value: exampleRequest(route.type, e) } };
+    const ok = op.responses?.['201']?.content?.['application/json'];
+    if (ok) ok.examples = { example: { summary: e.summary, value: exampleReply(e) } };
+  }
+  return doc;
+}
 
 /** What the error tables need to know of a route, read from its schema. */
 function routeFacts(method: string | string[], url: string, s: FastifySchema): RouteFacts {
@@ -173,13 +200,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: 'yishi',
         version: API_VERSION,
-        description:
-          'Tamper-evident record of a leadership team’s major decisions. Every state change is a ' +
-          'command signed by the acting principal (Ed25519 over `yishi/command/v1\\n` + RFC 8785 ' +
-          'canonical JSON), decided by the rules of procedure P1–P16 and appended to the ledger. ' +
-          'Reads are signed too (`Authorization: Yishi-Ed25519 key=…, ts=…, sig=…`, see ' +
-          '`readRequestMessage` in @yishi/crypto). Errors: `{ statusCode, code, error, message, ' +
-          'rule? }`, message in English or Simplified Chinese by `Accept-Language`.',
+        description: DOCS_GUIDE,
       },
       tags: [
         { name: 'admin', description: 'The higher-level organisation: bodies, principals, keys' },
@@ -208,9 +229,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
             type: 'apiKey',
             in: 'header',
             name: 'Authorization',
-            description:
-              'Yishi-Ed25519 key=<base64 public key>, ts=<ms>, sig=<base64 Ed25519 signature over ' +
-              'yishi/read/v1\\n + JCS({method, path, query, bodyDigest, ts})>',
+            description: AUTH_SCHEME_TEXT,
           },
         },
       },
@@ -219,13 +238,27 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
         typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`,
     },
+    transformObject: (documents) =>
+      'openapiObject' in documents
+        ? withExamples(documents.openapiObject)
+        : documents.swaggerObject,
     transform: ({ schema: s, url, route }) => {
       if (!s) return { schema: s, url };
       const out: Record<string, unknown> = { ...s };
       for (const part of ['params', 'querystring', 'headers'] as const) {
         if (s[part] !== undefined) out[part] = refify(s[part], names, true);
       }
-      if (s.body !== undefined) out['body'] = refify(s.body, names, false);
+      const facts = routeFacts(route.method, url, s);
+      if (s.body !== undefined) {
+        const body = refify(s.body, names, false) as Record<string, unknown>;
+        out['body'] = body;
+      }
+      if (facts.signedRead) {
+        out['description'] =
+          `${s.description ? `${s.description}\n\n` : ''}` +
+          'Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK ' +
+          '(`client.api.GET`) or `yishi get --key FILE --url URL PATH`.';
+      }
       if (s.response !== undefined) {
         const res: Record<string, unknown> = {};
         for (const [status, r] of Object.entries(s.response as Record<string, unknown>)) {
@@ -233,7 +266,6 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           res[status] = withDescription(refify(r, names, false), successText(status));
         }
         // The error answers: generated from the error tables, never taken from the route.
-        const facts = routeFacts(route.method, url, s);
         const codes = routeErrorCodes(facts);
         // A status the route declares keeps its place (with the codes any route may get).
         const declared = Object.keys(s.response as object)
@@ -247,7 +279,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       return { schema: out as typeof s, url };
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, docsUiOptions());
+  // The service's front page is its reference.
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs', 302));
 }
 
 /** A copy of `value` with every object's keys sorted: a stable document to commit. */
