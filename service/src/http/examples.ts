@@ -381,3 +381,44 @@ export function exampleReply(e: CommandExample, seq = 233): Record<string, unkno
     derived: e.derived,
   };
 }
+
+/** An example of a service command (webhooks): not decided by the rules, answered with a view. */
+export interface ServiceCommandExample {
+  url: string;
+  status: '200' | '201';
+  summary: string;
+  payload: Record<string, unknown>;
+  reply: Record<string, unknown>;
+}
+
+const WEBHOOK_VIEW = {
+  webhookId: 'wh-3',
+  url: 'https://oa.example.org/yishi/reports',
+  registeredBy: 'admin',
+  createdAt: EXAMPLE_ENVELOPE.ts + 41,
+  active: true,
+};
+
+/** The webhook commands' examples, by command type. */
+export const SERVICE_COMMAND_EXAMPLES: Record<string, ServiceCommandExample> = {
+  'webhook.register': {
+    url: '/webhooks',
+    status: '201',
+    summary: 'The admin has every report addressed upward POSTed to the organisation’s OA system',
+    payload: { url: WEBHOOK_VIEW.url },
+    reply: WEBHOOK_VIEW,
+  },
+  'webhook.remove': {
+    url: '/webhooks/:webhookId/removal',
+    status: '200',
+    summary: 'The admin stops the deliveries to a webhook',
+    payload: { webhookId: 'wh-3' },
+    reply: { ...WEBHOOK_VIEW, active: false },
+  },
+};
+
+/** The signed request body of a service command's example. */
+export function serviceExampleRequest(type: string, e: ServiceCommandExample) {
+  const { ledger, ts, nonce, publicKey, signature } = EXAMPLE_ENVELOPE;
+  return { payload: { type, ts, nonce, ledger, ...e.payload }, publicKey, signature };
+}

@@ -7,7 +7,13 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 import { COMMAND_ROUTES, tagRules } from '../routes/command-table.js';
 import { AUTH_SCHEME_TEXT, DOCS_GUIDE, docsUiOptions } from './docs-page.js';
 import { ERRORS, type ErrorCode } from './errors.js';
-import { COMMAND_EXAMPLES, exampleReply, exampleRequest } from './examples.js';
+import {
+  COMMAND_EXAMPLES,
+  exampleReply,
+  exampleRequest,
+  SERVICE_COMMAND_EXAMPLES,
+  serviceExampleRequest,
+} from './examples.js';
 import { codesOfStatus, routeErrorCodes, statusesOf, type RouteFacts } from './route-errors.js';
 import { COMMAND_BODIES } from '../routes/commands.js';
 import { WebhookRegisterBody, WebhookRemoveBody } from '../routes/webhooks.js';
@@ -110,6 +116,14 @@ function withExamples<T extends { paths?: object }>(doc: T): T {
       body.examples = { example: { summary: e.summary, value: exampleRequest(route.type, e) } };
     const ok = op.responses?.['201']?.content?.['application/json'];
     if (ok) ok.examples = { example: { summary: e.summary, value: exampleReply(e) } };
+  }
+  for (const [type, e] of Object.entries(SERVICE_COMMAND_EXAMPLES)) {
+    const op = paths[e.url.replace(/:([A-Za-z]+)/g, '{$1}')]?.['post'];
+    const body = op?.requestBody?.content?.['application/json'];
+    const value = serviceExampleRequest(type, e);
+    if (body) body.examples = { example: { summary: e.summary, value } };
+    const ok = op?.responses?.[e.status]?.content?.['application/json'];
+    if (ok) ok.examples = { example: { summary: e.summary, value: e.reply } };
   }
   return doc;
 }

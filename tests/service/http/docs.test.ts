@@ -1,6 +1,13 @@
 import t from 'tap';
 import { Value } from 'typebox/value';
-import { COMMAND_SCHEMAS, CommandResultSchema, signedCommandOf } from '@yishi/schema';
+import {
+  COMMAND_SCHEMAS,
+  CommandResultSchema,
+  signedCommandOf,
+  WebhookRegisterSchema,
+  WebhookRemoveSchema,
+  WebhookViewSchema,
+} from '@yishi/schema';
 import { COMMAND_ROUTES, generateOpenApi } from '@yishi/service/internal';
 import { chromiumMissing, chromiumSkip, CHROMIUM, launchChromium } from '../../helpers/chromium.js';
 import { ServiceWorld } from '../helpers/service-world.js';
@@ -23,6 +30,20 @@ t.test(
     }
   }
 );
+
+t.test('the webhook commands have examples that fit their schemas', async (t) => {
+  const cases = [
+    ['/webhooks', '201', WebhookRegisterSchema],
+    ['/webhooks/{webhookId}/removal', '200', WebhookRemoveSchema],
+  ] as const;
+  for (const [path, status, payload] of cases) {
+    const op = doc.paths[path].post;
+    const req = op.requestBody.content['application/json'].examples?.example?.value;
+    const res = op.responses[status].content['application/json'].examples?.example?.value;
+    t.ok(Value.Check(signedCommandOf(payload), req), `${path}: the request example is valid`);
+    t.ok(Value.Check(WebhookViewSchema, res), `${path}: the reply example fits`);
+  }
+});
 
 t.test('the auth scheme text keeps its placeholders in code spans', async (t) => {
   const text: string = doc.components.securitySchemes.YishiEd25519.description;
