@@ -6,7 +6,7 @@ import { REFUSALS, rulesOfCode, rulesOfCommand, type RefusalCode } from '@yishi/
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { COMMAND_ROUTES, tagRules } from '../routes/command-table.js';
 import { AUTH_SCHEME_TEXT, DOCS_GUIDE, docsUiOptions } from './docs-page.js';
-import { ApiError, ERRORS, type ErrorCode } from './errors.js';
+import { ERRORS, type ErrorCode } from './errors.js';
 import {
   COMMAND_EXAMPLES,
   exampleReply,
@@ -295,11 +295,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   });
   await app.register(swaggerUi, docsUiOptions());
   // The service's front page is its reference.
-  // (Only `/` itself: a URL the router folds onto `/`, such as `/meetings/..`, is not found.)
-  app.get('/', { schema: { hide: true } }, async (req, reply) => {
-    if (!/^\/(?:\?|$)/.test(req.raw.url ?? '')) throw ApiError.of('NOT_FOUND');
-    return reply.redirect('/docs', 302);
-  });
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs', 302));
 }
 
 /** A copy of `value` with every object's keys sorted: a stable document to commit. */

@@ -70,9 +70,6 @@ t.test('GET / redirects to the reference, titled for yishi', async (t) => {
   const root = await w.app.inject({ method: 'GET', url: '/' });
   t.equal(root.statusCode, 302);
   t.equal(root.headers['location'], '/docs');
-  const folded = await w.app.inject({ method: 'GET', url: '/meetings/..' });
-  t.equal(folded.statusCode, 404, 'a URL folded onto / is not the front page');
-  t.equal(folded.json().code, 'NOT_FOUND');
   const page = await w.app.inject({ method: 'GET', url: '/docs/' });
   t.equal(page.statusCode, 200);
   t.match(page.body, /<title>yishi API reference/);
