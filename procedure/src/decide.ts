@@ -23,6 +23,7 @@ import * as oversight from './commands/oversight.js';
 import * as recon from './commands/reconsideration.js';
 import * as records from './commands/records.js';
 import * as votes from './commands/votes.js';
+import { withRule } from './actor-rules.js';
 import { actor, own, type Ctx, type Derived, type Handler } from './context.js';
 import { isRefusal, refuse, type Refusal } from './error.js';
 import { sweepExpired } from './expiry.js';
@@ -143,10 +144,10 @@ export function decide(state: State, input: DecideInput): Decision {
   if (wrongLedger) return no(wrongLedger);
   const ctx: Ctx = { state, seq, time, publicKey: command.publicKey };
   const readOnly = auditorRefusal(ctx, t);
-  if (readOnly !== undefined) return no(readOnly);
+  if (readOnly !== undefined) return no(withRule(t, readOnly));
   const handler = HANDLERS[t] as Handler<CommandType>;
   const r = handler(ctx, command.payload as never);
-  if (isRefusal(r)) return no(r);
+  if (isRefusal(r)) return no(withRule(t, r));
   // The service refuses a command whose ts is more than the window from its clock; checking it
   // here too (after the signer's own refusals, before any effect) makes an auditor's replay
   // enforce it, so nonces need only be unique within the window.
@@ -183,16 +184,13 @@ const AUDITOR_MAY: ReadonlySet<CommandType> = new Set(['key.rotate', 'key.revoke
 
 /**
  * Auditors read and never write: any other command signed by a valid auditor key is refused
- * with ROLE_NOT_ALLOWED, naming the rule where one gives the command (an invalid key is left to
- * the handler's own refusal).
+ * with ROLE_NOT_ALLOWED, under the command's rule (`ACTOR_RULES`; an invalid key is left to the
+ * handler's own refusal).
  */
 function auditorRefusal(ctx: Ctx, type: CommandType): Refusal | undefined {
   const a = actor(ctx);
   if (isRefusal(a) || a.role !== 'auditor' || AUDITOR_MAY.has(type)) return undefined;
-  const details = { role: a.role, type };
-  if (type === 'interference.record') return refuse('ROLE_NOT_ALLOWED', 'P15', details);
-  if (type === 'objection.raise') return refuse('ROLE_NOT_ALLOWED', 'P14', details);
-  return refuse('ROLE_NOT_ALLOWED', undefined, details);
+  return refuse('ROLE_NOT_ALLOWED', undefined, { role: a.role, type });
 }
 
 /** The open key reset of the signer's principal, if the signer's key is one an admin set. */

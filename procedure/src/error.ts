@@ -101,7 +101,7 @@ export const REFUSALS = {
   NOT_A_MEMBER_OF_BODY: {
     en: 'the principal is not a member of this body',
     zh: '该人员不是本领导班子成员',
-    rules: ['P3', 'P5', 'P6', 'P7', 'P8', 'P9', 'P10', 'P12', 'P15'],
+    rules: ['P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P9', 'P10', 'P12', 'P14', 'P15', 'P16'],
   },
   INVALID_ROLE_FIELDS: {
     en: 'the role does not match the body and voting fields',

@@ -54,6 +54,7 @@ export {
 } from './error.js';
 export type { RuleId, RuleOf, RefusalCode, Refusal, ReplayCode, ReplayFinding } from './error.js';
 export { RULES, rulesOfCommand } from './rules.js';
+export { ACTOR_RULES, PRESENCE_RULES, ruleOfRefusal } from './actor-rules.js';
 export type { Rule } from './rules.js';
 export { RULEBOOK_DEFAULTS, defaultRulebook, mergeRulebook } from './rulebook.js';
 export type { Rulebook } from './rulebook.js';

@@ -4,6 +4,8 @@ import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ACTOR_RULES,
+  PRESENCE_RULES,
   REFUSAL_CODES,
   RULE_IDS,
   RULES,
@@ -82,6 +84,12 @@ t.test('the error table lists exactly the rules the engine refuses each code und
       add('DEFERRAL_EXPIRED', m[1] as string);
     }
   }
+  // …and the per-command rules of the role and presence refusals (actor-rules.ts).
+  for (const rule of Object.values(ACTOR_RULES)) {
+    add('ROLE_NOT_ALLOWED', rule);
+    add('NOT_A_MEMBER_OF_BODY', rule);
+  }
+  for (const rule of Object.values(PRESENCE_RULES)) add('NOT_PRESENT', rule);
   t.ok(used.size > 50, `found the engine's refusals (${used.size} codes)`);
   for (const code of REFUSAL_CODES) {
     t.same(

@@ -4,16 +4,14 @@
  * the public /log/* routes answer any origin.
  */
 import t from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, chromiumMissing, chromiumSkip, launchChromium } from '../helpers/chromium.js';
 import { makeLedger } from '../helpers/ledger-fixture.js';
 import { repoRoot } from '../helpers/paths.js';
 import { buildApp, Checkpointer, LedgerStore } from '@yishi/service/internal';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 const ENTRY = `
 import * as sdk from '@yishi/sdk';
@@ -36,9 +34,8 @@ window.run = async ({ baseUrl, adminKey }) => {
 window.ready = true;
 `;
 
-const missing = !existsSync(CHROMIUM);
-const skip =
-  missing && !process.env['CI'] ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : false;
+const missing = chromiumMissing;
+const skip = chromiumSkip;
 
 t.test('a page on another origin uses the SDK as CORS allows', { skip }, async (t) => {
   if (missing) {
@@ -83,14 +80,8 @@ t.test('a page on another origin uses the SDK as CORS allows', { skip }, async (
     return { app, url };
   };
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-  });
-  t.teardown(async () => {
-    await browser.close();
-    store.close();
-  });
+  const browser = await launchChromium(t);
+  t.teardown(() => store.close());
   const page = await browser.newPage();
   await page.goto(`${pageOrigin}/`);
   await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);

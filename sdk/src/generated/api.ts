@@ -27,7 +27,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The bodies the principal may read (admins: all) */
+        /**
+         * The bodies the principal may read (admins: all)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -37,7 +40,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -46,58 +49,100 @@ export interface paths {
                         "application/json": components["schemas"]["BodyView"][];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorReply"];
-                    };
-                };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `NOT_FOUND`: Not found
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -121,7 +166,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A body: members, roles and the rulebook in force */
+        /**
+         * A body: members, roles and the rulebook in force
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -133,7 +181,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -142,58 +190,118 @@ export interface paths {
                         "application/json": components["schemas"]["BodyView"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `BODY_NOT_FOUND`: No body has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "BODY_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -213,7 +321,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A body's interference records (P15: discipline role, admins, auditors only) */
+        /**
+         * A body's interference records (P15: discipline role, admins, auditors only)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -225,7 +336,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -234,58 +345,118 @@ export interface paths {
                         "application/json": components["schemas"]["InterferenceView"][];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `BODY_NOT_FOUND`: No body has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "BODY_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -305,7 +476,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A body's meetings: live, archived and cancelled */
+        /**
+         * A body's meetings: live, archived and cancelled
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -317,7 +491,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -326,58 +500,118 @@ export interface paths {
                         "application/json": components["schemas"]["MeetingSummary"][];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `BODY_NOT_FOUND`: No body has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "BODY_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -397,7 +631,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A body's procedural objections and their answers, escalations, rulings (P14) */
+        /**
+         * A body's procedural objections and their answers, escalations, rulings (P14)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -409,7 +646,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -418,58 +655,118 @@ export interface paths {
                         "application/json": components["schemas"]["ObjectionView"][];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `BODY_NOT_FOUND`: No body has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "BODY_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -519,7 +816,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -528,6 +825,24 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             status: "ok";
+                        };
+                    };
+                };
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
                         };
                     };
                 };
@@ -572,7 +887,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A live item in detail (statements, recusals, vote); archived items are in the record */
+        /**
+         * A live item in detail (statements, recusals, vote); archived items are in the record
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -584,7 +902,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -593,58 +911,118 @@ export interface paths {
                         "application/json": components["schemas"]["ItemDetail"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `ITEM_NOT_FOUND`: No live item has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "ITEM_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -1001,6 +1379,8 @@ export interface paths {
         /**
          * The ledger as JSON Lines (auditors and admins): verify it with yishi verify
          * @description Admins and auditors appointed to every body receive every entry. An auditor appointed to some bodies receives a scoped export: the entries of those bodies and the ledger-wide ones in full, every other entry as a redacted line `{"redacted":{"seq":N,"prev":"<hex>","leafHash":"<hex>"}}`; the header names the scope.
+         *
+         *     Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
          */
         get: {
             parameters: {
@@ -1020,58 +1400,100 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorReply"];
-                    };
-                };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `NOT_FOUND`: Not found
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -1101,7 +1523,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1110,22 +1532,40 @@ export interface paths {
                         "application/json": components["schemas"]["LedgerInfo"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `NOT_READY`: The service is not ready
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_READY";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -1164,31 +1604,39 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `NO_CHECKPOINT`: The log has not signed a checkpoint yet
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NO_CHECKPOINT";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
                         };
                     };
                 };
@@ -1231,45 +1679,58 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 *     - `RANGE_INVALID`: The sizes must satisfy 0 < from <= to <= the latest checkpointed size
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED" | "RANGE_INVALID";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `NO_CHECKPOINT`: The log has not signed a checkpoint yet
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NO_CHECKPOINT";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
                         };
                     };
                 };
@@ -1309,17 +1770,21 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
                         };
                     };
                 };
@@ -1363,59 +1828,77 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `ENTRY_NOT_FOUND`: No ledger entry has that index
+                 *     - `SIZE_NOT_CHECKPOINTED`: No checkpoint was signed at that tree size
+                 *     - `INDEX_NOT_COVERED`: The entry is not yet covered by a signed checkpoint of that size
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "ENTRY_NOT_FOUND" | "SIZE_NOT_CHECKPOINTED" | "INDEX_NOT_COVERED";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `NO_CHECKPOINT`: The log has not signed a checkpoint yet
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            error: string;
-                            message: string;
-                            statusCode: number;
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NO_CHECKPOINT";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
                         };
                     };
                 };
@@ -1460,7 +1943,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A meeting and its agenda */
+        /**
+         * A meeting and its agenda
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1472,7 +1958,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1481,58 +1967,118 @@ export interface paths {
                         "application/json": components["schemas"]["MeetingSummary"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `MEETING_NOT_FOUND`: No meeting has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -1698,7 +2244,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The minutes (会议纪要), JSON: decisions, committing to the record digest (P16) */
+        /**
+         * The minutes (会议纪要), JSON: decisions, committing to the record digest (P16)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1710,7 +2259,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1719,67 +2268,154 @@ export interface paths {
                         "application/json": components["schemas"]["MinutesReply"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `MEETING_NOT_FOUND`: No meeting has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Conflict: a rule of procedure refuses the command in the present state
+                 *
+                 *     - `MEETING_NOT_CLOSED`: the meeting has not closed
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_CLOSED";
+                            /** @enum {unknown} */
+                            statusCode?: 409;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Internal Server Error
+                 *
+                 *     - `CACHE_DAMAGED`: A stored copy does not match the ledger; it has been logged and is being rebuilt
+                 */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "CACHE_DAMAGED";
+                            /** @enum {unknown} */
+                            statusCode?: 500;
+                        };
+                    };
+                };
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -1799,7 +2435,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The minutes as Markdown (Simplified Chinese) */
+        /**
+         * The minutes as Markdown (Simplified Chinese)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1820,67 +2459,154 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `MEETING_NOT_FOUND`: No meeting has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Conflict: a rule of procedure refuses the command in the present state
+                 *
+                 *     - `MEETING_NOT_CLOSED`: the meeting has not closed
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_CLOSED";
+                            /** @enum {unknown} */
+                            statusCode?: 409;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Internal Server Error
+                 *
+                 *     - `CACHE_DAMAGED`: A stored copy does not match the ledger; it has been logged and is being rebuilt
+                 */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "CACHE_DAMAGED";
+                            /** @enum {unknown} */
+                            statusCode?: 500;
+                        };
+                    };
+                };
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -1949,7 +2675,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The record (会议记录), JSON: final once the meeting closed (P16) */
+        /**
+         * The record (会议记录), JSON: final once the meeting closed (P16)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1961,7 +2690,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1970,67 +2699,154 @@ export interface paths {
                         "application/json": components["schemas"]["RecordReply"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `MEETING_NOT_FOUND`: No meeting has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Conflict: a rule of procedure refuses the command in the present state
+                 *
+                 *     - `MEETING_NOT_CLOSED`: the meeting has not closed
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_CLOSED";
+                            /** @enum {unknown} */
+                            statusCode?: 409;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Internal Server Error
+                 *
+                 *     - `CACHE_DAMAGED`: A stored copy does not match the ledger; it has been logged and is being rebuilt
+                 */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "CACHE_DAMAGED";
+                            /** @enum {unknown} */
+                            statusCode?: 500;
+                        };
+                    };
+                };
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2050,7 +2866,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The record as Markdown (Simplified Chinese) */
+        /**
+         * The record as Markdown (Simplified Chinese)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2071,67 +2890,154 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `MEETING_NOT_FOUND`: No meeting has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Conflict: a rule of procedure refuses the command in the present state
+                 *
+                 *     - `MEETING_NOT_CLOSED`: the meeting has not closed
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "MEETING_NOT_CLOSED";
+                            /** @enum {unknown} */
+                            statusCode?: 409;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Internal Server Error
+                 *
+                 *     - `CACHE_DAMAGED`: A stored copy does not match the ledger; it has been logged and is being rebuilt
+                 */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "CACHE_DAMAGED";
+                            /** @enum {unknown} */
+                            statusCode?: 500;
+                        };
+                    };
+                };
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2316,7 +3222,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in principal */
+        /**
+         * The signed-in principal
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2326,7 +3235,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2335,58 +3244,100 @@ export interface paths {
                         "application/json": components["schemas"]["PrincipalView"];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorReply"];
-                    };
-                };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `NOT_FOUND`: Not found
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2406,7 +3357,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A principal (self, admins, and readers of its body) */
+        /**
+         * A principal (self, admins, and readers of its body)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2418,7 +3372,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2427,58 +3381,118 @@ export interface paths {
                         "application/json": components["schemas"]["PrincipalView"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `PRINCIPAL_NOT_FOUND`: No principal has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "PRINCIPAL_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2501,6 +3515,8 @@ export interface paths {
         /**
          * The entries that changed a principal's keys (itself and admins)
          * @description Registrations, rotations, admin resets (setByAdmin), confirmations and revocations of the principal's keys, oldest first. Anyone else gets 404, as for a missing principal. A key an admin reset replaced still reads this route for its principal, so a member holding only that key learns of the reset.
+         *
+         *     Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
          */
         get: {
             parameters: {
@@ -2513,7 +3529,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2522,58 +3538,118 @@ export interface paths {
                         "application/json": components["schemas"]["KeyEventList"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `PRINCIPAL_NOT_FOUND`: No principal has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "PRINCIPAL_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2729,7 +3805,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2742,13 +3818,41 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
+                    };
+                };
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `NOT_READY`: The service is not ready
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_READY" | "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2768,7 +3872,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The outbox of reports addressed upward (P13) that the principal may read */
+        /**
+         * The outbox of reports addressed upward (P13) that the principal may read
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2780,7 +3887,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2789,58 +3896,118 @@ export interface paths {
                         "application/json": components["schemas"]["ReportView"][];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `NOT_FOUND`: Not found
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -2907,7 +4074,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Registered webhooks (admin) */
+        /**
+         * Registered webhooks (admin)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2917,7 +4087,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2926,58 +4096,100 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookView"][];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorReply"];
-                    };
-                };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `NOT_FOUND`: Not found
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -3003,7 +4215,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created: the command is on the ledger (the same answer on a retry) */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -3012,94 +4224,199 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookView"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+                 *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+                 *     - `MALFORMED_COMMAND`: the command is malformed
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `NOT_FOUND`: Not found
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Conflict: a rule of procedure refuses the command in the present state
+                 *
+                 *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+                 *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+                 *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+                 *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW";
+                            /** @enum {unknown} */
+                            statusCode?: 409;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Payload Too Large
+                 *
+                 *     - `BODY_TOO_LARGE`: The request body is too large
+                 */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "BODY_TOO_LARGE";
+                            /** @enum {unknown} */
+                            statusCode?: 413;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unsupported Media Type
+                 *
+                 *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+                 */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "UNSUPPORTED_MEDIA_TYPE";
+                            /** @enum {unknown} */
+                            statusCode?: 415;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unprocessable Content
+                 *
+                 *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+                 *     - `WEBHOOK_TARGET_REFUSED`: Webhooks go to public https addresses only, unless the operator allows the target
+                 */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "IDEMPOTENCY_KEY_REUSED" | "WEBHOOK_TARGET_REFUSED";
+                            /** @enum {unknown} */
+                            statusCode?: 422;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 *     - `BUSY`: Too many commands are being written; retry shortly
+                 *     - `WEBHOOKS_UNAVAILABLE`: Webhooks need the log key, which this service was not given
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE" | "BUSY" | "WEBHOOKS_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -3117,7 +4434,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every delivery attempt to a webhook (admin) */
+        /**
+         * Every delivery attempt to a webhook (admin)
+         * @description Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK (`client.api.GET`) or `yishi get --key FILE --url URL PATH`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3129,7 +4449,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3138,58 +4458,118 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookDelivery"][];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `AUTH_REQUIRED`: This endpoint needs a signed request (Authorization: Yishi-Ed25519 key=…, ts=…, sig=…)
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "AUTH_REQUIRED" | "SIGNATURE_INVALID" | "CLOCK_SKEW" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `FORBIDDEN`: Your role may not read or act on this resource
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `WEBHOOK_NOT_FOUND`: No webhook has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "WEBHOOK_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -3230,7 +4610,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3239,94 +4619,198 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookView"];
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Bad Request
+                 *
+                 *     - `VALIDATION_FAILED`: The request does not match its schema
+                 *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+                 *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+                 *     - `MALFORMED_COMMAND`: the command is malformed
+                 */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                            /** @enum {unknown} */
+                            statusCode?: 400;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unauthorized
+                 *
+                 *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+                 *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+                 *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+                 *     - `UNKNOWN_KEY`: the signing key is not registered
+                 *     - `KEY_REVOKED`: the signing key has been revoked
+                 */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                            /** @enum {unknown} */
+                            statusCode?: 401;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Forbidden
+                 *
+                 *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+                 *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+                 *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                            /** @enum {unknown} */
+                            statusCode?: 403;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Not Found
+                 *
+                 *     - `WEBHOOK_NOT_FOUND`: No webhook has that id
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "WEBHOOK_NOT_FOUND";
+                            /** @enum {unknown} */
+                            statusCode?: 404;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Conflict: a rule of procedure refuses the command in the present state
+                 *
+                 *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+                 *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+                 *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+                 *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+                 */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW";
+                            /** @enum {unknown} */
+                            statusCode?: 409;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Payload Too Large
+                 *
+                 *     - `BODY_TOO_LARGE`: The request body is too large
+                 */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "BODY_TOO_LARGE";
+                            /** @enum {unknown} */
+                            statusCode?: 413;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unsupported Media Type
+                 *
+                 *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+                 */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "UNSUPPORTED_MEDIA_TYPE";
+                            /** @enum {unknown} */
+                            statusCode?: 415;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Unprocessable Content
+                 *
+                 *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+                 */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            /** @enum {unknown} */
+                            statusCode?: 422;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Too Many Requests
+                 *
+                 *     - `RATE_LIMITED`: Too many requests; retry later
+                 */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                            /** @enum {unknown} */
+                            statusCode?: 429;
+                        };
                     };
                 };
-                /** @description Default Response */
+                /**
+                 * @description Service Unavailable
+                 *
+                 *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+                 *     - `BUSY`: Too many commands are being written; retry shortly
+                 *     - `WEBHOOKS_UNAVAILABLE`: Webhooks need the log key, which this service was not given
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorReply"];
+                        "application/json": components["schemas"]["ErrorReply"] & {
+                            /** @enum {string} */
+                            code?: "LEDGER_UNAVAILABLE" | "BUSY" | "WEBHOOKS_UNAVAILABLE";
+                            /** @enum {unknown} */
+                            statusCode?: 503;
+                        };
                     };
                 };
             };
@@ -3341,6 +4825,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Addressee: "higher_level_organisation" | "higher_level_discipline_commission";
         AdoptedMajorMatterSubject: {
             category: components["schemas"]["Category"];
             itemId: components["schemas"]["RefId"];
@@ -3414,6 +4899,8 @@ export interface components {
             /** @description ms since the epoch */
             time: number;
         };
+        /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
+        Basis: string;
         BodyCreate: {
             ledger?: string;
             name: string;
@@ -3447,6 +4934,7 @@ export interface components {
             /** @description ms since the epoch */
             time: number;
         };
+        BodyRole: "chair" | "member" | "recorder" | "discipline" | "attendee";
         BodyView: {
             bodyId: components["schemas"]["RefId"];
             chairId: components["schemas"]["PrincipalId"] | null;
@@ -3467,6 +4955,7 @@ export interface components {
             principalId?: string;
         };
         Category: "major_decision" | "cadre_appointment" | "major_project" | "large_funds" | "routine";
+        Command: components["schemas"]["LedgerGenesis"] | components["schemas"]["BodyCreate"] | components["schemas"]["PrincipalRegister"] | components["schemas"]["PrincipalUpdateRole"] | components["schemas"]["MembershipEnd"] | components["schemas"]["MemberSuspend"] | components["schemas"]["MemberReinstate"] | components["schemas"]["KeyRotate"] | components["schemas"]["KeyConfirm"] | components["schemas"]["KeyRevoke"] | components["schemas"]["RulebookSet"] | components["schemas"]["AuditorAppoint"] | components["schemas"]["RulingRegister"] | components["schemas"]["ReportAcknowledge"] | components["schemas"]["MeetingSchedule"] | components["schemas"]["MeetingCancel"] | components["schemas"]["MeetingOpen"] | components["schemas"]["MeetingArrive"] | components["schemas"]["MeetingDepart"] | components["schemas"]["MeetingClose"] | components["schemas"]["ItemSubmit"] | components["schemas"]["ItemWithdraw"] | components["schemas"]["ItemDeliberate"] | components["schemas"]["ItemRecuse"] | components["schemas"]["OpinionSubmit"] | components["schemas"]["StatementRecord"] | components["schemas"]["ItemMarkUrgent"] | components["schemas"]["ItemDefer"] | components["schemas"]["ItemEscalate"] | components["schemas"]["ItemResubmit"] | components["schemas"]["VoteOpen"] | components["schemas"]["VoteCast"] | components["schemas"]["BallotReceipt"] | components["schemas"]["TallySign"] | components["schemas"]["VoteClose"] | components["schemas"]["ReconsiderationOpen"] | components["schemas"]["ReconsiderationVote"] | components["schemas"]["ReconsiderationClose"] | components["schemas"]["ObjectionRaise"] | components["schemas"]["ObjectionAnswer"] | components["schemas"]["InterferenceRecord"] | components["schemas"]["RecordSign"] | components["schemas"]["ErratumRecord"];
         CommandOutcome: {
             /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
             basis?: string;
@@ -3480,8 +4969,17 @@ export interface components {
             denominator?: number;
             itemId?: string;
             motionId?: string;
-            outcome: "recorded" | "opened" | "closed" | "adopted" | "rejected" | "deferred" | "withdrawn" | "reopened" | "not_reopened" | "escalated";
+            outcome: components["schemas"]["OutcomeName"];
             rule?: string;
+        };
+        CommandPayload: {
+            /** @description the ledger id (protocol v2) */
+            ledger?: string;
+            nonce: string;
+            ts: number;
+            type: string;
+        } & {
+            [key: string]: unknown;
         };
         CommandResult: {
             /** @description what the rules derived (ids, outcome, reports): see the per-command results */
@@ -3500,6 +4998,14 @@ export interface components {
             cast: number;
             denominator: number;
             for: number;
+        };
+        Dissent: {
+            kind: "statement" | "vote" | "opinion";
+            name: string;
+            principalId: components["schemas"]["PrincipalId"];
+            seq: number;
+            stance: components["schemas"]["Position"] | components["schemas"]["VoteChoice"];
+            text: string | null;
         };
         ErratumRecord: {
             correctsSeq: number;
@@ -3554,6 +5060,7 @@ export interface components {
             reason: string;
             title: string;
         };
+        EscalationWhy: "rejected" | "unanswered_at_close" | "raised_after_close";
         Fraction: {
             den: number;
             num: number;
@@ -3652,8 +5159,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         ItemDeferDerived: {
-            /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
-            basis: string;
+            basis: components["schemas"]["Basis"];
             counts: components["schemas"]["Counts"] | null;
             /** @description deferred items that expired at this entry (P10) */
             expired?: components["schemas"]["RefId"][];
@@ -3665,7 +5171,7 @@ export interface components {
             overrodeDeferral: boolean;
             /** @description reports addressed upward (P13) */
             reports: components["schemas"]["Report"][];
-            result: "adopted" | "rejected" | "deferred" | "withdrawn";
+            result: components["schemas"]["ItemResult"];
             rule: components["schemas"]["RuleId"];
             urgentOverride: boolean;
         };
@@ -3792,14 +5298,7 @@ export interface components {
                 seq: number;
                 statementBy: components["schemas"]["PrincipalId"];
             } | null;
-            dissent: {
-                kind: "statement" | "vote" | "opinion";
-                name: string;
-                principalId: components["schemas"]["PrincipalId"];
-                seq: number;
-                stance: components["schemas"]["Position"] | components["schemas"]["VoteChoice"];
-                text: string | null;
-            }[];
+            dissent: components["schemas"]["Dissent"][];
             itemId: components["schemas"]["RefId"];
             materials: components["schemas"]["Material"][];
             materialsDigest: components["schemas"]["Sha256Hex"];
@@ -3811,16 +5310,15 @@ export interface components {
                 name: string;
                 position: components["schemas"]["Position"] | null;
                 principalId: components["schemas"]["PrincipalId"];
-                role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                role: components["schemas"]["BodyRole"] | null;
                 seq: number;
                 text: string;
             }[];
             outcome: {
-                /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
-                basis: string;
+                basis: components["schemas"]["Basis"];
                 counts: components["schemas"]["Counts"] | null;
                 overrodeDeferral: boolean;
-                result: "adopted" | "rejected" | "deferred" | "withdrawn";
+                result: components["schemas"]["ItemResult"];
                 rule: components["schemas"]["RuleId"];
                 seq: number;
                 urgentOverride: boolean;
@@ -3832,7 +5330,7 @@ export interface components {
                 principalId: components["schemas"]["PrincipalId"];
                 reason: string;
                 recordedBy: components["schemas"]["PrincipalId"];
-                role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                role: components["schemas"]["BodyRole"] | null;
                 seq: number;
             }[];
             seq: number;
@@ -3846,7 +5344,7 @@ export interface components {
                 position: components["schemas"]["Position"] | null;
                 principalId: components["schemas"]["PrincipalId"];
                 reasons: string | null;
-                role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                role: components["schemas"]["BodyRole"] | null;
                 seq: number;
                 voting: boolean;
             }[];
@@ -3866,7 +5364,7 @@ export interface components {
                     name: string;
                     principalId: components["schemas"]["PrincipalId"];
                     reason: string | null;
-                    role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                    role: components["schemas"]["BodyRole"] | null;
                     seq: number;
                 }[] | null;
                 denominator: number;
@@ -3879,7 +5377,7 @@ export interface components {
                     };
                     name: string;
                     principalId: components["schemas"]["PrincipalId"];
-                    role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                    role: components["schemas"]["BodyRole"] | null;
                     seq: number;
                 }[] | null;
                 scrutineers: components["schemas"]["PersonRef"][];
@@ -3975,6 +5473,8 @@ export interface components {
             /** @description ms since the epoch */
             time: number;
         };
+        ItemResult: "adopted" | "rejected" | "deferred" | "withdrawn";
+        ItemState: "submitted" | "on_agenda" | "deliberation" | "voting" | "adopted" | "rejected" | "deferred" | "withdrawn";
         ItemSubmit: {
             amount?: number;
             candidate?: {
@@ -4026,7 +5526,7 @@ export interface components {
             materialsDigest: components["schemas"]["Sha256Hex"];
             outcome: {
                 basis: string;
-                result: "adopted" | "rejected" | "deferred" | "withdrawn";
+                result: components["schemas"]["ItemResult"];
                 rule: components["schemas"]["RuleId"];
             } | null;
             previousItemId: components["schemas"]["RefId"] | null;
@@ -4050,8 +5550,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         ItemWithdrawDerived: {
-            /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
-            basis: string;
+            basis: components["schemas"]["Basis"];
             counts: components["schemas"]["Counts"] | null;
             /** @description deferred items that expired at this entry (P10) */
             expired?: components["schemas"]["RefId"][];
@@ -4061,7 +5560,7 @@ export interface components {
                 resetSeq: number;
             };
             overrodeDeferral: boolean;
-            result: "adopted" | "rejected" | "deferred" | "withdrawn";
+            result: components["schemas"]["ItemResult"];
             rule: components["schemas"]["RuleId"];
             urgentOverride: boolean;
         };
@@ -4212,6 +5711,17 @@ export interface components {
             by: components["schemas"]["PrincipalId"];
             resetSeq: number;
         };
+        LedgerEntry: {
+            command: components["schemas"]["SignedCommand"];
+            derived: unknown;
+            prev: components["schemas"]["Sha256Hex"];
+            salt: string;
+            seq: number;
+            /** @description service receive time, ms since the epoch */
+            time: number;
+            /** @enum {number} */
+            v: 1;
+        };
         LedgerGenesis: {
             admin: {
                 name: string;
@@ -4219,7 +5729,7 @@ export interface components {
                 publicKey: components["schemas"]["PublicKey"];
             };
             ledger?: string;
-            ledgerId: string;
+            ledgerId: components["schemas"]["LedgerId"];
             logPublicKey: components["schemas"]["PublicKey"];
             nonce: string;
             origin: string;
@@ -4253,6 +5763,7 @@ export interface components {
             /** @description ms since the epoch */
             time: number;
         };
+        LedgerId: string;
         LedgerInfo: {
             /** @description the genesis's ledgerId: every v2 signature names it */
             ledgerId: string;
@@ -4286,16 +5797,7 @@ export interface components {
                 seq: number;
                 text: string;
             }[];
-            outcome: {
-                /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
-                basis: string;
-                counts: components["schemas"]["Counts"] | null;
-                overrodeDeferral: boolean;
-                result: "adopted" | "rejected" | "deferred" | "withdrawn";
-                rule: components["schemas"]["RuleId"];
-                seq: number;
-                urgentOverride: boolean;
-            } | null;
+            outcome: components["schemas"]["LiveOutcome"] | null;
             post: string | null;
             previousItemId: components["schemas"]["RefId"] | null;
             recusals: {
@@ -4304,7 +5806,7 @@ export interface components {
                 recordedBy: components["schemas"]["PrincipalId"];
                 seq: number;
             }[];
-            state: "submitted" | "on_agenda" | "deliberation" | "voting" | "adopted" | "rejected" | "deferred" | "withdrawn";
+            state: components["schemas"]["ItemState"];
             statements: {
                 position: components["schemas"]["Position"] | null;
                 principalId: components["schemas"]["PrincipalId"];
@@ -4327,6 +5829,15 @@ export interface components {
                 reason: string;
                 seq: number;
             } | null;
+        };
+        LiveOutcome: {
+            basis: components["schemas"]["Basis"];
+            counts: components["schemas"]["Counts"] | null;
+            overrodeDeferral: boolean;
+            result: components["schemas"]["ItemResult"];
+            rule: components["schemas"]["RuleId"];
+            seq: number;
+            urgentOverride: boolean;
         };
         LiveVote: {
             ballots: {
@@ -4549,7 +6060,7 @@ export interface components {
                     name: string;
                     principalId: components["schemas"]["PrincipalId"];
                     reason: string;
-                    role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                    role: components["schemas"]["BodyRole"] | null;
                 }[];
                 attendees: components["schemas"]["PersonRef"][];
                 changes: {
@@ -4557,7 +6068,7 @@ export interface components {
                     name: string;
                     principalId: components["schemas"]["PrincipalId"];
                     reason: string | null;
-                    role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                    role: components["schemas"]["BodyRole"] | null;
                     seq: number;
                     /** @description ms since the epoch */
                     time: number;
@@ -4778,7 +6289,7 @@ export interface components {
                 itemId: components["schemas"]["RefId"];
                 itemTitle: string;
                 motionId: components["schemas"]["RefId"];
-                result: ("reopened" | "not_reopened") | null;
+                result: components["schemas"]["MotionResult"] | null;
                 rule: components["schemas"]["RuleId"] | null;
             }[];
             recordDigest: components["schemas"]["Sha256Hex"];
@@ -4786,13 +6297,12 @@ export interface components {
             v: 1;
         };
         MinutesDecision: {
-            /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
-            basis: string;
+            basis: components["schemas"]["Basis"];
             category: components["schemas"]["Category"];
             counts: components["schemas"]["Counts"] | null;
             itemId: components["schemas"]["RefId"];
             previousItemId: components["schemas"]["RefId"] | null;
-            result: "adopted" | "rejected" | "deferred" | "withdrawn";
+            result: components["schemas"]["ItemResult"];
             rule: components["schemas"]["RuleId"];
             title: string;
             urgentOverride: boolean;
@@ -4816,22 +6326,22 @@ export interface components {
                 name: string;
                 principalId: components["schemas"]["PrincipalId"];
                 reason: string | null;
-                role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+                role: components["schemas"]["BodyRole"] | null;
                 seq: number;
             }[];
             itemId: components["schemas"]["RefId"];
             itemTitle: string;
             motionId: components["schemas"]["RefId"];
             outcome: {
-                /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
-                basis: string;
+                basis: components["schemas"]["Basis"];
                 counts: components["schemas"]["Counts"];
-                result: "reopened" | "not_reopened";
+                result: components["schemas"]["MotionResult"];
                 rule: components["schemas"]["RuleId"];
             } | null;
             proposer: components["schemas"]["PersonRef"];
             reason: string;
         };
+        MotionResult: "reopened" | "not_reopened";
         ObjectionAnswer: {
             answer: "corrected" | "rejected";
             ledger?: string;
@@ -4869,6 +6379,7 @@ export interface components {
             /** @description ms since the epoch */
             time: number;
         };
+        ObjectionAnswerValue: "corrected" | "rejected";
         ObjectionRaise: {
             ledger?: string;
             nonce: string;
@@ -4915,26 +6426,27 @@ export interface components {
         };
         ObjectionRecord: {
             answer: {
-                answer: "corrected" | "rejected";
+                answer: components["schemas"]["ObjectionAnswerValue"];
                 reasons: string;
                 seq: number;
             } | null;
             escalation: {
                 reportId: components["schemas"]["ReportId"];
                 seq: number;
-                why: "rejected" | "unanswered_at_close" | "raised_after_close";
+                why: components["schemas"]["EscalationWhy"];
             } | null;
             itemId: components["schemas"]["RefId"] | null;
             objectionId: components["schemas"]["RefId"];
             raisedBy: components["schemas"]["PersonRef"];
             rule: components["schemas"]["RuleId"];
             seq: number;
-            state: "open" | "corrected" | "rejected" | "escalated";
+            state: components["schemas"]["ObjectionState"];
             text: string;
         };
+        ObjectionState: "open" | "corrected" | "rejected" | "escalated";
         ObjectionSubject: {
             answer: {
-                answer: "corrected" | "rejected";
+                answer: components["schemas"]["ObjectionAnswerValue"];
                 reasons: string;
             } | null;
             itemId: components["schemas"]["RefId"] | null;
@@ -4943,11 +6455,11 @@ export interface components {
             raisedBy: components["schemas"]["PrincipalId"];
             rule: components["schemas"]["RuleId"];
             text: string;
-            why: "rejected" | "unanswered_at_close" | "raised_after_close";
+            why: components["schemas"]["EscalationWhy"];
         };
         ObjectionView: {
             answer: {
-                answer: "corrected" | "rejected";
+                answer: components["schemas"]["ObjectionAnswerValue"];
                 by: components["schemas"]["PrincipalId"];
                 reasons: string;
                 seq: number;
@@ -4956,7 +6468,7 @@ export interface components {
             escalation: {
                 reportId: components["schemas"]["ReportId"];
                 seq: number;
-                why: "rejected" | "unanswered_at_close" | "raised_after_close";
+                why: components["schemas"]["EscalationWhy"];
             } | null;
             itemId: components["schemas"]["RefId"] | null;
             meetingId: components["schemas"]["RefId"];
@@ -4969,7 +6481,7 @@ export interface components {
                 seq: number;
             } | null;
             seq: number;
-            state: "open" | "corrected" | "rejected" | "escalated";
+            state: components["schemas"]["ObjectionState"];
             text: string;
         };
         OpinionSubmit: {
@@ -5007,10 +6519,11 @@ export interface components {
             /** @description ms since the epoch */
             time: number;
         };
+        OutcomeName: "recorded" | "opened" | "closed" | "adopted" | "rejected" | "deferred" | "withdrawn" | "reopened" | "not_reopened" | "escalated";
         PersonRef: {
             name: string;
             principalId: components["schemas"]["PrincipalId"];
-            role: ("chair" | "member" | "recorder" | "discipline" | "attendee") | null;
+            role: components["schemas"]["BodyRole"] | null;
         };
         Position: "agree" | "disagree" | "defer";
         PrincipalId: string;
@@ -5125,7 +6638,7 @@ export interface components {
                 resetSeq: number;
             };
             motionId: components["schemas"]["RefId"];
-            result: "reopened" | "not_reopened";
+            result: components["schemas"]["MotionResult"];
             rule: components["schemas"]["RuleId"];
         };
         /** @description What an accepted reconsideration.close answers */
@@ -5253,7 +6766,7 @@ export interface components {
         };
         RefId: string;
         Report: {
-            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            addressee: components["schemas"]["Addressee"];
             bodyId: components["schemas"]["RefId"];
             /** @enum {string} */
             kind: "adopted_major_matter";
@@ -5262,7 +6775,7 @@ export interface components {
             reportId: components["schemas"]["ReportId"];
             subject: components["schemas"]["AdoptedMajorMatterSubject"];
         } | {
-            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            addressee: components["schemas"]["Addressee"];
             bodyId: components["schemas"]["RefId"];
             /** @enum {string} */
             kind: "urgent_override";
@@ -5271,7 +6784,7 @@ export interface components {
             reportId: components["schemas"]["ReportId"];
             subject: components["schemas"]["UrgentOverrideSubject"];
         } | {
-            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            addressee: components["schemas"]["Addressee"];
             bodyId: components["schemas"]["RefId"];
             /** @enum {string} */
             kind: "escalation";
@@ -5280,7 +6793,7 @@ export interface components {
             reportId: components["schemas"]["ReportId"];
             subject: components["schemas"]["EscalationSubject"];
         } | {
-            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            addressee: components["schemas"]["Addressee"];
             bodyId: components["schemas"]["RefId"];
             /** @enum {string} */
             kind: "objection";
@@ -5289,7 +6802,7 @@ export interface components {
             reportId: components["schemas"]["ReportId"];
             subject: components["schemas"]["ObjectionSubject"];
         } | {
-            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            addressee: components["schemas"]["Addressee"];
             bodyId: components["schemas"]["RefId"];
             /** @enum {string} */
             kind: "interference";
@@ -5298,7 +6811,7 @@ export interface components {
             reportId: components["schemas"]["ReportId"];
             subject: components["schemas"]["InterferenceSubject"];
         } | {
-            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            addressee: components["schemas"]["Addressee"];
             bodyId: components["schemas"]["RefId"];
             /** @enum {string} */
             kind: "key_reset";
@@ -5339,12 +6852,13 @@ export interface components {
             time: number;
         };
         ReportId: string;
+        ReportKind: "adopted_major_matter" | "urgent_override" | "escalation" | "objection" | "interference" | "key_reset";
         ReportSubject: components["schemas"]["AdoptedMajorMatterSubject"] | components["schemas"]["UrgentOverrideSubject"] | components["schemas"]["EscalationSubject"] | components["schemas"]["ObjectionSubject"] | components["schemas"]["InterferenceSubject"] | components["schemas"]["KeyResetSubject"];
         ReportView: {
             acknowledgedSeq: number | null;
-            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            addressee: components["schemas"]["Addressee"];
             bodyId: components["schemas"]["RefId"];
-            kind: "adopted_major_matter" | "urgent_override" | "escalation" | "objection" | "interference" | "key_reset";
+            kind: components["schemas"]["ReportKind"];
             reportId: components["schemas"]["ReportId"];
             seq: number;
             subject: components["schemas"]["ReportSubject"];
@@ -5496,6 +7010,11 @@ export interface components {
         Sha256Hex: string;
         /** @description Ed25519 signature, 64 bytes, standard base64 */
         Signature: string;
+        SignedCommand: {
+            payload: components["schemas"]["CommandPayload"];
+            publicKey: components["schemas"]["PublicKey"];
+            signature: components["schemas"]["Signature"];
+        };
         StatementCounts: {
             agree: number;
             defer: number;
@@ -5580,7 +7099,7 @@ export interface components {
             justification: string | null;
             meetingId: components["schemas"]["RefId"];
             overrodeDeferral: boolean;
-            result: "adopted" | "rejected" | "deferred" | "withdrawn";
+            result: components["schemas"]["ItemResult"];
             title: string;
         };
         VoteCast: {
@@ -5633,8 +7152,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         VoteCloseDerived: {
-            /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
-            basis: string;
+            basis: components["schemas"]["Basis"];
             counts: components["schemas"]["Counts"] | null;
             /** @description deferred items that expired at this entry (P10) */
             expired?: components["schemas"]["RefId"][];
@@ -5650,7 +7168,7 @@ export interface components {
             };
             /** @description reports addressed upward (P13) */
             reports: components["schemas"]["Report"][];
-            result: "adopted" | "rejected" | "deferred" | "withdrawn";
+            result: components["schemas"]["ItemResult"];
             rule: components["schemas"]["RuleId"];
             urgentOverride: boolean;
         };
@@ -5695,8 +7213,7 @@ export interface components {
             statements: components["schemas"]["StatementCounts"];
             urgent: boolean;
         } | {
-            /** @description `vote`, `close_vote`, `statements`, `defer_accepted`, `quorum_lost`, `not_concluded`, `withdrawn`, `meeting_cancelled` */
-            basis: string;
+            basis: components["schemas"]["Basis"];
             counts: components["schemas"]["Counts"] | null;
             /** @description deferred items that expired at this entry (P10) */
             expired?: components["schemas"]["RefId"][];
@@ -5708,7 +7225,7 @@ export interface components {
             overrodeDeferral: boolean;
             /** @description reports addressed upward (P13) */
             reports: components["schemas"]["Report"][];
-            result: "adopted" | "rejected" | "deferred" | "withdrawn";
+            result: components["schemas"]["ItemResult"];
             rule: components["schemas"]["RuleId"];
             statements: components["schemas"]["StatementCounts"];
             urgentOverride: boolean;
@@ -5743,7 +7260,7 @@ export interface components {
             webhookId: string;
         };
         WebhookRegister: {
-            ledger: string;
+            ledger: components["schemas"]["LedgerId"];
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -5756,7 +7273,7 @@ export interface components {
             signature: components["schemas"]["Signature"];
         };
         WebhookRemove: {
-            ledger: string;
+            ledger: components["schemas"]["LedgerId"];
             nonce: string;
             ts: number;
             /** @enum {string} */
@@ -5770,9 +7287,9 @@ export interface components {
         };
         WebhookReport: {
             acknowledgedSeq: number | null;
-            addressee: "higher_level_organisation" | "higher_level_discipline_commission";
+            addressee: components["schemas"]["Addressee"];
             bodyId: components["schemas"]["RefId"];
-            kind: "adopted_major_matter" | "urgent_override" | "escalation" | "objection" | "interference" | "key_reset";
+            kind: components["schemas"]["ReportKind"];
             reportId: components["schemas"]["ReportId"];
             seq: number;
             /** @description the subject's ids only */
@@ -5817,7 +7334,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted auditor.appoint answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5826,94 +7343,199 @@ export interface operations {
                     "application/json": components["schemas"]["AuditorAppointResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             *     - `UNKNOWN_BODY`: unknown body
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL" | "UNKNOWN_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `NOT_AN_AUDITOR`: the principal is not an auditor
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "NOT_AN_AUDITOR";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -5934,7 +7556,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted body.create answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5943,94 +7565,197 @@ export interface operations {
                     "application/json": components["schemas"]["BodyCreateResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `NOT_FOUND`: Not found
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6053,7 +7778,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted rulebook.set answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6062,94 +7787,198 @@ export interface operations {
                     "application/json": components["schemas"]["RulebookSetResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_BODY`: unknown body
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `INVALID_RULEBOOK`: the rulebook parameters are inconsistent
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "INVALID_RULEBOOK";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6170,7 +7999,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted interference.record answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6179,94 +8008,199 @@ export interface operations {
                     "application/json": components["schemas"]["InterferenceRecordResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P15): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P15): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_BODY` (P15): unknown body
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_BODY" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6289,7 +8223,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted ballot.receipt answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6298,94 +8232,225 @@ export interface operations {
                     "application/json": components["schemas"]["BallotReceiptResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P5, P6, P9): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P5, P6, P9): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P5, P6, P9): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9): the meeting is not open
+             *     - `MEETING_CLOSED` (P5): the meeting has closed
+             *     - `NOT_PRESENT` (P5, P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_PENDING` (P5, P6): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P5, P9): the materials digest does not match the item
+             *     - `ALREADY_RECUSED` (P6): the member has already recused
+             *     - `RECUSED` (P6): a recused member may not take part on this item
+             *     - `CANDIDATE_NOT_RECUSED` (P6): a candidate who is a voting member must recuse before the vote
+             *     - `ALREADY_STATED` (P6): the member has already stated
+             *     - `NOT_ABSENT` (P5): only absent members submit written opinions
+             *     - `OPINION_EXISTS` (P5): the member already submitted an opinion
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "MEETING_CLOSED" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "ALREADY_RECUSED" | "RECUSED" | "CANDIDATE_NOT_RECUSED" | "ALREADY_STATED" | "NOT_ABSENT" | "OPINION_EXISTS" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6408,7 +8473,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted item.defer answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6417,94 +8482,202 @@ export interface operations {
                     "application/json": components["schemas"]["ItemDeferResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P8): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P8): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `ITEM_NOT_PENDING` (P8): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P8): the item is not in deliberation
+             *     - `ALREADY_URGENT` (P8): the item is already marked urgent
+             *     - `NO_DEFER_STATEMENT` (P8): the cited member made no defer statement
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "ALREADY_URGENT" | "NO_DEFER_STATEMENT";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6527,7 +8700,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted item.deliberate answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6536,94 +8709,218 @@ export interface operations {
                     "application/json": components["schemas"]["ItemDeliberateResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P9): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P9): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P9): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9): the meeting is not open
+             *     - `NOT_PRESENT` (P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_ON_AGENDA`: the item is not on the agenda
+             *     - `ITEM_NOT_IN_DELIBERATION` (P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P9): the materials digest does not match the item
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_ON_AGENDA" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6646,7 +8943,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted item.escalate answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6655,94 +8952,204 @@ export interface operations {
                     "application/json": components["schemas"]["ItemEscalateResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P10): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P10): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `ITEM_NOT_DEFERRED` (P10): the item is not deferred or reopened awaiting return
+             *     - `DEFERRAL_EXPIRED` (P10): the deferred item has expired
+             *     - `NOT_A_LATER_MEETING` (P10): a deferred item comes back only at a later meeting
+             *     - `RESUBMISSION_CHANGES_MATTER` (P10): a resubmission must keep the category, candidate and post
+             *     - `RULING_TARGET_INVALID` (P10): the ruling does not fit its target
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "ITEM_NOT_DEFERRED" | "DEFERRAL_EXPIRED" | "NOT_A_LATER_MEETING" | "RESUBMISSION_CHANGES_MATTER" | "RULING_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6765,7 +9172,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted opinion.submit answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6774,94 +9181,209 @@ export interface operations {
                     "application/json": components["schemas"]["OpinionSubmitResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P5, P6): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P5, P6): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P5, P6): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_CLOSED` (P5): the meeting has closed
+             *     - `NOT_PRESENT` (P5): the principal is not present
+             *     - `ITEM_NOT_PENDING` (P5, P6): the item is no longer awaiting deliberation
+             *     - `MATERIALS_DIGEST_MISMATCH` (P5): the materials digest does not match the item
+             *     - `ALREADY_RECUSED` (P6): the member has already recused
+             *     - `RECUSED` (P6): a recused member may not take part on this item
+             *     - `CANDIDATE_NOT_RECUSED` (P6): a candidate who is a voting member must recuse before the vote
+             *     - `ALREADY_STATED` (P6): the member has already stated
+             *     - `NOT_ABSENT` (P5): only absent members submit written opinions
+             *     - `OPINION_EXISTS` (P5): the member already submitted an opinion
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_CLOSED" | "NOT_PRESENT" | "ITEM_NOT_PENDING" | "MATERIALS_DIGEST_MISMATCH" | "ALREADY_RECUSED" | "RECUSED" | "CANDIDATE_NOT_RECUSED" | "ALREADY_STATED" | "NOT_ABSENT" | "OPINION_EXISTS";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -6884,7 +9406,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted item.recuse answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6893,94 +9415,205 @@ export interface operations {
                     "application/json": components["schemas"]["ItemRecuseResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P6): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P6): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P6): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL" | "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `ITEM_NOT_PENDING` (P6): the item is no longer awaiting deliberation
+             *     - `ALREADY_RECUSED` (P6): the member has already recused
+             *     - `RECUSED` (P6): a recused member may not take part on this item
+             *     - `CANDIDATE_NOT_RECUSED` (P6): a candidate who is a voting member must recuse before the vote
+             *     - `ALREADY_STATED` (P6): the member has already stated
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "ITEM_NOT_PENDING" | "ALREADY_RECUSED" | "RECUSED" | "CANDIDATE_NOT_RECUSED" | "ALREADY_STATED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7003,7 +9636,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted statement.record answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7012,94 +9645,214 @@ export interface operations {
                     "application/json": components["schemas"]["StatementRecordResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P6, P7): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P6, P7): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P6): only voting members may do this
+             *     - `ROLE_MAY_NOT_STATE_POSITION` (P7): this role may not state a position
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "ROLE_MAY_NOT_STATE_POSITION";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P7): the meeting is not open
+             *     - `NOT_PRESENT` (P7): the principal is not present
+             *     - `ITEM_NOT_PENDING` (P6): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P7): the item is not in deliberation
+             *     - `MATERIALS_DIGEST_MISMATCH` (P7): the materials digest does not match the item
+             *     - `ALREADY_RECUSED` (P6): the member has already recused
+             *     - `RECUSED` (P6): a recused member may not take part on this item
+             *     - `CANDIDATE_NOT_RECUSED` (P6): a candidate who is a voting member must recuse before the vote
+             *     - `POSITION_REQUIRED` (P7): a voting member’s statement needs a position
+             *     - `REASONS_REQUIRED` (P7): reasons are required
+             *     - `ALREADY_STATED` (P6, P7): the member has already stated
+             *     - `CHAIR_MUST_STATE_LAST` (P7): the chair states last, after every other present voting member
+             *     - `STATEMENTS_CLOSED` (P7): statements are closed: the chair has stated
+             *     - `STATEMENTS_INCOMPLETE` (P7): every present voting member must state before the vote
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "NOT_PRESENT" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "MATERIALS_DIGEST_MISMATCH" | "ALREADY_RECUSED" | "RECUSED" | "CANDIDATE_NOT_RECUSED" | "POSITION_REQUIRED" | "REASONS_REQUIRED" | "ALREADY_STATED" | "CHAIR_MUST_STATE_LAST" | "STATEMENTS_CLOSED" | "STATEMENTS_INCOMPLETE";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7122,7 +9875,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted tally.sign answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7131,94 +9884,217 @@ export interface operations {
                     "application/json": components["schemas"]["TallySignResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P9): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P9): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P9): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9): the meeting is not open
+             *     - `NOT_PRESENT` (P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_IN_DELIBERATION` (P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P9): the materials digest does not match the item
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7241,7 +10117,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted item.mark_urgent answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7250,94 +10126,202 @@ export interface operations {
                     "application/json": components["schemas"]["ItemMarkUrgentResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P8): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P8): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `ITEM_NOT_PENDING` (P8): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P8): the item is not in deliberation
+             *     - `ALREADY_URGENT` (P8): the item is already marked urgent
+             *     - `NO_DEFER_STATEMENT` (P8): the cited member made no defer statement
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "ALREADY_URGENT" | "NO_DEFER_STATEMENT";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7360,7 +10344,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted vote.open answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7369,94 +10353,236 @@ export interface operations {
                     "application/json": components["schemas"]["VoteOpenResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P4, P6, P7, P8, P9): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P4, P6, P7, P8, P9): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P6, P9): only voting members may do this
+             *     - `ROLE_MAY_NOT_STATE_POSITION` (P7): this role may not state a position
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "ROLE_MAY_NOT_STATE_POSITION" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P7, P9): the meeting is not open
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4, P7, P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_PENDING` (P6, P8): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P7, P8, P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P7, P9): the materials digest does not match the item
+             *     - `ALREADY_RECUSED` (P6): the member has already recused
+             *     - `RECUSED` (P6): a recused member may not take part on this item
+             *     - `CANDIDATE_NOT_RECUSED` (P6): a candidate who is a voting member must recuse before the vote
+             *     - `POSITION_REQUIRED` (P7): a voting member’s statement needs a position
+             *     - `REASONS_REQUIRED` (P7): reasons are required
+             *     - `ALREADY_STATED` (P6, P7): the member has already stated
+             *     - `CHAIR_MUST_STATE_LAST` (P7): the chair states last, after every other present voting member
+             *     - `STATEMENTS_CLOSED` (P7): statements are closed: the chair has stated
+             *     - `STATEMENTS_INCOMPLETE` (P7): every present voting member must state before the vote
+             *     - `ALREADY_URGENT` (P8): the item is already marked urgent
+             *     - `NO_DEFER_STATEMENT` (P8): the cited member made no defer statement
+             *     - `TOPICAL_MEETING_CANNOT_DECIDE` (P2): a topical meeting cannot decide a major matter
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "ALREADY_RECUSED" | "RECUSED" | "CANDIDATE_NOT_RECUSED" | "POSITION_REQUIRED" | "REASONS_REQUIRED" | "ALREADY_STATED" | "CHAIR_MUST_STATE_LAST" | "STATEMENTS_CLOSED" | "STATEMENTS_INCOMPLETE" | "ALREADY_URGENT" | "NO_DEFER_STATEMENT" | "TOPICAL_MEETING_CANNOT_DECIDE" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7479,7 +10605,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted vote.close answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7488,94 +10614,226 @@ export interface operations {
                     "application/json": components["schemas"]["VoteCloseResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P4, P8, P9): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P4, P8, P9): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P9): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9): the meeting is not open
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4, P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_PENDING` (P8): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P8, P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P9): the materials digest does not match the item
+             *     - `ALREADY_URGENT` (P8): the item is already marked urgent
+             *     - `NO_DEFER_STATEMENT` (P8): the cited member made no defer statement
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "ALREADY_URGENT" | "NO_DEFER_STATEMENT" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7598,7 +10856,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted vote.cast answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7607,94 +10865,225 @@ export interface operations {
                     "application/json": components["schemas"]["VoteCastResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P5, P6, P9): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P5, P6, P9): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P5, P6, P9): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9): the meeting is not open
+             *     - `MEETING_CLOSED` (P5): the meeting has closed
+             *     - `NOT_PRESENT` (P5, P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_PENDING` (P5, P6): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_DELIBERATION` (P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P5, P9): the materials digest does not match the item
+             *     - `ALREADY_RECUSED` (P6): the member has already recused
+             *     - `RECUSED` (P6): a recused member may not take part on this item
+             *     - `CANDIDATE_NOT_RECUSED` (P6): a candidate who is a voting member must recuse before the vote
+             *     - `ALREADY_STATED` (P6): the member has already stated
+             *     - `NOT_ABSENT` (P5): only absent members submit written opinions
+             *     - `OPINION_EXISTS` (P5): the member already submitted an opinion
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "MEETING_CLOSED" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "ALREADY_RECUSED" | "RECUSED" | "CANDIDATE_NOT_RECUSED" | "ALREADY_STATED" | "NOT_ABSENT" | "OPINION_EXISTS" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7717,7 +11106,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted item.withdraw answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7726,94 +11115,205 @@ export interface operations {
                     "application/json": components["schemas"]["ItemWithdrawResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P3): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P3): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P3): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_CLOSED` (P3): the meeting has closed
+             *     - `SCHEDULE_IN_PAST` (P3): a meeting must be scheduled to start in the future
+             *     - `MEETING_NOT_STARTED` (P3): the meeting cannot open before its scheduled start
+             *     - `ITEM_NOT_PENDING`: the item is no longer awaiting deliberation
+             *     - `AGENDA_DEADLINE_PASSED` (P3): the agenda submission deadline has passed
+             *     - `ADHOC_MOTION_REFUSED` (P3): no item may be added once the meeting is open
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_CLOSED" | "SCHEDULE_IN_PAST" | "MEETING_NOT_STARTED" | "ITEM_NOT_PENDING" | "AGENDA_DEADLINE_PASSED" | "ADHOC_MOTION_REFUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7834,7 +11334,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted key.revoke answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7843,94 +11343,198 @@ export interface operations {
                     "application/json": components["schemas"]["KeyRevokeResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `NOT_FOUND`: Not found
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `LAST_ADMIN_KEY`: the last valid admin key cannot be revoked
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "LAST_ADMIN_KEY";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -7951,7 +11555,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted meeting.schedule answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7960,94 +11564,205 @@ export interface operations {
                     "application/json": components["schemas"]["MeetingScheduleResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P3): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P3): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P3): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_BODY`: unknown body
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_CLOSED` (P3): the meeting has closed
+             *     - `SCHEDULE_IN_PAST` (P3): a meeting must be scheduled to start in the future
+             *     - `MEETING_NOT_STARTED` (P3): the meeting cannot open before its scheduled start
+             *     - `AGENDA_DEADLINE_PASSED` (P3): the agenda submission deadline has passed
+             *     - `ADHOC_MOTION_REFUSED` (P3): no item may be added once the meeting is open
+             *     - `TOPICAL_MEETING_CANNOT_DECIDE` (P2): a topical meeting cannot decide a major matter
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_CLOSED" | "SCHEDULE_IN_PAST" | "MEETING_NOT_STARTED" | "AGENDA_DEADLINE_PASSED" | "ADHOC_MOTION_REFUSED" | "TOPICAL_MEETING_CANNOT_DECIDE";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8070,7 +11785,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted meeting.arrive answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8079,94 +11794,206 @@ export interface operations {
                     "application/json": components["schemas"]["MeetingArriveResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P4): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P4): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL" | "UNKNOWN_MEETING";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN`: the meeting is not open
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4): the principal is not present
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8189,7 +12016,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted meeting.cancel answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8198,94 +12025,209 @@ export interface operations {
                     "application/json": components["schemas"]["MeetingCancelResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P3, P14): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P3, P14): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P3): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             *     - `UNKNOWN_OBJECTION` (P14): unknown objection
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MEETING" | "UNKNOWN_OBJECTION" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_SCHEDULED`: the meeting is not in the scheduled state
+             *     - `MEETING_CLOSED` (P3): the meeting has closed
+             *     - `SCHEDULE_IN_PAST` (P3): a meeting must be scheduled to start in the future
+             *     - `MEETING_NOT_STARTED` (P3): the meeting cannot open before its scheduled start
+             *     - `AGENDA_DEADLINE_PASSED` (P3): the agenda submission deadline has passed
+             *     - `ADHOC_MOTION_REFUSED` (P3): no item may be added once the meeting is open
+             *     - `OBJECTION_NOT_OPEN` (P14): the objection is not awaiting an answer
+             *     - `RULING_TARGET_INVALID` (P14): the ruling does not fit its target
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_SCHEDULED" | "MEETING_CLOSED" | "SCHEDULE_IN_PAST" | "MEETING_NOT_STARTED" | "AGENDA_DEADLINE_PASSED" | "ADHOC_MOTION_REFUSED" | "OBJECTION_NOT_OPEN" | "RULING_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8308,7 +12250,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted meeting.close answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8317,94 +12259,229 @@ export interface operations {
                     "application/json": components["schemas"]["MeetingCloseResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P9, P10, P14, P16): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P9, P10, P14, P16): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P9): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_BODY`: unknown body
+             *     - `UNKNOWN_MEETING` (P16): unknown meeting
+             *     - `UNKNOWN_OBJECTION` (P14): unknown objection
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_BODY" | "UNKNOWN_MEETING" | "UNKNOWN_OBJECTION" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9): the meeting is not open
+             *     - `MEETING_NOT_CLOSED` (P16): the meeting has not closed
+             *     - `NOT_PRESENT` (P9): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_IN_DELIBERATION` (P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9): the item is not being voted
+             *     - `ITEM_NOT_DEFERRED` (P10): the item is not deferred or reopened awaiting return
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P9): the materials digest does not match the item
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `DEFERRAL_EXPIRED` (P10): the deferred item has expired
+             *     - `NOT_A_LATER_MEETING` (P10): a deferred item comes back only at a later meeting
+             *     - `RESUBMISSION_CHANGES_MATTER` (P10): a resubmission must keep the category, candidate and post
+             *     - `OBJECTION_NOT_OPEN` (P14): the objection is not awaiting an answer
+             *     - `RULING_TARGET_INVALID` (P10, P14): the ruling does not fit its target
+             *     - `RECORD_DIGEST_MISMATCH` (P16): the digest does not match the record
+             *     - `ALREADY_SIGNED` (P9, P16): already signed
+             *     - `ERRATUM_TARGET_INVALID` (P16): an erratum must point at an earlier entry
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "MEETING_NOT_CLOSED" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ITEM_NOT_DEFERRED" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "DEFERRAL_EXPIRED" | "NOT_A_LATER_MEETING" | "RESUBMISSION_CHANGES_MATTER" | "OBJECTION_NOT_OPEN" | "RULING_TARGET_INVALID" | "RECORD_DIGEST_MISMATCH" | "ALREADY_SIGNED" | "ERRATUM_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8427,7 +12504,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted meeting.depart answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8436,94 +12513,206 @@ export interface operations {
                     "application/json": components["schemas"]["MeetingDepartResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P4): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P4): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL" | "UNKNOWN_MEETING";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN`: the meeting is not open
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4): the principal is not present
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8546,7 +12735,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted erratum.record answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8555,94 +12744,202 @@ export interface operations {
                     "application/json": components["schemas"]["ErratumRecordResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P16): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P16): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MEETING` (P16): unknown meeting
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MEETING";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_CLOSED` (P16): the meeting has not closed
+             *     - `RECORD_DIGEST_MISMATCH` (P16): the digest does not match the record
+             *     - `ALREADY_SIGNED` (P16): already signed
+             *     - `ERRATUM_TARGET_INVALID` (P16): an erratum must point at an earlier entry
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_CLOSED" | "RECORD_DIGEST_MISMATCH" | "ALREADY_SIGNED" | "ERRATUM_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8665,7 +12962,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted item.submit answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8674,94 +12971,213 @@ export interface operations {
                     "application/json": components["schemas"]["ItemSubmitResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P3): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P3): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P3): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MEETING";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_CLOSED` (P3): the meeting has closed
+             *     - `SCHEDULE_IN_PAST` (P3): a meeting must be scheduled to start in the future
+             *     - `MEETING_NOT_STARTED` (P3): the meeting cannot open before its scheduled start
+             *     - `CATEGORY_FIELDS_INVALID` (P1): the fields do not match the item category
+             *     - `AMOUNT_REQUIRES_LARGE_FUNDS` (P1): this amount must be filed as large_funds
+             *     - `AGENDA_DEADLINE_PASSED` (P3): the agenda submission deadline has passed
+             *     - `ADHOC_MOTION_REFUSED` (P3): no item may be added once the meeting is open
+             *     - `RESUBMISSION_CHANGES_MATTER` (P11): a resubmission must keep the category, candidate and post
+             *     - `ITEM_NOT_REJECTED` (P11): only a rejected cadre item may be renominated
+             *     - `NOT_A_CADRE_ITEM` (P11): only a cadre appointment item may be renominated after rejection
+             *     - `CADRE_NOT_LATEST_ATTEMPT` (P11): a renomination links to the latest rejected attempt
+             *     - `CADRE_ATTEMPTS_EXHAUSTED` (P11): this candidate and post have failed too many times
+             *     - `CADRE_SAME_MEETING` (P11): a rejected nomination may come back only at another meeting
+             *     - `CADRE_ITEM_PENDING` (P11): an item for this candidate and post is already pending
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_CLOSED" | "SCHEDULE_IN_PAST" | "MEETING_NOT_STARTED" | "CATEGORY_FIELDS_INVALID" | "AMOUNT_REQUIRES_LARGE_FUNDS" | "AGENDA_DEADLINE_PASSED" | "ADHOC_MOTION_REFUSED" | "RESUBMISSION_CHANGES_MATTER" | "ITEM_NOT_REJECTED" | "NOT_A_CADRE_ITEM" | "CADRE_NOT_LATEST_ATTEMPT" | "CADRE_ATTEMPTS_EXHAUSTED" | "CADRE_SAME_MEETING" | "CADRE_ITEM_PENDING";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8784,7 +13200,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted meeting.open answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8793,94 +13209,212 @@ export interface operations {
                     "application/json": components["schemas"]["MeetingOpenResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P3, P4): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P3, P4): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P3): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_BODY`: unknown body
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_BODY" | "UNKNOWN_MEETING";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_SCHEDULED`: the meeting is not in the scheduled state
+             *     - `MEETING_CLOSED` (P3): the meeting has closed
+             *     - `SCHEDULE_IN_PAST` (P3): a meeting must be scheduled to start in the future
+             *     - `MEETING_NOT_STARTED` (P3): the meeting cannot open before its scheduled start
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4): the principal is not present
+             *     - `AGENDA_DEADLINE_PASSED` (P3): the agenda submission deadline has passed
+             *     - `ADHOC_MOTION_REFUSED` (P3): no item may be added once the meeting is open
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_SCHEDULED" | "MEETING_CLOSED" | "SCHEDULE_IN_PAST" | "MEETING_NOT_STARTED" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT" | "AGENDA_DEADLINE_PASSED" | "ADHOC_MOTION_REFUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -8903,7 +13437,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted reconsideration.open answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8912,94 +13446,221 @@ export interface operations {
                     "application/json": components["schemas"]["ReconsiderationOpenResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P9, P12): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P9, P12): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P9, P12): only voting members may do this
+             *     - `NOT_A_SCRUTINEER` (P9): the principal is not a scrutineer
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER" | "NOT_A_SCRUTINEER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             *     - `UNKNOWN_ITEM`: unknown item
+             *     - `UNKNOWN_MOTION` (P12): unknown motion
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MEETING" | "UNKNOWN_ITEM" | "UNKNOWN_MOTION";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P9, P12): the meeting is not open
+             *     - `NOT_PRESENT` (P9, P12): the principal is not present
+             *     - `VOTE_IN_PROGRESS` (P9): a vote is in progress
+             *     - `ITEM_NOT_IN_DELIBERATION` (P9): the item is not in deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P9, P12): the item is not being voted
+             *     - `ANOTHER_ITEM_IN_PROGRESS` (P9): another item or motion is in progress
+             *     - `MATERIALS_DIGEST_MISMATCH` (P9): the materials digest does not match the item
+             *     - `TOPICAL_MEETING_CANNOT_DECIDE` (P2): a topical meeting cannot decide a major matter
+             *     - `VOTE_METHOD_NOT_ALLOWED` (P9): this vote method is not allowed for the item
+             *     - `SCRUTINEERS_INVALID` (P9): a secret ballot needs two present, distinct, non-candidate scrutineers
+             *     - `WRONG_VOTE_METHOD` (P9): this command does not fit the vote method
+             *     - `ALREADY_VOTED` (P9, P12): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P9, P12): present voting members have not all voted
+             *     - `TALLY_INVALID` (P9): the tally does not add up to the ballots cast
+             *     - `TALLY_MISMATCH` (P9): the scrutineers’ tallies differ
+             *     - `TALLY_ALREADY_SIGNED` (P9): the tally has been signed
+             *     - `TALLY_MISSING` (P9): both scrutineers must sign the tally
+             *     - `NOT_ADOPTED` (P12): the item is not an adopted decision of this body
+             *     - `ALREADY_SIGNED` (P9): already signed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "NOT_PRESENT" | "VOTE_IN_PROGRESS" | "ITEM_NOT_IN_DELIBERATION" | "ITEM_NOT_IN_VOTING" | "ANOTHER_ITEM_IN_PROGRESS" | "MATERIALS_DIGEST_MISMATCH" | "TOPICAL_MEETING_CANNOT_DECIDE" | "VOTE_METHOD_NOT_ALLOWED" | "SCRUTINEERS_INVALID" | "WRONG_VOTE_METHOD" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "TALLY_INVALID" | "TALLY_MISMATCH" | "TALLY_ALREADY_SIGNED" | "TALLY_MISSING" | "NOT_ADOPTED" | "ALREADY_SIGNED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -9022,7 +13683,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted record.sign answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9031,94 +13692,202 @@ export interface operations {
                     "application/json": components["schemas"]["RecordSignResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P16): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P16): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MEETING` (P16): unknown meeting
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MEETING";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_CLOSED` (P16): the meeting has not closed
+             *     - `RECORD_DIGEST_MISMATCH` (P16): the digest does not match the record
+             *     - `ALREADY_SIGNED` (P16): already signed
+             *     - `ERRATUM_TARGET_INVALID` (P16): an erratum must point at an earlier entry
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_CLOSED" | "RECORD_DIGEST_MISMATCH" | "ALREADY_SIGNED" | "ERRATUM_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -9141,7 +13910,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted item.resubmit answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9150,94 +13919,218 @@ export interface operations {
                     "application/json": components["schemas"]["ItemResubmitResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P3, P10): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P3, P10): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P3): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MEETING`: unknown meeting
+             *     - `UNKNOWN_ITEM`: unknown item
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MEETING" | "UNKNOWN_ITEM";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_CLOSED` (P3): the meeting has closed
+             *     - `SCHEDULE_IN_PAST` (P3): a meeting must be scheduled to start in the future
+             *     - `MEETING_NOT_STARTED` (P3): the meeting cannot open before its scheduled start
+             *     - `ITEM_NOT_DEFERRED` (P10): the item is not deferred or reopened awaiting return
+             *     - `CATEGORY_FIELDS_INVALID` (P1): the fields do not match the item category
+             *     - `AMOUNT_REQUIRES_LARGE_FUNDS` (P1): this amount must be filed as large_funds
+             *     - `AGENDA_DEADLINE_PASSED` (P3): the agenda submission deadline has passed
+             *     - `ADHOC_MOTION_REFUSED` (P3): no item may be added once the meeting is open
+             *     - `DEFERRAL_EXPIRED` (P10): the deferred item has expired
+             *     - `NOT_A_LATER_MEETING` (P10): a deferred item comes back only at a later meeting
+             *     - `RESUBMISSION_CHANGES_MATTER` (P10, P11): a resubmission must keep the category, candidate and post
+             *     - `ITEM_NOT_REJECTED` (P11): only a rejected cadre item may be renominated
+             *     - `NOT_A_CADRE_ITEM` (P11): only a cadre appointment item may be renominated after rejection
+             *     - `CADRE_NOT_LATEST_ATTEMPT` (P11): a renomination links to the latest rejected attempt
+             *     - `CADRE_ATTEMPTS_EXHAUSTED` (P11): this candidate and post have failed too many times
+             *     - `CADRE_SAME_MEETING` (P11): a rejected nomination may come back only at another meeting
+             *     - `CADRE_ITEM_PENDING` (P11): an item for this candidate and post is already pending
+             *     - `RULING_TARGET_INVALID` (P10): the ruling does not fit its target
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_CLOSED" | "SCHEDULE_IN_PAST" | "MEETING_NOT_STARTED" | "ITEM_NOT_DEFERRED" | "CATEGORY_FIELDS_INVALID" | "AMOUNT_REQUIRES_LARGE_FUNDS" | "AGENDA_DEADLINE_PASSED" | "ADHOC_MOTION_REFUSED" | "DEFERRAL_EXPIRED" | "NOT_A_LATER_MEETING" | "RESUBMISSION_CHANGES_MATTER" | "ITEM_NOT_REJECTED" | "NOT_A_CADRE_ITEM" | "CADRE_NOT_LATEST_ATTEMPT" | "CADRE_ATTEMPTS_EXHAUSTED" | "CADRE_SAME_MEETING" | "CADRE_ITEM_PENDING" | "RULING_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -9260,7 +14153,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted reconsideration.close answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9269,94 +14162,210 @@ export interface operations {
                     "application/json": components["schemas"]["ReconsiderationCloseResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P4, P12): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P4, P12): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P12): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MOTION` (P12): unknown motion
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MOTION";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P12): the meeting is not open
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4, P12): the principal is not present
+             *     - `ITEM_NOT_IN_VOTING` (P12): the item is not being voted
+             *     - `ALREADY_VOTED` (P12): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P12): present voting members have not all voted
+             *     - `NOT_ADOPTED` (P12): the item is not an adopted decision of this body
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT" | "ITEM_NOT_IN_VOTING" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "NOT_ADOPTED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -9379,7 +14388,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted reconsideration.vote answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9388,94 +14397,210 @@ export interface operations {
                     "application/json": components["schemas"]["ReconsiderationVoteResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P5, P12): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P5, P12): the principal is not a member of this body
+             *     - `NOT_VOTING_MEMBER` (P5, P12): only voting members may do this
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY" | "NOT_VOTING_MEMBER";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_MOTION` (P12): unknown motion
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_MOTION";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `MEETING_NOT_OPEN` (P12): the meeting is not open
+             *     - `MEETING_CLOSED` (P5): the meeting has closed
+             *     - `NOT_PRESENT` (P5, P12): the principal is not present
+             *     - `ITEM_NOT_PENDING` (P5): the item is no longer awaiting deliberation
+             *     - `ITEM_NOT_IN_VOTING` (P12): the item is not being voted
+             *     - `MATERIALS_DIGEST_MISMATCH` (P5): the materials digest does not match the item
+             *     - `NOT_ABSENT` (P5): only absent members submit written opinions
+             *     - `OPINION_EXISTS` (P5): the member already submitted an opinion
+             *     - `ALREADY_VOTED` (P12): the member has already voted
+             *     - `VOTES_OUTSTANDING` (P12): present voting members have not all voted
+             *     - `NOT_ADOPTED` (P12): the item is not an adopted decision of this body
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "MEETING_NOT_OPEN" | "MEETING_CLOSED" | "NOT_PRESENT" | "ITEM_NOT_PENDING" | "ITEM_NOT_IN_VOTING" | "MATERIALS_DIGEST_MISMATCH" | "NOT_ABSENT" | "OPINION_EXISTS" | "ALREADY_VOTED" | "VOTES_OUTSTANDING" | "NOT_ADOPTED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -9496,7 +14621,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted objection.raise answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9505,94 +14630,201 @@ export interface operations {
                     "application/json": components["schemas"]["ObjectionRaiseResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P14): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P14): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_OBJECTION` (P14): unknown objection
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_OBJECTION" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `OBJECTION_NOT_OPEN` (P14): the objection is not awaiting an answer
+             *     - `RULING_TARGET_INVALID` (P14): the ruling does not fit its target
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "OBJECTION_NOT_OPEN" | "RULING_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -9615,7 +14847,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted objection.answer answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9624,94 +14856,201 @@ export interface operations {
                     "application/json": components["schemas"]["ObjectionAnswerResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P14): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P14): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_OBJECTION` (P14): unknown objection
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_OBJECTION" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `OBJECTION_NOT_OPEN` (P14): the objection is not awaiting an answer
+             *     - `RULING_TARGET_INVALID` (P14): the ruling does not fit its target
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "OBJECTION_NOT_OPEN" | "RULING_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -9732,7 +15071,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted principal.register answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9741,94 +15080,203 @@ export interface operations {
                     "application/json": components["schemas"]["PrincipalRegisterResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             *     - `UNKNOWN_BODY`: unknown body
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL" | "UNKNOWN_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `KEY_IN_USE`: the public key is already registered
+             *     - `PRINCIPAL_EXISTS`: the principal id is already registered
+             *     - `INVALID_ROLE_FIELDS`: the role does not match the body and voting fields
+             *     - `CHAIR_EXISTS`: the body already has a chair
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "KEY_IN_USE" | "PRINCIPAL_EXISTS" | "INVALID_ROLE_FIELDS" | "CHAIR_EXISTS";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             *     - `KEY_NOT_ACCEPTABLE`: the public key is not an acceptable Ed25519 key (non-canonical or small order)
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED" | "KEY_NOT_ACCEPTABLE";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -9851,7 +15299,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted key.rotate answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9860,94 +15308,200 @@ export interface operations {
                     "application/json": components["schemas"]["KeyRotateResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL" | "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `KEY_IN_USE`: the public key is already registered
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "KEY_IN_USE";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             *     - `KEY_NOT_ACCEPTABLE`: the public key is not an acceptable Ed25519 key (non-canonical or small order)
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED" | "KEY_NOT_ACCEPTABLE";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -9970,7 +15524,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted key.confirm answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9979,94 +15533,199 @@ export interface operations {
                     "application/json": components["schemas"]["KeyConfirmResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `KEY_NOT_RESET`: the principal has no key set by an admin awaiting confirmation
+             *     - `KEY_CONFIRMATION_INVALID`: the confirmation is not signed by the key the reset replaced
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "KEY_NOT_RESET" | "KEY_CONFIRMATION_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -10089,7 +15748,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted membership.end answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -10098,94 +15757,198 @@ export interface operations {
                     "application/json": components["schemas"]["MembershipEndResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `INVALID_ROLE_FIELDS`: the role does not match the body and voting fields
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "INVALID_ROLE_FIELDS";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -10208,7 +15971,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted member.reinstate answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -10217,94 +15980,199 @@ export interface operations {
                     "application/json": components["schemas"]["MemberReinstateResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `INVALID_ROLE_FIELDS`: the role does not match the body and voting fields
+             *     - `NOT_SUSPENDED`: the member is not suspended
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "INVALID_ROLE_FIELDS" | "NOT_SUSPENDED";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -10327,7 +16195,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted principal.update_role answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -10336,94 +16204,199 @@ export interface operations {
                     "application/json": components["schemas"]["PrincipalUpdateRoleResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `INVALID_ROLE_FIELDS`: the role does not match the body and voting fields
+             *     - `CHAIR_EXISTS`: the body already has a chair
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "INVALID_ROLE_FIELDS" | "CHAIR_EXISTS";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -10446,7 +16419,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted member.suspend answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -10455,94 +16428,206 @@ export interface operations {
                     "application/json": components["schemas"]["MemberSuspendResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED` (P4): the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P4): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P4): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_PRINCIPAL`: unknown principal
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRINCIPAL";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `INVALID_ROLE_FIELDS`: the role does not match the body and voting fields
+             *     - `ALREADY_SUSPENDED`: the member is already suspended
+             *     - `ATTENDANCE_INCOMPLETE` (P4): every voting member must be recorded as present or absent
+             *     - `ATTENDANCE_INVALID` (P4): the attendance list is invalid
+             *     - `CHAIR_NOT_PRESENT` (P4): the chair must be present to open the meeting
+             *     - `QUORUM_NOT_MET` (P4): the quorum is not met
+             *     - `ALREADY_PRESENT` (P4): the principal is already present
+             *     - `NOT_PRESENT` (P4): the principal is not present
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "INVALID_ROLE_FIELDS" | "ALREADY_SUSPENDED" | "ATTENDANCE_INCOMPLETE" | "ATTENDANCE_INVALID" | "CHAIR_NOT_PRESENT" | "QUORUM_NOT_MET" | "ALREADY_PRESENT" | "NOT_PRESENT";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -10565,7 +16650,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted report.acknowledge answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -10574,94 +16659,197 @@ export interface operations {
                     "application/json": components["schemas"]["ReportAcknowledgeResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED`: the principal’s role may not issue this command
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_REPORT` (P13): unknown or acknowledged report
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_REPORT";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };
@@ -10682,7 +16870,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What an accepted ruling.register answers */
+            /** @description Created: the command is on the ledger (the same answer on a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -10691,94 +16879,204 @@ export interface operations {
                     "application/json": components["schemas"]["RulingRegisterResult"];
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Bad Request
+             *
+             *     - `VALIDATION_FAILED`: The request does not match its schema
+             *     - `PATH_MISMATCH`: The signed command names another resource than the URL
+             *     - `IDEMPOTENCY_KEY_INVALID`: The Idempotency-Key header must be 1 to 255 visible ASCII characters
+             *     - `MALFORMED_COMMAND`: the command is malformed
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "PATH_MISMATCH" | "IDEMPOTENCY_KEY_INVALID" | "MALFORMED_COMMAND";
+                        /** @enum {unknown} */
+                        statusCode?: 400;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unauthorized
+             *
+             *     - `SIGNATURE_INVALID`: The signature does not verify under the given public key
+             *     - `CLOCK_SKEW`: The request timestamp is more than 5 minutes away from the service clock
+             *     - `WRONG_LEDGER`: the command was signed for another ledger, or names no ledger under protocol v2
+             *     - `UNKNOWN_KEY`: the signing key is not registered
+             *     - `KEY_REVOKED`: the signing key has been revoked
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "SIGNATURE_INVALID" | "CLOCK_SKEW" | "WRONG_LEDGER" | "UNKNOWN_KEY" | "KEY_REVOKED";
+                        /** @enum {unknown} */
+                        statusCode?: 401;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Forbidden
+             *
+             *     - `PRINCIPAL_INACTIVE`: the principal is no longer a member
+             *     - `PRINCIPAL_SUSPENDED`: the principal is suspended
+             *     - `ROLE_NOT_ALLOWED` (P10, P14): the principal’s role may not issue this command
+             *     - `NOT_A_MEMBER_OF_BODY` (P10, P14): the principal is not a member of this body
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "PRINCIPAL_INACTIVE" | "PRINCIPAL_SUSPENDED" | "ROLE_NOT_ALLOWED" | "NOT_A_MEMBER_OF_BODY";
+                        /** @enum {unknown} */
+                        statusCode?: 403;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Not Found
+             *
+             *     - `UNKNOWN_OBJECTION` (P14): unknown objection
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNKNOWN_OBJECTION";
+                        /** @enum {unknown} */
+                        statusCode?: 404;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Conflict: a rule of procedure refuses the command in the present state
+             *
+             *     - `NONCE_REPLAYED`: This key already signed a different command with this nonce
+             *     - `COMMAND_IN_FLIGHT`: This command is being written; retry in a moment for its result
+             *     - `IDEMPOTENCY_IN_FLIGHT`: A request with this Idempotency-Key is still being processed
+             *     - `TS_OUT_OF_WINDOW`: the command’s ts is more than 5 minutes from the entry time
+             *     - `ITEM_NOT_DEFERRED` (P10): the item is not deferred or reopened awaiting return
+             *     - `DEFERRAL_EXPIRED` (P10): the deferred item has expired
+             *     - `NOT_A_LATER_MEETING` (P10): a deferred item comes back only at a later meeting
+             *     - `RESUBMISSION_CHANGES_MATTER` (P10): a resubmission must keep the category, candidate and post
+             *     - `OBJECTION_NOT_OPEN` (P14): the objection is not awaiting an answer
+             *     - `RULING_TARGET_INVALID` (P10, P14): the ruling does not fit its target
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "NONCE_REPLAYED" | "COMMAND_IN_FLIGHT" | "IDEMPOTENCY_IN_FLIGHT" | "TS_OUT_OF_WINDOW" | "ITEM_NOT_DEFERRED" | "DEFERRAL_EXPIRED" | "NOT_A_LATER_MEETING" | "RESUBMISSION_CHANGES_MATTER" | "OBJECTION_NOT_OPEN" | "RULING_TARGET_INVALID";
+                        /** @enum {unknown} */
+                        statusCode?: 409;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Payload Too Large
+             *
+             *     - `BODY_TOO_LARGE`: The request body is too large
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                        /** @enum {unknown} */
+                        statusCode?: 413;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unsupported Media Type
+             *
+             *     - `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {unknown} */
+                        statusCode?: 415;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Unprocessable Content
+             *
+             *     - `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {unknown} */
+                        statusCode?: 422;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Too Many Requests
+             *
+             *     - `RATE_LIMITED`: Too many requests; retry later
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {unknown} */
+                        statusCode?: 429;
+                    };
                 };
             };
-            /** @description Default Response */
+            /**
+             * @description Service Unavailable
+             *
+             *     - `LEDGER_UNAVAILABLE`: The ledger is being re-read after a write failure; no command is accepted meanwhile
+             *     - `BUSY`: Too many commands are being written; retry shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "LEDGER_UNAVAILABLE" | "BUSY";
+                        /** @enum {unknown} */
+                        statusCode?: 503;
+                    };
                 };
             };
         };

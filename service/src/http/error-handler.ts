@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiError, ERRORS, type ErrorCode } from './errors.js';
 import { noteRefusal } from './access-log.js';
 import { pickLanguage } from './i18n.js';
+import { describeValidation, type SchemaError } from './validation.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
@@ -58,14 +59,23 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error.validation || mapped) {
       const code = mapped ?? 'VALIDATION_FAILED';
       const e = ApiError.of(code);
-      const detail = error.validation?.[0];
-      const details = detail
-        ? { location: error.validationContext, path: detail.instancePath, keyword: detail.keyword }
-        : undefined;
+      if (!error.validation || error.validation.length === 0) return send(request, reply, e);
+      const { details, sentence, rule } = describeValidation(
+        error.validation as SchemaError[],
+        error.validationContext ?? 'body',
+        request
+      );
+      const message = {
+        en: `${e.bilingual.en}: ${sentence.en}`,
+        zh: `${e.bilingual.zh}：${sentence.zh}`,
+      };
       return send(
         request,
         reply,
-        new ApiError(e.code, e.statusCode, e.bilingual, details ? { details } : {})
+        new ApiError(e.code, e.statusCode, message, {
+          details: details as unknown as Record<string, unknown>,
+          ...(rule !== undefined ? { rule } : {}),
+        })
       );
     }
     if (error.statusCode === 429) {

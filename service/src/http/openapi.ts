@@ -1,8 +1,20 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import * as schema from '@yishi/schema';
-import type { FastifyInstance } from 'fastify';
-import { tagRules } from '../routes/command-table.js';
+import type { CommandType } from '@yishi/schema';
+import { REFUSALS, rulesOfCode, rulesOfCommand, type RefusalCode } from '@yishi/procedure';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import { COMMAND_ROUTES, tagRules } from '../routes/command-table.js';
+import { AUTH_SCHEME_TEXT, DOCS_GUIDE, docsUiOptions } from './docs-page.js';
+import { ERRORS, type ErrorCode } from './errors.js';
+import {
+  COMMAND_EXAMPLES,
+  exampleReply,
+  exampleRequest,
+  SERVICE_COMMAND_EXAMPLES,
+  serviceExampleRequest,
+} from './examples.js';
+import { codesOfStatus, routeErrorCodes, statusesOf, type RouteFacts } from './route-errors.js';
 import { COMMAND_BODIES } from '../routes/commands.js';
 import { WebhookRegisterBody, WebhookRemoveBody } from '../routes/webhooks.js';
 
@@ -52,7 +64,19 @@ function namedModels(): Map<object, string> {
     InterferenceMatter: schema.InterferenceMatterSchema,
   };
   for (const [name, s] of Object.entries(shared)) add(name, s);
+  // Every other model @yishi/schema exports (`FooSchema`) is listed too, under its own name.
+  const taken = new Set(names.values());
+  for (const [key, s] of Object.entries(schema)) {
+    const name = key.endsWith('Schema') ? key.slice(0, -'Schema'.length) : undefined;
+    if (name === undefined || taken.has(name) || !isSchema(s)) continue;
+    add(name, s);
+    taken.add(name);
+  }
   return names;
+}
+
+function isSchema(s: unknown): s is object {
+  return typeof s === 'object' && s !== null && ('type' in s || 'anyOf' in s || 'const' in s);
 }
 
 /** A copy of `value` where every named model below the root is a `$ref` to it. */
@@ -66,6 +90,120 @@ function refify(value: unknown, names: Map<object, string>, root: boolean): unkn
   return out;
 }
 
+const COMMAND_BODY_SET = new Set<unknown>([
+  ...Object.values(COMMAND_BODIES),
+  WebhookRegisterBody,
+  WebhookRemoveBody,
+]);
+
+type Media = { examples?: Record<string, unknown> };
+type Operation = {
+  requestBody?: { content?: Record<string, Media> };
+  responses?: Record<string, { content?: Record<string, Media> }>;
+};
+
+/**
+ * The document with each command route's hand-written example (examples.ts) on its request body
+ * and its 201 answer (a `$ref` schema takes no `examples` of its own: they go on the media type).
+ */
+function withExamples<T extends { paths?: object }>(doc: T): T {
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, Operation>>;
+  for (const route of COMMAND_ROUTES) {
+    const e = COMMAND_EXAMPLES[route.type];
+    const op = paths[route.url.replace(/:([A-Za-z]+)/g, '{$1}')]?.['post'];
+    if (e === undefined || op === undefined) continue;
+    const body = op.requestBody?.content?.['application/json'];
+    if (body)
+      body.examples = { example: { summary: e.summary, value: exampleRequest(route.type, e) } };
+    const ok = op.responses?.['201']?.content?.['application/json'];
+    if (ok) ok.examples = { example: { summary: e.summary, value: exampleReply(e) } };
+  }
+  for (const [type, e] of Object.entries(SERVICE_COMMAND_EXAMPLES)) {
+    const op = paths[e.url.replace(/:([A-Za-z]+)/g, '{$1}')]?.['post'];
+    const body = op?.requestBody?.content?.['application/json'];
+    const value = serviceExampleRequest(type, e);
+    if (body) body.examples = { example: { summary: e.summary, value } };
+    const ok = op?.responses?.[e.status]?.content?.['application/json'];
+    if (ok) ok.examples = { example: { summary: e.summary, value: e.reply } };
+  }
+  return doc;
+}
+
+/** What the error tables need to know of a route, read from its schema. */
+function routeFacts(method: string | string[], url: string, s: FastifySchema): RouteFacts {
+  const m = (Array.isArray(method) ? method[0] : method) ?? 'GET';
+  const command = COMMAND_ROUTES.find((r) => r.url === url && m === 'POST')?.type;
+  return {
+    method: m,
+    url,
+    ...(command !== undefined ? { command } : {}),
+    signedCommand: COMMAND_BODY_SET.has(s.body),
+    signedRead: s.security !== undefined,
+    validates: [s.params, s.querystring, s.headers, s.body].some((x) => x !== undefined),
+  };
+}
+
+const REASONS: Record<string, string> = {
+  '200': 'OK',
+  '201': 'Created: the command is on the ledger (the same answer on a retry)',
+  '204': 'No Content',
+  '400': 'Bad Request',
+  '401': 'Unauthorized',
+  '403': 'Forbidden',
+  '404': 'Not Found',
+  '409': 'Conflict: a rule of procedure refuses the command in the present state',
+  '413': 'Payload Too Large',
+  '415': 'Unsupported Media Type',
+  '422': 'Unprocessable Content',
+  '429': 'Too Many Requests',
+  '500': 'Internal Server Error',
+  '503': 'Service Unavailable',
+};
+
+function successText(status: string): string {
+  return REASONS[status] ?? 'Success';
+}
+
+function withDescription(schema: unknown, text: string): unknown {
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const s = schema as Record<string, unknown>;
+  if (s['x-response-description'] !== undefined || typeof s['description'] === 'string') return s;
+  // A `$ref` takes no sibling keywords but `description`, which is the response's then.
+  if (typeof s['$ref'] === 'string') return { ...s, description: text };
+  return { ...s, 'x-response-description': text };
+}
+
+/**
+ * The documented answer of `status`: an ErrorReply whose `code` is one of `codes`, described by
+ * the codes and their messages (and the rules they are given under).
+ */
+function errorResponse(
+  status: number,
+  codes: readonly ErrorCode[],
+  command: CommandType | undefined
+): unknown {
+  const decides = new Set(command === undefined ? [] : rulesOfCommand(command).map((r) => r.id));
+  const lines = codes.map((c) => {
+    const all = Object.hasOwn(REFUSALS, c) ? rulesOfCode(c as RefusalCode) : [];
+    const rules = all.filter((r) => decides.has(r));
+    const under = rules.length > 0 ? ` (${rules.join(', ')})` : '';
+    return `- \`${c}\`${under}: ${ERRORS[c].en}`;
+  });
+  return {
+    'x-response-description': `${REASONS[String(status)] ?? 'Error'}\n\n${lines.join('\n')}`,
+    allOf: [
+      { $ref: 'ErrorReply#' },
+      {
+        type: 'object',
+        properties: {
+          statusCode: { const: status },
+          code: { type: 'string', enum: [...codes] },
+        },
+      },
+    ],
+  };
+}
+
 /** Registers @fastify/swagger (OpenAPI 3.1 from the route schemas) and the reference at /docs. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   const names = namedModels();
@@ -77,13 +215,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: 'yishi',
         version: API_VERSION,
-        description:
-          'Tamper-evident record of a leadership team’s major decisions. Every state change is a ' +
-          'command signed by the acting principal (Ed25519 over `yishi/command/v1\\n` + RFC 8785 ' +
-          'canonical JSON), decided by the rules of procedure P1–P16 and appended to the ledger. ' +
-          'Reads are signed too (`Authorization: Yishi-Ed25519 key=…, ts=…, sig=…`, see ' +
-          '`readRequestMessage` in @yishi/crypto). Errors: `{ statusCode, code, error, message, ' +
-          'rule? }`, message in English or Simplified Chinese by `Accept-Language`.',
+        description: DOCS_GUIDE,
       },
       tags: [
         { name: 'admin', description: 'The higher-level organisation: bodies, principals, keys' },
@@ -112,9 +244,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
             type: 'apiKey',
             in: 'header',
             name: 'Authorization',
-            description:
-              'Yishi-Ed25519 key=<base64 public key>, ts=<ms>, sig=<base64 Ed25519 signature over ' +
-              'yishi/read/v1\\n + JCS({method, path, query, bodyDigest, ts})>',
+            description: AUTH_SCHEME_TEXT,
           },
         },
       },
@@ -123,24 +253,50 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
         typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`,
     },
-    transform: ({ schema: s, url }) => {
+    transformObject: (documents) =>
+      'openapiObject' in documents
+        ? withExamples(documents.openapiObject)
+        : documents.swaggerObject,
+    transform: ({ schema: s, url, route }) => {
       if (!s) return { schema: s, url };
       const out: Record<string, unknown> = { ...s };
       for (const part of ['params', 'querystring', 'headers'] as const) {
         if (s[part] !== undefined) out[part] = refify(s[part], names, true);
       }
-      if (s.body !== undefined) out['body'] = refify(s.body, names, false);
+      const facts = routeFacts(route.method, url, s);
+      if (s.body !== undefined) {
+        const body = refify(s.body, names, false) as Record<string, unknown>;
+        out['body'] = body;
+      }
+      if (facts.signedRead) {
+        out['description'] =
+          `${s.description ? `${s.description}\n\n` : ''}` +
+          'Signed read: **Try it out** answers `401 AUTH_REQUIRED` here; sign it with the SDK ' +
+          '(`client.api.GET`) or `yishi get --key FILE --url URL PATH`.';
+      }
       if (s.response !== undefined) {
         const res: Record<string, unknown> = {};
-        for (const [code, r] of Object.entries(s.response as Record<string, unknown>)) {
-          res[code] = refify(r, names, false);
+        for (const [status, r] of Object.entries(s.response as Record<string, unknown>)) {
+          if (Number(status) >= 400) continue;
+          res[status] = withDescription(refify(r, names, false), successText(status));
+        }
+        // The error answers: generated from the error tables, never taken from the route.
+        const codes = routeErrorCodes(facts);
+        // A status the route declares keeps its place (with the codes any route may get).
+        const declared = Object.keys(s.response as object)
+          .map(Number)
+          .filter((n) => n >= 400);
+        for (const status of statusesOf(codes, declared)) {
+          res[String(status)] = errorResponse(status, codesOfStatus(codes, status), facts.command);
         }
         out['response'] = res;
       }
       return { schema: out as typeof s, url };
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, docsUiOptions());
+  // The service's front page is its reference.
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs', 302));
 }
 
 /** A copy of `value` with every object's keys sorted: a stable document to commit. */
