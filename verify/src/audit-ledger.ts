@@ -23,7 +23,8 @@ import {
   type State,
 } from '@yishi/procedure';
 import type { LedgerEntry } from '@yishi/schema';
-import { feedExportLines, type RedactedEntry } from './export-format.js';
+import { feedExportLines } from './export-format.js';
+import type { RedactedEntry } from './redacted.js';
 import { entryContext, RecentContexts, type EntryContext } from './report/context.js';
 import { LedgerVerifier, type LedgerReport, type LedgerVerifierOptions } from './verify-ledger.js';
 

@@ -20,6 +20,7 @@
  * malformed entry at its position, never thrown past the feed.
  */
 import { ExportFormatError } from './error.js';
+import { redactedEntryOf, type RedactedEntry } from './redacted.js';
 import { LedgerVerifier, type LedgerReport, type LedgerVerifierOptions } from './verify-ledger.js';
 
 /** The first line's format tag. */
@@ -40,15 +41,6 @@ export interface ExportHeader {
 export interface ExportScope {
   bodies: string[];
   redacted: number;
-}
-
-/** An entry of another body in a scoped export: its position and hashes only. */
-export interface RedactedEntry {
-  seq: number;
-  /** Hex SHA-256 leaf hash of the entry before it (the entry's own `prev`). */
-  prev: string;
-  /** Hex RFC 6962 leaf hash of the entry. */
-  leafHash: string;
 }
 
 /** Anything that consumes a ledger export: the verifier, the auditor. */
@@ -78,20 +70,6 @@ export const formatExportEntry = (canonicalEntryJson: string): string =>
 export const formatExportRedacted = (r: RedactedEntry): string =>
   `{"redacted":{"seq":${r.seq},"prev":"${r.prev}","leafHash":"${r.leafHash}"}}`;
 
-const HEX64 = /^[0-9a-f]{64}$/;
-
-/** A redacted line's object, checked exactly (three keys, a position, two lowercase hashes). */
-function redactedOf(value: unknown): RedactedEntry | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const o = value as Record<string, unknown>;
-  if (Object.keys(o).length !== 3) return undefined;
-  const { seq, prev, leafHash } = o;
-  if (!Number.isSafeInteger(seq) || (seq as number) < 0) return undefined;
-  if (typeof prev !== 'string' || !HEX64.test(prev)) return undefined;
-  if (typeof leafHash !== 'string' || !HEX64.test(leafHash)) return undefined;
-  return { seq: seq as number, prev, leafHash };
-}
-
 /** Formats one checkpoint line (without the newline). */
 export const formatExportCheckpoint = (note: string): string =>
   JSON.stringify({ checkpoint: note });
@@ -111,7 +89,7 @@ export function parseExportLine(text: string, lineNumber: number): ExportLine {
   const keys = Object.keys(o);
   if (keys.length === 1 && keys[0] === 'entry') return { kind: 'entry', entry: o['entry'] };
   if (keys.length === 1 && keys[0] === 'redacted') {
-    const redacted = redactedOf(o['redacted']);
+    const redacted = redactedEntryOf(o['redacted']);
     if (redacted === undefined) {
       throw new ExportFormatError(
         lineNumber,

@@ -6,6 +6,7 @@
 export * from './error.js';
 export * from './verify-ledger.js';
 export * from './export-format.js';
+export * from './redacted.js';
 export * from './audit-ledger.js';
 export * from './verify-decision.js';
 export * from './watch-log.js';

@@ -45,7 +45,7 @@ import {
 } from '@yishi/schema';
 import { Compile } from 'typebox/compile';
 import type { LedgerCheck, LedgerFailure } from './error.js';
-import type { RedactedEntry } from './export-format.js';
+import { redactedEntryOf, type RedactedEntry } from './redacted.js';
 import {
   checkCheckpoints,
   checkGenesis,
@@ -194,17 +194,8 @@ export class LedgerVerifier {
   addRedacted(redacted: RedactedEntry): void {
     const seq = this.count++;
     if (this.failure) return;
-    const r = redacted as Partial<RedactedEntry> | null;
-    const hex = /^[0-9a-f]{64}$/;
-    if (
-      typeof r !== 'object' ||
-      r === null ||
-      !Number.isSafeInteger(r.seq) ||
-      typeof r.prev !== 'string' ||
-      !hex.test(r.prev) ||
-      typeof r.leafHash !== 'string' ||
-      !hex.test(r.leafHash)
-    ) {
+    const r = redactedEntryOf(redacted);
+    if (r === undefined) {
       this.fail('ENTRY_MALFORMED', `line for entry ${seq} is not a well-formed redacted entry`, {
         seq,
       });
