@@ -37,6 +37,7 @@ Commands:
   restore  put a backup in place as a data folder
   witness  run a C2SP witness that cosigns a log's checkpoints (init, serve)
 
+export, backup, verify and audit also take --database postgres://… (a ledger in PostgreSQL).
 Run 'yishi <command> --help' for a command's options; 'yishi --version' prints the version.
 `;
 
@@ -65,7 +66,8 @@ async function run(argv: string[]): Promise<number> {
   }
   try {
     const command = await load();
-    return await command(rest);
+    const { withDatabaseOption } = await import('./database-option.js');
+    return await withDatabaseOption(name, rest, command);
   } catch (e) {
     if (e instanceof UsageError) {
       err(`yishi ${name}: ${e.message}\n`);

@@ -81,6 +81,9 @@ export const isPostgresUrl = (text: string): boolean => /^postgres(ql)?:\/\//.te
 export class PostgresLedger implements LedgerBackend {
   readonly kind = 'postgres' as const;
   readonly pool: pg.Pool;
+  readonly #onError: (err: unknown) => void;
+  /** Clients given an 'error' listener (a checked-out client whose backend dies emits one). */
+  readonly #listening = new WeakSet<pg.PoolClient>();
 
   /** Connects and brings the schema up to date (under an advisory lock: instances may race). */
   static async open(url: string, opts: PostgresLedgerOptions = {}): Promise<PostgresLedger> {
@@ -104,12 +107,23 @@ export class PostgresLedger implements LedgerBackend {
       application_name: opts.applicationName ?? 'yishi',
     });
     const onError = opts.onError ?? (() => {});
+    this.#onError = onError;
     // An idle connection whose backend was terminated must not crash the process.
     this.pool.on('error', onError);
   }
 
-  async #migrate(): Promise<void> {
+  /** A pooled connection whose death (terminated backend, stopped server) is logged, not thrown. */
+  async #connect(): Promise<pg.PoolClient> {
     const c = await this.pool.connect();
+    if (!this.#listening.has(c)) {
+      this.#listening.add(c);
+      c.on('error', this.#onError);
+    }
+    return c;
+  }
+
+  async #migrate(): Promise<void> {
+    const c = await this.#connect();
     try {
       await c.query('BEGIN');
       await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -150,7 +164,7 @@ export class PostgresLedger implements LedgerBackend {
   }
 
   async withHead<T>(fn: (lock: HeadLock) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
+    const c = await this.#connect();
     let done = false;
     try {
       await c.query('BEGIN');
@@ -303,6 +317,31 @@ export class PostgresLedger implements LedgerBackend {
       [target, reportId, claimant, now]
     );
     return r.rowCount === 1;
+  }
+
+  /**
+   * Runs `fn` holding the session advisory lock `key`, or returns undefined at once when another
+   * session holds it. Only to avoid duplicate work: the lock dies with its connection.
+   */
+  async tryAdvisory<T>(key: number, fn: () => Promise<T>): Promise<T | undefined> {
+    const c = await this.#connect();
+    let broken = false;
+    try {
+      const r = await c.query('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+      if (!r.rows[0].ok) return undefined;
+      try {
+        return await fn();
+      } finally {
+        await c.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => {
+          broken = true;
+        });
+      }
+    } catch (err) {
+      broken = true;
+      throw err;
+    } finally {
+      c.release(broken);
+    }
   }
 
   async close(): Promise<void> {
