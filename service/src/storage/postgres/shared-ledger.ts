@@ -142,6 +142,17 @@ export class SharedLedger {
    * fork: CHECKPOINT_INCONSISTENT, nothing copied).
    */
   async #importCheckpoints(): Promise<void> {
+    // The checkpoint kept beside the keys must be this tree's: otherwise the database holds
+    // another history than the one this service published (a fork); nothing is copied.
+    const kept = this.#published?.current;
+    if (kept !== undefined && kept.size <= this.mirror.size) {
+      if (bytesToHex(this.mirror.root(kept.size)) !== kept.root) {
+        throw new LedgerError(
+          'CHECKPOINT_INCONSISTENT',
+          `the database's tree at size ${kept.size} is not the one this service published`
+        );
+      }
+    }
     for (;;) {
       const after = this.mirror.latestCheckpoint()?.size ?? 0;
       const cps = await this.backend.checkpointsAfter(after, PAGE);
