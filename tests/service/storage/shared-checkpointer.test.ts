@@ -111,7 +111,7 @@ t.test('checkpoints on a shared database', needsPostgres(), async (t) => {
     }));
     const kept = new PublishedCheckpointFile(join(dir, 'b'));
     kept.record({ size: size + 50, root: '00'.repeat(32), note: 'from a database since lost' });
-    const behind = await open(b).catch((e: unknown) => e);
+    const behind: Awaited<ReturnType<typeof open>> | Error = await open(b).catch((e: Error) => e);
     t.notOk(behind instanceof Error, 'it still starts and serves reads');
     if (behind instanceof Error) return;
     t.teardown(() => behind.close());
