@@ -80,3 +80,4 @@ export {
   type WitnessHealth,
 } from './witness/collector.js';
 export { describeAudit } from './cli/audit.js';
+export { copyStoreToDatabase } from './storage/postgres/init-shared.js';

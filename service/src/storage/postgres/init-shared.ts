@@ -19,16 +19,19 @@ export async function requireEmptyDatabase(url: string): Promise<void> {
   }
 }
 
-/** Copies `store` (genesis and its checkpoint) into the empty ledger at `url`. */
-export async function publishGenesis(url: string, store: LedgerStore, dir: string): Promise<void> {
+/**
+ * Copies `store` (every entry and checkpoint) into the empty ledger at `url`: the genesis of
+ * `yishi init --database`, or a SQLite ledger moved to PostgreSQL (the bench does).
+ */
+export async function copyStoreToDatabase(url: string, store: LedgerStore): Promise<void> {
   const backend = await PostgresLedger.open(url);
   try {
     const ledgerId = store.getMeta('ledger_id');
     const origin = store.getMeta('origin');
-    if (ledgerId === undefined || origin === undefined) throw new Error('no genesis to publish');
+    if (ledgerId === undefined || origin === undefined) throw new Error('no genesis to copy');
     await backend.withHead(async (lock) => {
       if (lock.head.size !== 0) throw new Error(`${describeDatabase(url)} already holds a ledger`);
-      const rows: NewEntry[] = [];
+      let rows: NewEntry[] = [];
       for (const e of store.iterateEntries()) {
         const payload = e.entry.command.payload as { nonce: string; ts?: number };
         rows.push({
@@ -41,6 +44,10 @@ export async function publishGenesis(url: string, store: LedgerStore, dir: strin
             ts: typeof payload.ts === 'number' ? payload.ts : e.entry.time,
           },
         });
+        if (rows.length === 1000) {
+          await lock.append(rows);
+          rows = [];
+        }
       }
       await lock.append(rows);
       for (const cp of store.iterateCheckpoints()) {
@@ -50,16 +57,21 @@ export async function publishGenesis(url: string, store: LedgerStore, dir: strin
     });
     await backend.setMeta('ledger_id', ledgerId);
     await backend.setMeta('origin', origin);
-    const latest = store.latestCheckpoint();
-    const cp = latest ? store.checkpointAt(latest.size) : undefined;
-    if (cp) {
-      new PublishedCheckpointFile(dir).record({
-        size: cp.size,
-        root: bytesToHex(cp.root),
-        note: cp.note,
-      });
-    }
   } finally {
     await backend.close();
+  }
+}
+
+/** Copies the genesis in `store` to `url` and keeps its checkpoint beside the keys in `dir`. */
+export async function publishGenesis(url: string, store: LedgerStore, dir: string): Promise<void> {
+  await copyStoreToDatabase(url, store);
+  const latest = store.latestCheckpoint();
+  const cp = latest ? store.checkpointAt(latest.size) : undefined;
+  if (cp) {
+    new PublishedCheckpointFile(dir).record({
+      size: cp.size,
+      root: bytesToHex(cp.root),
+      note: cp.note,
+    });
   }
 }
