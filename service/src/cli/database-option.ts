@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { err, UsageError } from './io.js';
+import { err, out, UsageError } from './io.js';
 
 /** The commands that accept --database, and how the copy is handed to each. */
 const TAKES: Record<string, 'data' | 'file'> = {
@@ -47,6 +47,14 @@ export async function withDatabaseOption(
 ): Promise<number> {
   const how = TAKES[name];
   if (how === undefined) return command(argv);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    const status = await command(argv);
+    out(
+      `  --database URL  work on a checked copy of the ledger in this PostgreSQL database\n` +
+        `                (postgres://user@host:port/db) instead of ${how === 'data' ? '--data DIR' : 'a file'}\n`
+    );
+    return status;
+  }
   const { url, rest } = takeDatabase(argv);
   if (url === undefined) return command(argv);
   if (!/^postgres(ql)?:\/\//.test(url)) {
