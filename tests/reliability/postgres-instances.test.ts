@@ -7,8 +7,9 @@
  * answered once, at one seq), every checkpoint served is consistent with the ledger and no size
  * has two checkpoints; at the end `yishi verify` and `yishi audit` pass on the export.
  *
- * Needs the .ci/run PostgreSQL server (YISHI_TEST_DATABASE_URL; YISHI_TEST_PGDATA/PGBIN for the
- * restart). Bounded: ROUNDS rounds of about a second of load each.
+ * Runs on a PostgreSQL cluster of its own (initdb'd here, as root) so that its restarts and
+ * terminated sessions leave the .ci/run server to the other suites; without root, on that server,
+ * with no restarts. Bounded: ROUNDS rounds of about a second of load each.
  */
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
@@ -27,7 +28,7 @@ import { signCommand } from '@yishi/sdk';
 import { LedgerStore } from '@yishi/service/internal';
 import { copyDatabaseToFile } from '../../service/src/storage/postgres/copy-to-file.js';
 import { tempDir } from '../helpers/ledger-fixture.js';
-import { freshDatabase, needsPostgres } from '../helpers/postgres.js';
+import { freshDatabase, needsPostgres, privateCluster } from '../helpers/postgres.js';
 import { spawnServer, YISHI_BIN, type ChildServer } from './helpers/child-server.js';
 import { checkLedger, type Acknowledged } from './helpers/ledger-invariants.js';
 import {
@@ -43,9 +44,6 @@ const WORKERS = 6;
 const MAX_FAULT_DELAY_MS = 800;
 const SEED = Number(process.env['YISHI_RELIABILITY_SEED'] ?? Date.now() % 2 ** 31);
 const rng = prng(SEED);
-const PGDATA = process.env['YISHI_TEST_PGDATA'];
-const PGBIN = process.env['YISHI_TEST_PGBIN'];
-const canRestart = PGDATA !== undefined && PGBIN !== undefined && process.getuid?.() === 0;
 
 const SERVER_ENV = { YISHI_CHECKPOINT_INTERVAL_MS: '30', YISHI_RATE_LIMIT: '1000000' };
 const KEY_FILES = ['log.key', 'log.vkey', 'admin.key', 'admin.pub', 'published-checkpoint'];
@@ -53,10 +51,12 @@ const KEY_FILES = ['log.key', 'log.vkey', 'admin.key', 'admin.pub', 'published-c
 type Fault = 'kill' | 'terminate' | 'restart';
 
 t.test('three instances on one database lose nothing acknowledged', needsPostgres(), async (t) => {
-  t.comment(
-    `seed ${SEED}; PostgreSQL restarts ${canRestart ? 'on' : 'off (no YISHI_TEST_PGDATA)'}`
-  );
-  const url = await freshDatabase(t);
+  // A cluster of this suite's own when it can make one: it stops and restarts the server and
+  // terminates sessions, which must not disturb the suites sharing the .ci/run server.
+  const own = await privateCluster(t);
+  const canRestart = own !== undefined;
+  t.comment(`seed ${SEED}; PostgreSQL restarts ${canRestart ? 'on' : 'off (not root)'}`);
+  const url = own ? own.url : await freshDatabase(t);
   const dir = tempDir(t, 'yishi-pg-');
   const dirs = ['a', 'b', 'c'].map((n) => join(dir, n));
   const init = spawnSync(
@@ -187,7 +187,8 @@ t.test('three instances on one database lose nothing acknowledged', needsPostgre
       await c.connect();
       const r = await c.query(
         `SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
-         WHERE application_name LIKE 'yishi %' AND pid <> pg_backend_pid()`
+         WHERE application_name LIKE 'yishi %' AND datname = current_database()
+         AND pid <> pg_backend_pid()`
       );
       await c.end();
       figures.terminations += Number(r.rows[0].n);
@@ -196,34 +197,11 @@ t.test('three instances on one database lose nothing acknowledged', needsPostgre
       await load;
       await Promise.all(watchers);
     } else {
-      const pgctl = (...args: string[]) =>
-        spawnSync(
-          'runuser',
-          [
-            '-u',
-            'postgres',
-            '--',
-            join(PGBIN as string, 'pg_ctl'),
-            '-D',
-            PGDATA as string,
-            ...args,
-          ],
-          {
-            encoding: 'utf8',
-            timeout: 60_000,
-          }
-        );
+      const pgctl = (own as NonNullable<typeof own>).pgctl;
       const stop = pgctl('stop', '-m', 'immediate', '-w');
       t.equal(stop.status, 0, `pg_ctl stop: ${stop.stderr}`);
       await new Promise((r) => setTimeout(r, 200));
-      const start = pgctl(
-        'start',
-        '-w',
-        '-t',
-        '60',
-        '-l',
-        join(PGDATA as string, '..', 'server.log')
-      );
+      const start = pgctl('start', '-w', '-t', '60');
       t.equal(start.status, 0, `pg_ctl start: ${start.stderr}`);
       figures.restarts++;
       await new Promise((r) => setTimeout(r, 300));
