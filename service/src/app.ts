@@ -35,6 +35,8 @@ import { startState } from './state/rebuild.js';
 import { SnapshotKeeper } from './state/snapshot-keeper.js';
 import { snapshotKey } from './state/snapshot.js';
 import { webhookFollower } from './webhooks/follower.js';
+import { SharedCommandPipeline } from './storage/postgres/shared-pipeline.js';
+import type { SharedLedger } from './storage/postgres/shared-ledger.js';
 import type { WitnessCollector } from './witness/collector.js';
 import { witnessHealthRoutes } from './witness/health-route.js';
 import type { Resolver } from './webhooks/target-policy.js';
@@ -49,6 +51,11 @@ export interface AppOptions {
   logVkey: string;
   /** The log's secret key text (C2SP skey): signs webhook deliveries. Without it none are sent. */
   logSkey?: string;
+  /**
+   * A ledger shared with other instances through PostgreSQL: `store` is then its local mirror and
+   * commands are appended under the database's head lock (storage/postgres/shared-pipeline.ts).
+   */
+  shared?: SharedLedger;
   /** The service database (idempotency, webhooks): a file, or `':memory:'` (the default). */
   serviceDb?: string;
   /** The pino logger requests are logged to; none by default (tests). */
@@ -213,7 +220,7 @@ export async function buildApp(opts: AppOptions) {
     ...(opts.snapshotEvery !== undefined ? { every: opts.snapshotEvery } : {}),
     log,
   });
-  const pipeline: CommandPipeline = new CommandPipeline({
+  const pipelineOptions = {
     store: opts.store,
     serviceDb,
     limiter,
@@ -224,7 +231,10 @@ export async function buildApp(opts: AppOptions) {
     // Once an entry is durable, in this order: the read models and their records in service.db,
     // the snapshot keeper, then webhook deliveries of the entry's reports.
     followers: [...READ_MODEL_FOLLOWERS, keeper, webhookFollower(webhooks)],
-  });
+  };
+  const pipeline: CommandPipeline = opts.shared
+    ? new SharedCommandPipeline({ ...pipelineOptions, shared: opts.shared })
+    : new CommandPipeline(pipelineOptions);
 
   // The engine's state runs ahead of the disk by the commands in flight (a few ms): a read waits
   // until those are durable, so no answer describes an entry the ledger could still lose.

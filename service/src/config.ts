@@ -14,6 +14,11 @@ export interface ServerConfig {
   /** Webhook targets allowed although private or plain http (YISHI_WEBHOOK_ALLOW). */
   webhookAllow?: string;
   dataDir: string;
+  /**
+   * A PostgreSQL URL (`postgres://…`, YISHI_DATABASE_URL): the ledger lives there, shared with
+   * other instances; keys stay in `dataDir`. Unset: the SQLite ledger in `dataDir`.
+   */
+  database?: string;
   host: string;
   port: number;
   logLevel: string;
@@ -64,12 +69,13 @@ function logFormat(text: string | undefined, tty: boolean): LogFormat {
  * Reads the configuration: flags first, then the environment (YISHI_DATA, YISHI_HOST,
  * YISHI_PORT, YISHI_LOG_LEVEL, YISHI_LOG_FORMAT, YISHI_CHECKPOINT_INTERVAL_MS, YISHI_RATE_LIMIT,
  * YISHI_BODY_LIMIT, YISHI_FULL_REPLAY, YISHI_SNAPSHOT_EVERY, YISHI_CORS_ORIGINS, YISHI_METRICS,
- * YISHI_LOG_KEY_FILE), then defaults. The log format
+ * YISHI_LOG_KEY_FILE, YISHI_DATABASE_URL), then defaults. The log format
  * defaults to `pretty` when `tty` (standard output is a terminal), else `json`.
  */
 export function loadConfig(
   flags: {
     data?: string;
+    database?: string;
     host?: string;
     port?: string;
     'full-replay'?: boolean;
@@ -82,8 +88,13 @@ export function loadConfig(
   const snapshotEvery = int('YISHI_SNAPSHOT_EVERY', env['YISHI_SNAPSHOT_EVERY'], 50_000);
   if (snapshotEvery < 1) throw new Error('YISHI_SNAPSHOT_EVERY must be at least 1');
   const witnessPolicy = flags['witness-policy'] ?? env['YISHI_WITNESS_POLICY'];
+  const database = flags.database ?? (env['YISHI_DATABASE_URL'] || undefined);
+  if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
+    throw new Error(`--database must be a postgres:// URL, got '${database}'`);
+  }
   return {
     dataDir: flags.data ?? env['YISHI_DATA'] ?? 'data',
+    ...(database !== undefined ? { database } : {}),
     host: flags.host ?? env['YISHI_HOST'] ?? '127.0.0.1',
     port: int('port', flags.port ?? env['YISHI_PORT'], 8080),
     logLevel: env['YISHI_LOG_LEVEL'] ?? 'info',

@@ -83,3 +83,4 @@ export { describeAudit } from './cli/audit.js';
 export { describeVerification } from './cli/verify.js';
 export { reportLang } from './cli/report-options.js';
 export { CLI_COMMAND_ROUTES } from './cli/remote.js';
+export { copyStoreToDatabase } from './storage/postgres/init-shared.js';

@@ -92,6 +92,16 @@ async function open(
   lock: DataDirLock,
   opened: { close(): void }[]
 ): Promise<RunningServer> {
+  if (config.database !== undefined) {
+    return openOnDatabase(
+      { ...config, database: config.database },
+      logger,
+      deps,
+      paths,
+      lock,
+      opened
+    );
+  }
   let created = false;
   if (config.logKeyFile !== undefined) {
     // The log key lives apart from the ledger (a secret mount): the ledger must exist already.
@@ -182,6 +192,78 @@ async function open(
       checkpointer.stop();
       const size = store.size;
       store.close();
+      lock.release();
+      logger.info({ dataDir: paths.dir, size }, 'yishi stopped');
+    },
+  };
+}
+
+/**
+ * `--database postgres://…`: the ledger lives in PostgreSQL, shared with any other instance on
+ * it; the keys stay in the data directory (see storage/postgres/open-shared.ts).
+ */
+async function openOnDatabase(
+  config: ServerConfig & { database: string },
+  logger: Logger,
+  deps: ServerDeps,
+  paths: DataPaths,
+  lock: DataDirLock,
+  opened: { close(): void }[]
+): Promise<RunningServer> {
+  const { openSharedLedger } = await import('./storage/postgres/open-shared.js');
+  const ledger = await openSharedLedger({
+    database: config.database,
+    paths,
+    logKeyFile: config.logKeyFile,
+    checkpointIntervalMs: config.checkpointIntervalMs,
+    log: logger,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  opened.push({ close: () => void ledger.close() });
+  const { buildApp } = await import('./app.js');
+  const app = await buildApp({
+    store: ledger.mirror,
+    shared: ledger.shared,
+    checkpointer: ledger.checkpointer,
+    logVkey: ledger.logVkey,
+    logSkey: ledger.skey,
+    serviceDb: paths.service,
+    logger,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    bodyLimit: config.bodyLimit,
+    corsOrigins: config.corsOrigins ?? [],
+    metrics: config.metrics ?? 'local',
+    processMetrics: true,
+    ...(config.serverLimits ? { serverLimits: config.serverLimits } : {}),
+    ...(config.webhookAllow ? { webhooks: { allow: config.webhookAllow } } : {}),
+    ...(config.rateLimitPerAddress ? { rateLimitPerAddress: config.rateLimitPerAddress } : {}),
+    fullReplay: config.fullReplay === true,
+    ...(config.snapshotEvery !== undefined ? { snapshotEvery: config.snapshotEvery } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  let url: string;
+  try {
+    url = await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await app.close();
+    throw portError(e, config.host, config.port);
+  }
+  ledger.start();
+  logger.info(
+    { url, dataDir: paths.dir, size: ledger.mirror.size, database: 'postgresql' },
+    'yishi is listening'
+  );
+  let closed = false;
+  return {
+    url,
+    paths,
+    created: false,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      const size = ledger.mirror.size;
+      await ledger.close();
       lock.release();
       logger.info({ dataDir: paths.dir, size }, 'yishi stopped');
     },

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { initDataDir } from '../storage/data-dir.js';
-import { dataDirFrom, out, usage, type Command } from './io.js';
+import { dataDirFrom, out, usage, UsageError, type Command } from './io.js';
 
-const HELP = `Usage: yishi init [--data DIR] [--origin ORIGIN]
+const HELP = `Usage: yishi init [--data DIR] [--database URL] [--origin ORIGIN]
 
 Creates a ledger in DIR (default ./data, or $YISHI_DATA): the SQLite ledger, the log's signing
 key (log.key, mode 0600) and verifier key (log.vkey), the first admin's key (admin.key, mode
@@ -10,6 +10,8 @@ key (log.key, mode 0600) and verifier key (log.vkey), the first admin's key (adm
 
 Options:
   --data DIR       data directory
+  --database URL   put the ledger in this empty PostgreSQL database (postgres://…) instead of
+                   DIR/ledger.db; the keys are still written to DIR [YISHI_DATABASE_URL]
   --origin ORIGIN  checkpoint origin and log key name (default yishi.local/<ledger id>)
   -h, --help       show this help
 `;
@@ -22,6 +24,7 @@ export const initCommand: Command = async (argv) => {
       allowPositionals: false,
       options: {
         data: { type: 'string' },
+        database: { type: 'string' },
         origin: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -32,10 +35,14 @@ export const initCommand: Command = async (argv) => {
     return 0;
   }
   process.umask(0o077);
-  const result = await initDataDir(
-    dataDirFrom(values.data),
-    values.origin ? { origin: values.origin } : {}
-  );
+  const database = values.database ?? (process.env['YISHI_DATABASE_URL'] || undefined);
+  if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
+    throw new UsageError(`--database must be a postgres:// URL, got '${database}'`);
+  }
+  const result = await initDataDir(dataDirFrom(values.data), {
+    ...(values.origin ? { origin: values.origin } : {}),
+    ...(database ? { database } : {}),
+  });
   out(
     `Created ledger ${result.ledgerId} (origin ${result.origin}) in ${result.paths.dir}\n` +
       `  log signing key:   ${result.paths.logKey} (keep it secret)\n` +

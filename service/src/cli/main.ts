@@ -47,6 +47,7 @@ Commands:
   get      read a path from a running service, signed with a key
   sign     sign a command or a read without sending it (for curl)
 
+export, backup, verify and audit also take --database postgres://… (a ledger in PostgreSQL).
 Run 'yishi <command> --help' for a command's options; 'yishi --version' prints the version.
 `;
 
@@ -75,7 +76,8 @@ async function run(argv: string[]): Promise<number> {
   }
   try {
     const command = await load();
-    return await command(rest);
+    const { withDatabaseOption } = await import('./database-option.js');
+    return await withDatabaseOption(name, rest, command);
   } catch (e) {
     if (e instanceof UsageError) {
       err(`yishi ${name}: ${e.message}\n`);

@@ -3,8 +3,8 @@ import { loadConfig } from '../config.js';
 import { createLogger, startServer, type RunningServer } from '../server.js';
 import { out, usage, type Command } from './io.js';
 
-const HELP = `Usage: yishi serve [--port N] [--host HOST] [--data DIR] [--full-replay]
-                   [--log-format pretty|json]
+const HELP = `Usage: yishi serve [--port N] [--host HOST] [--data DIR] [--database URL]
+                   [--full-replay] [--log-format pretty|json]
 
 Runs the HTTP service on the ledger in DIR, creating it on first start (see 'yishi init').
 
@@ -12,6 +12,9 @@ Options (environment variable in brackets):
   --port N      port to listen on, 0 for any free port [YISHI_PORT] (default 8080)
   --host HOST   address to bind [YISHI_HOST] (default 127.0.0.1)
   --data DIR    data directory [YISHI_DATA] (default ./data)
+  --database URL  keep the ledger in PostgreSQL (postgres://user@host:port/db) instead of
+                DIR/ledger.db, shared with every instance on that database; the keys stay in
+                DIR (see 'yishi init --database') [YISHI_DATABASE_URL]
   --full-replay ignore the state snapshot in DIR/service.db and replay the whole ledger
                 [YISHI_FULL_REPLAY=1]
   --log-format pretty|json
@@ -69,6 +72,7 @@ export const serveCommand: Command = async (argv) => {
         port: { type: 'string' },
         host: { type: 'string' },
         data: { type: 'string' },
+        database: { type: 'string' },
         'full-replay': { type: 'boolean' },
         'log-format': { type: 'string' },
         'witness-policy': { type: 'string' },

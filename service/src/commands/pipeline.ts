@@ -3,7 +3,8 @@ import type { State } from '@yishi/procedure';
 import type { CommandResult as ReplyResult, LedgerEntry, SignedCommand } from '@yishi/schema';
 
 /** What the pipeline answers; the route adds the explicit `outcome` (issue 15). */
-type CommandResult = Omit<ReplyResult, 'derived' | 'outcome'> & { derived: unknown };
+/** A command's result as the pipeline answers it; the route adds the outcome and types `derived`. */
+export type CommandResult = Omit<ReplyResult, 'derived' | 'outcome'> & { derived: unknown };
 import { acceptableKey, checkSkew, verifyCommandSignature } from '../auth/principal.js';
 import { canonicalSignedCommandJson as canonicalSignedCommand } from '@yishi/crypto';
 import { ApiError } from '../http/errors.js';
@@ -87,7 +88,8 @@ export type PipelineStatus = 'ok' | 'recovering' | 'failed' | 'closed';
 
 const WRITER_BATCH = 4096;
 
-function resultOf(entry: LedgerEntry, leafHash: Uint8Array): CommandResult {
+/** The answer for an entry on the ledger. */
+export function resultOf(entry: LedgerEntry, leafHash: Uint8Array): CommandResult {
   return {
     seq: entry.seq,
     leafHash: bytesToHex(leafHash),

@@ -39,6 +39,11 @@ export interface InitOptions {
   /** Display name of the first admin (the higher-level organisation). */
   adminName?: string;
   clock?: () => number;
+  /**
+   * A PostgreSQL URL: the ledger goes to that (empty) database instead of DIR/ledger.db; the
+   * keys are written to DIR all the same.
+   */
+  database?: string;
 }
 
 /** Writes a secret file that must not exist yet, readable by its owner only. */
@@ -57,6 +62,8 @@ export async function initDataDir(dir: string, opts: InitOptions = {}): Promise<
   if (existsSync(paths.db) || existsSync(paths.logKey)) {
     throw new Error(`${paths.dir} already holds a ledger`);
   }
+  const shared = opts.database ? await import('./postgres/init-shared.js') : undefined;
+  if (opts.database) await shared?.requireEmptyDatabase(opts.database);
   ensureDataDir(paths.dir);
   // A folder that existed (say 0755) is the owner's alone from now on.
   const tightened = secureDataDir(paths);
@@ -73,7 +80,7 @@ export async function initDataDir(dir: string, opts: InitOptions = {}): Promise<
   writeSecret(paths.adminKey, `${formatSecretKey('admin', adminSecret)}\n`);
   writeFileSync(paths.adminPub, `${formatPublicKey('admin', adminPublic)}\n`, { mode: 0o644 });
 
-  const store = LedgerStore.open(paths.db);
+  const store = LedgerStore.open(opts.database ? ':memory:' : paths.db);
   try {
     const now = clock();
     const genesis = {
@@ -99,6 +106,7 @@ export async function initDataDir(dir: string, opts: InitOptions = {}): Promise<
     initLedger(store, { ...genesis, time: now, derived: decided.derived });
     const checkpointer = new Checkpointer(store, { skey, origin, clock });
     checkpointer.checkpointNow();
+    if (opts.database) await shared?.publishGenesis(opts.database, store, paths.dir);
   } finally {
     store.close();
   }
