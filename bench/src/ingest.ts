@@ -169,6 +169,9 @@ export async function ingestBench(
       try {
         await runYishi(ledger, join(prof.dir, 'ingest.cpuprofile'));
         const hot = profileFromDir(prof.dir);
+        // BENCH_KEEP_PROFILE=FILE keeps the raw profile (for Chrome DevTools or a closer look).
+        const keep = process.env['BENCH_KEEP_PROFILE'];
+        if (keep) cpSync(join(prof.dir, 'ingest.cpuprofile'), keep);
         notes.push(formatHotspots('profile of the yishi server during ingest (self time):', hot));
       } finally {
         prof.remove();
