@@ -136,7 +136,10 @@ export async function footprintBench(ledger: MeetingLedger, opts: BenchOptions):
           target: at1M ? '<= 200 MB' : '(<= 200 MB at 1M)',
           met: rss <= 200,
         }),
-        figure(proofName, proofs.rps, 'req/s', 'GET /health on the same server', health.rps)
+        figure(proofName, proofs.rps, 'req/s', 'GET /health on the same server', health.rps, {
+          target: 'ratio >= 0.5',
+          met: proofs.rps / health.rps >= 0.5,
+        })
       );
       if (proofs.failed > 0) note(`footprint: ${proofs.failed} proof requests failed`);
     } finally {
