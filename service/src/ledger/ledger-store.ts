@@ -22,6 +22,7 @@ import {
   type LedgerDatabase,
 } from './database.js';
 import { LedgerError } from './error.js';
+import { NonceFilter } from './nonce-filter.js';
 
 /** RFC 6962 hashing through node:crypto: the same bytes as the noble default, faster. */
 const hasher = createTreeHasher(nodeHashBackend);
@@ -231,6 +232,8 @@ export class LedgerStore {
     leaves: undefined,
   };
   readonly #random: (n: number) => Uint8Array;
+  /** Answers most nonce lookups "not there" without a query (see nonce-filter.ts). */
+  readonly #nonceFilter: NonceFilter;
 
   readonly #stmt: Statements;
   readonly #appendTxn: Database.Transaction<
@@ -255,6 +258,8 @@ export class LedgerStore {
     this.db = db;
     this.#random = options.random ?? pooledRandom();
     this.#stmt = prepareStatements(db);
+    const bucketNonces = this.#stmt.bucketNonces;
+    this.#nonceFilter = new NonceFilter((bucket) => bucketNonces.all(bucket));
     const { node: nodeStmt, leafRange } = this.#stmt;
     const upper = this.#upperNodes;
     const block = this.#leafBlock;
@@ -341,7 +346,15 @@ export class LedgerStore {
       this.#lastTime = nonceTime({ command: entry.command, time: entry.time, derived: null });
     }
     this.#nonceFloor = 0;
+    this.#nonceFilter.clear();
+    this.#filterRange();
     this.#size = size;
+  }
+
+  /** Filters for the buckets a lookup near the latest ts filed can reach; no row lies above. */
+  #filterRange(): void {
+    const b = bucketOf(this.#lastTime);
+    this.#nonceFilter.range(b - NONCE_SPAN, b + NONCE_SPAN);
   }
 
   /** Closes the database. */
@@ -465,6 +478,7 @@ export class LedgerStore {
       insertEntry.run(seq, hash, body);
       this.#frontier.appendWith(hash, storeNode);
       insertNonce.run(bucketOf(ts), publicKey, nonce, seq);
+      this.#nonceFilter.added(bucketOf(ts), publicKey, nonce);
       if (ts > lastTime) lastTime = ts;
       results.push(new Committed(body, hash));
       prev = hex(hash);
@@ -479,6 +493,7 @@ export class LedgerStore {
     this.#size = seq;
     this.#prev = prev;
     this.#lastTime = lastTime;
+    this.#filterRange();
     return results;
   }
 
@@ -488,6 +503,11 @@ export class LedgerStore {
    */
   #recentNonce(publicKey: string, nonce: string, near: number): number | undefined {
     const b = bucketOf(near);
+    let maybe = false;
+    for (let x = b - NONCE_SPAN; x <= b + NONCE_SPAN && !maybe; x++) {
+      maybe = this.#nonceFilter.mayHave(x, publicKey, nonce);
+    }
+    if (!maybe) return undefined;
     return this.#stmt.nonce.get(b - 2, b - 1, b, b + 1, b + 2, publicKey, nonce)?.seq;
   }
 
@@ -720,6 +740,9 @@ function prepareStatements(db: LedgerDatabase) {
        WHERE bucket IN (?, ?, ?, ?, ?) AND public_key = ? AND nonce = ? LIMIT 1`
     ),
     pruneNonces: db.prepare<[number]>('DELETE FROM recent_nonces WHERE bucket < ?'),
+    bucketNonces: db.prepare<[number], { public_key: string; nonce: string }>(
+      'SELECT public_key, nonce FROM recent_nonces WHERE bucket = ?'
+    ),
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'
