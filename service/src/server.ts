@@ -48,6 +48,8 @@ export interface RunningServer {
   paths: DataPaths;
   /** Whether this start created the ledger. */
   created: boolean;
+  /** Resolves once the start-up work left for after listen (validator compiles) is done. */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -184,6 +186,7 @@ async function open(
     url,
     paths,
     created,
+    warm: () => app.validatorsCompiled(),
     async close() {
       if (closed) return;
       closed = true;
@@ -258,6 +261,7 @@ async function openOnDatabase(
     url,
     paths,
     created: false,
+    warm: () => app.validatorsCompiled(),
     async close() {
       if (closed) return;
       closed = true;

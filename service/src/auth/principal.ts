@@ -1,4 +1,4 @@
-import { base64Decode, canonicalJson, isAcceptablePublicKey, utf8Encode } from '@yishi/crypto';
+import { base64Decode, canonicalJsonFast, isAcceptablePublicKey, utf8Encode } from '@yishi/crypto';
 import { own, type Principal, type State } from '@yishi/procedure';
 import { commandSigningContext, type SignedCommand } from '@yishi/schema';
 import { ApiError } from '../http/errors.js';
@@ -90,7 +90,7 @@ export function verifyCommandSignature(command: SignedCommand): string {
   }
   let payloadJson: string;
   try {
-    payloadJson = canonicalJson(command.payload);
+    payloadJson = canonicalJsonFast(command.payload);
   } catch {
     // e.g. a lone surrogate sent as a \ud800 escape: it has no canonical JSON form.
     throw ApiError.of('VALIDATION_FAILED', { why: 'not_canonical_json' });

@@ -1,4 +1,6 @@
-import { bytesToHex, canonicalJson } from '@yishi/crypto';
+// canonicalJsonFast: the same text as canonicalJson (or the same TypeError) for parsed JSON,
+// without the reference's separate validation walk.
+import { bytesToHex, canonicalJsonFast as canonicalJson } from '@yishi/crypto';
 import type { State } from '@yishi/procedure';
 import type { CommandResult as ReplyResult, LedgerEntry, SignedCommand } from '@yishi/schema';
 

@@ -14,6 +14,8 @@ export interface LazyValidators {
   buildValidator: BuildValidator;
   /** Compiles, one per macrotask, every validator not compiled yet. */
   compileRemaining(onError: (err: unknown, route: RouteSchema) => void): void;
+  /** Resolves once {@link compileRemaining} has compiled (or failed) every waiting validator. */
+  compiled(): Promise<void>;
 }
 
 /** Fastify's default validator builder (its own dependency, resolved from fastify). */
@@ -29,6 +31,8 @@ export function lazyValidators(): LazyValidators {
   const inner: BuildValidator = (externalSchemas, ajvOptions) =>
     (builder ??= defaultBuilder())(externalSchemas, ajvOptions);
   const waiting = new Map<() => Validate, RouteSchema>();
+  let finished!: () => void;
+  const allCompiled = new Promise<void>((resolve) => (finished = resolve));
   return {
     buildValidator(externalSchemas, ajvOptions) {
       let compile: Compile | undefined;
@@ -53,7 +57,7 @@ export function lazyValidators(): LazyValidators {
     compileRemaining(onError) {
       const next = () => {
         const first = waiting.entries().next();
-        if (first.done) return;
+        if (first.done) return finished();
         const [force, route] = first.value;
         try {
           force();
@@ -65,5 +69,6 @@ export function lazyValidators(): LazyValidators {
       };
       setImmediate(next).unref();
     },
+    compiled: () => allCompiled,
   };
 }

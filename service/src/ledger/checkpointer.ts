@@ -11,7 +11,7 @@ import {
   type NoteSigner,
   type NoteVerifier,
 } from '@yishi/crypto';
-import { fastPublicKey, NODE_ED25519_SIGNING } from '../crypto-fast/fast-ed25519.js';
+import { fastPublicKey, fastVerify, NODE_ED25519_SIGNING } from '../crypto-fast/fast-ed25519.js';
 import { LedgerError, isLedgerError, type LedgerErrorCode } from './error.js';
 import type { LedgerStore } from './ledger-store.js';
 
@@ -130,7 +130,7 @@ export class Checkpointer {
     this.vkey = formatPublicKey(origin, publicKey);
     this.intervalMs = intervalMs;
     this.#signer = createNoteSigner(origin, key.secretKey, NODE_ED25519_SIGNING);
-    this.#verifier = createNoteVerifier(origin, publicKey);
+    this.#verifier = createNoteVerifier(origin, publicKey, fastVerify);
     this.#clock = options.clock ?? Date.now;
     this.#faults = options.faults ?? {};
     this.#onError = options.onError;

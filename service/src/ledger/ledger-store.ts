@@ -22,6 +22,7 @@ import {
   type LedgerDatabase,
 } from './database.js';
 import { LedgerError } from './error.js';
+import { NonceFilter } from './nonce-filter.js';
 
 /** RFC 6962 hashing through node:crypto: the same bytes as the noble default, faster. */
 const hasher = createTreeHasher(nodeHashBackend);
@@ -104,6 +105,15 @@ export interface LedgerStoreOptions {
 }
 
 const SALT_BYTES = 16;
+/** Leaves under one stored tree node: the block a node below the stored levels is rebuilt from. */
+const BLOCK_LEAVES = 2 ** STORED_TREE_LEVEL;
+/**
+ * Stored nodes at this level and above are kept in memory once read: a proof reads one per level
+ * and the top of the tree is the same for every proof. 2^16 nodes (~6 MB) at most; one per 256
+ * entries, so a ledger of 16M entries fits them all.
+ */
+const CACHED_TREE_LEVEL = 8;
+const UPPER_NODE_CACHE_LIMIT = 1 << 16;
 const PAGE_SIZE = 256;
 /** Meta keys fixed by genesis: they may not change once the ledger has entries. */
 const GENESIS_META_KEYS: ReadonlySet<string> = new Set(['ledger_id', 'origin']);
@@ -214,7 +224,16 @@ export class LedgerStore {
   #lastTime = 0;
   #nonceFloor = 0;
   #frontier = new MerkleFrontier(hasher);
+  /** Stored subtree hashes at CACHED_TREE_LEVEL and above, by `index * 64 + level` (immutable). */
+  readonly #upperNodes = new Map<number, Uint8Array>();
+  /** The last complete block of leaf hashes read (entries are immutable once committed). */
+  readonly #leafBlock: { start: number; leaves: Uint8Array[] | undefined } = {
+    start: -1,
+    leaves: undefined,
+  };
   readonly #random: (n: number) => Uint8Array;
+  /** Answers most nonce lookups "not there" without a query (see nonce-filter.ts). */
+  readonly #nonceFilter: NonceFilter;
 
   readonly #stmt: Statements;
   readonly #appendTxn: Database.Transaction<
@@ -239,29 +258,53 @@ export class LedgerStore {
     this.db = db;
     this.#random = options.random ?? pooledRandom();
     this.#stmt = prepareStatements(db);
+    const bucketNonces = this.#stmt.bucketNonces;
+    this.#nonceFilter = new NonceFilter((bucket) => bucketNonces.all(bucket));
     const { node: nodeStmt, leafRange } = this.#stmt;
+    const upper = this.#upperNodes;
+    const block = this.#leafBlock;
     this.reader = {
       hash(level: number, index: number): Uint8Array {
         if (level >= STORED_TREE_LEVEL) {
+          const key = index * 64 + level;
+          const known = level >= CACHED_TREE_LEVEL ? upper.get(key) : undefined;
+          if (known !== undefined) return known.slice();
           const row = nodeStmt.get(level, index);
           if (row === undefined) {
             throw new LedgerError('TREE_NODE_MISSING', `tree node (${level}, ${index}) is missing`);
           }
-          return bytes(row.hash);
+          const hash = bytes(row.hash);
+          if (level >= CACHED_TREE_LEVEL) {
+            if (upper.size >= UPPER_NODE_CACHE_LIMIT) upper.clear();
+            upper.set(key, hash.slice());
+          }
+          return hash;
         }
+        // Below the stored levels a node is rebuilt from its leaves: read the whole aligned block
+        // of 2^STORED_TREE_LEVEL leaves once, since a proof asks for a sibling at every level of it.
         const width = 2 ** level;
         const start = index * width;
-        const rows = leafRange.all(start, start + width);
-        if (rows.length !== width || rows.some((r, i) => r.seq !== start + i)) {
+        const blockStart = start - (start % BLOCK_LEAVES);
+        let leaves = block.start === blockStart ? block.leaves : undefined;
+        if (leaves === undefined) {
+          const rows = leafRange.all(blockStart, blockStart + BLOCK_LEAVES);
+          let n = 0;
+          while (n < rows.length && (rows[n] as { seq: number }).seq === blockStart + n) n++;
+          leaves = rows.slice(0, n).map((r) => bytes(r.leaf_hash));
+          // Only a complete block is kept: the last one of the ledger still grows.
+          if (n === BLOCK_LEAVES) {
+            block.start = blockStart;
+            block.leaves = leaves;
+          }
+        }
+        const from = start - blockStart;
+        if (from + width > leaves.length) {
           throw new LedgerError(
             'TREE_NODE_MISSING',
             `tree node (${level}, ${index}) lacks entries to rebuild it from`
           );
         }
-        return rootFromLeafHashes(
-          rows.map((r) => bytes(r.leaf_hash)),
-          hasher
-        );
+        return rootFromLeafHashes(leaves.slice(from, from + width), hasher);
       },
     };
     this.#appendTxn = db.transaction(
@@ -281,6 +324,9 @@ export class LedgerStore {
    * last entry's body must hash to its stored leaf hash: it is the next entry's `prev`.
    */
   #reload(): void {
+    this.#upperNodes.clear();
+    this.#leafBlock.start = -1;
+    this.#leafBlock.leaves = undefined;
     const size = this.#stmt.size.get()?.size ?? 0;
     this.#frontier = MerkleFrontier.restore(size, this.reader, hasher);
     if (size === 0) {
@@ -300,7 +346,15 @@ export class LedgerStore {
       this.#lastTime = nonceTime({ command: entry.command, time: entry.time, derived: null });
     }
     this.#nonceFloor = 0;
+    this.#nonceFilter.clear();
+    this.#filterRange();
     this.#size = size;
+  }
+
+  /** Filters for the buckets a lookup near the latest ts filed can reach; no row lies above. */
+  #filterRange(): void {
+    const b = bucketOf(this.#lastTime);
+    this.#nonceFilter.range(b - NONCE_SPAN, b + NONCE_SPAN);
   }
 
   /** Closes the database. */
@@ -424,6 +478,7 @@ export class LedgerStore {
       insertEntry.run(seq, hash, body);
       this.#frontier.appendWith(hash, storeNode);
       insertNonce.run(bucketOf(ts), publicKey, nonce, seq);
+      this.#nonceFilter.added(bucketOf(ts), publicKey, nonce);
       if (ts > lastTime) lastTime = ts;
       results.push(new Committed(body, hash));
       prev = hex(hash);
@@ -438,6 +493,7 @@ export class LedgerStore {
     this.#size = seq;
     this.#prev = prev;
     this.#lastTime = lastTime;
+    this.#filterRange();
     return results;
   }
 
@@ -447,6 +503,11 @@ export class LedgerStore {
    */
   #recentNonce(publicKey: string, nonce: string, near: number): number | undefined {
     const b = bucketOf(near);
+    let maybe = false;
+    for (let x = b - NONCE_SPAN; x <= b + NONCE_SPAN && !maybe; x++) {
+      maybe = this.#nonceFilter.mayHave(x, publicKey, nonce);
+    }
+    if (!maybe) return undefined;
     return this.#stmt.nonce.get(b - 2, b - 1, b, b + 1, b + 2, publicKey, nonce)?.seq;
   }
 
@@ -679,6 +740,9 @@ function prepareStatements(db: LedgerDatabase) {
        WHERE bucket IN (?, ?, ?, ?, ?) AND public_key = ? AND nonce = ? LIMIT 1`
     ),
     pruneNonces: db.prepare<[number]>('DELETE FROM recent_nonces WHERE bucket < ?'),
+    bucketNonces: db.prepare<[number], { public_key: string; nonce: string }>(
+      'SELECT public_key, nonce FROM recent_nonces WHERE bucket = ?'
+    ),
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'

@@ -1,0 +1,48 @@
+import t from 'tap';
+import { NonceFilter } from '@yishi/service/internal';
+
+type Row = { public_key: string; nonce: string };
+
+const hex = (i: number): string => i.toString(16).padStart(32, '0');
+
+t.test('never answers "not there" for a row of the table or one added since', async (t) => {
+  const table = new Map<number, Row[]>([
+    [10, Array.from({ length: 5000 }, (_, i) => ({ public_key: `k${i % 7}`, nonce: hex(i) }))],
+  ]);
+  const loads: number[] = [];
+  const filter = new NonceFilter((b) => {
+    loads.push(b);
+    return table.get(b) ?? [];
+  });
+  filter.range(8, 12);
+  for (const row of table.get(10) ?? []) {
+    if (!filter.mayHave(10, row.public_key, row.nonce)) t.fail(`missed ${row.nonce}`);
+  }
+  t.same(loads, [10], 'a bucket is read from the table once');
+  filter.added(10, 'k1', 'fresh');
+  t.ok(filter.mayHave(10, 'k1', 'fresh'), 'a row added after the filter was built');
+  filter.added(11, 'k2', 'later'); // no filter for 11 yet: built from the table when probed
+  table.set(11, [{ public_key: 'k2', nonce: 'later' }]);
+  t.ok(filter.mayHave(11, 'k2', 'later'));
+  let misses = 0;
+  for (let i = 0; i < 5000; i++) if (!filter.mayHave(10, 'other', hex(i))) misses++;
+  t.ok(misses > 4900, `new nonces are mostly answered without the table (${misses}/5000)`);
+});
+
+t.test('leaves buckets outside its range to the table', async (t) => {
+  let loads = 0;
+  const filter = new NonceFilter(() => {
+    loads++;
+    return [];
+  });
+  filter.range(100, 104);
+  t.ok(filter.mayHave(99, 'k', 'n'), 'below the range: maybe');
+  t.ok(filter.mayHave(105, 'k', 'n'), 'above the range: maybe');
+  t.notOk(filter.mayHave(102, 'k', 'n'));
+  t.equal(loads, 1);
+  filter.range(103, 107); // 102 dropped: probed again, it is read again
+  t.ok(filter.mayHave(102, 'k', 'n'));
+  filter.clear();
+  t.notOk(filter.mayHave(104, 'k', 'n'));
+  t.equal(loads, 2);
+});
