@@ -152,7 +152,7 @@ t.test("in Chinese the verifier's evidence is worded by its check code", async (
   t.equal(zh.integrity?.detail, '第 35 条与相邻条目记录的哈希不符：它或其 prev 字段被改动');
   const text = renderReportText(zh);
   t.notMatch(text, /was changed|no longer hash/, 'no English evidence in the Chinese report');
-  t.match(text, /^  第 35 条与相邻条目记录的哈希不符/m);
+  t.match(text, /^ {2}第 35 条与相邻条目记录的哈希不符/m);
   t.match(
     explainAudit(audit(chain, []), { lang: 'zh' }).integrity?.detail,
     /^第 35 条/,
