@@ -52,7 +52,6 @@ interface Words {
   findingsTitle: string;
   noFindings: string;
   integrity: string;
-  consequences: string;
   truncated: string;
   saveCheckpoint: string;
   savedConsistent: (size: number) => string;
@@ -123,7 +122,6 @@ const en: Words = {
   findingsTitle: 'Findings',
   noFindings: 'None.',
   integrity: 'Integrity',
-  consequences: 'Consequences under the rules',
   truncated: 'More findings were cut off.',
   saveCheckpoint: 'Save the latest checkpoint',
   savedConsistent: (size) =>
@@ -203,7 +201,6 @@ const zh: Words = {
   findingsTitle: '发现',
   noFindings: '无。',
   integrity: '完整性',
-  consequences: '按议事规则的后果',
   truncated: '另有发现未列出。',
   saveCheckpoint: '保存最新检查点',
   savedConsistent: (size) => `本导出与您保存的检查点（${size} 条）一致，是其延续。`,

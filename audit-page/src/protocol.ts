@@ -2,8 +2,7 @@
  * What the page and its worker say to each other, and the result of one audit run. Everything
  * here is structured-cloneable (plain data): it crosses `postMessage`.
  */
-import type { ReplayFinding } from '@yishi/procedure';
-import type { LedgerReport } from '@yishi/verify';
+import type { LedgerReport, ReadableReport } from '@yishi/verify';
 
 /** Page → worker: audit this export. */
 export interface AuditRequest {
@@ -21,25 +20,6 @@ export type WorkerMessage =
   | { kind: 'progress'; bytes: number; total: number; entries: number }
   | { kind: 'done'; result: AuditResult }
   | { kind: 'error'; message: string };
-
-/** Who signed an entry, as the ledger's own registry names them. */
-export interface Signer {
-  principalId: string;
-  name: string;
-  role: string;
-}
-
-/** What the page knows about an entry a finding or failure names. */
-export interface EntryFacts {
-  seq: number;
-  type: string | null;
-  signer: Signer | null;
-  /** The signer's public key when no principal holds it. */
-  publicKey: string | null;
-  itemTitle: string | null;
-  meetingTitle: string | null;
-  bodyName: string | null;
-}
 
 /** One position taken against an item, or a vote against it (P8 dissent). */
 export interface Dissent {
@@ -110,14 +90,14 @@ export interface AuditResult {
   /** Checkpoints in the export (the verification also counts a saved one given). */
   exportCheckpoints: number;
   replayed: number;
-  findings: ReplayFinding[];
-  truncated: boolean;
-  notices: number;
+  /**
+   * The findings worded by @yishi/verify's report builder, as `yishi audit` prints them, in both
+   * languages (the page switches language without running the audit again).
+   */
+  readable: { en: ReadableReport; zh: ReadableReport };
   /** Entries present only as their position and leaf hash (scoped exports), when reported. */
   redactedEntries: number | null;
   checks: CheckResult[];
-  /** Facts about every entry a failure or finding names, by seq. */
-  facts: Record<number, EntryFacts>;
   timeline: BodyView[];
   /** The signed note of the latest checkpoint that verified: what "save" downloads. */
   latestCheckpointNote: string | null;

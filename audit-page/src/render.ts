@@ -1,27 +1,11 @@
 /**
  * Renders an audit result into the page. Every text from the export (titles, names, reasons) is
- * attacker-controlled: it goes in as text nodes only, never as markup.
+ * attacker-controlled: it goes in as text nodes only (through `h`), never as markup.
  */
-import { describeFindings } from './findings.js';
+import { h } from './dom.js';
+import { renderFindings } from './findings.js';
 import { WORDS, type Lang } from './i18n.js';
 import type { AuditResult, BodyView, MeetingView } from './protocol.js';
-
-type Child = Node | string | null | undefined | false;
-
-/** Creates an element with attributes and children (strings become text nodes). */
-export function h(
-  tag: string,
-  attrs: Record<string, string> = {},
-  ...children: (Child | Child[])[]
-): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === 'string' ? document.createTextNode(c) : c);
-  }
-  return el;
-}
 
 /** The whole result section, in `lang`. */
 export function renderResult(result: AuditResult, lang: Lang, keyGiven: boolean): HTMLElement {
@@ -76,43 +60,7 @@ export function renderResult(result: AuditResult, lang: Lang, keyGiven: boolean)
       : null
   );
 
-  const found = describeFindings(result, lang);
-  const findingList = (list: typeof found.integrity) =>
-    h(
-      'ol',
-      { class: 'findings' },
-      list.map((f) =>
-        h(
-          'li',
-          {
-            class: 'finding',
-            'data-code': f.code,
-            ...(f.seq !== null ? { 'data-seq': String(f.seq) } : {}),
-          },
-          h('div', { class: 'heading' }, f.heading),
-          f.lines.length > 0
-            ? h(
-                'ul',
-                {},
-                f.lines.map((l) => h('li', {}, l))
-              )
-            : null
-        )
-      )
-    );
-  const findings = h(
-    'section',
-    { id: 'findings' },
-    h('h2', {}, w.findingsTitle),
-    found.integrity.length === 0 && found.consequences.length === 0
-      ? h('p', {}, w.noFindings)
-      : null,
-    found.integrity.length > 0 ? [h('h3', {}, w.integrity), findingList(found.integrity)] : null,
-    found.consequences.length > 0
-      ? [h('h3', {}, w.consequences), findingList(found.consequences)]
-      : null,
-    result.truncated ? h('p', { class: 'note' }, w.truncated) : null
-  );
+  const findings = renderFindings(result.readable[lang], lang);
 
   const latest = v.latestCheckpoint?.size ?? null;
   const row = (label: string, value: string, id?: string) =>

@@ -8,8 +8,8 @@
  * failed verdict, never an exception out of here (except a policy that does not parse, which is
  * the auditor's own input error and is reported as such).
  */
-import type { State } from '@yishi/procedure';
 import {
+  explainAudit,
   feedExportLines,
   LedgerAuditor,
   parsePolicy,
@@ -17,8 +17,7 @@ import {
   type ExportSink,
   type LedgerCheck,
 } from '@yishi/verify';
-import { EntryColumns } from './entry-columns.js';
-import type { AuditRequest, AuditResult, CheckResult, EntryFacts } from './protocol.js';
+import type { AuditRequest, AuditResult, CheckResult } from './protocol.js';
 import { idsOf, TimelineCollector } from './timeline.js';
 
 /** Lines fed between two progress reports (and, on the page's own thread, two yields). */
@@ -60,7 +59,6 @@ export async function runAudit(
     ...(request.vkey !== undefined ? { vkey: request.vkey } : {}),
     ...(policy ? { policy } : {}),
   });
-  const columns = new EntryColumns();
   const timeline = new TimelineCollector();
   const notes: string[] = [];
   let entries = 0;
@@ -90,30 +88,17 @@ export async function runAudit(
 
   function observe(value: unknown): void {
     if (typeof value !== 'object' || value === null) return;
-    const e = value as { seq?: unknown; command?: { payload?: unknown; publicKey?: unknown } };
+    const e = value as { command?: { payload?: unknown } };
     if (typeof e.command !== 'object' || e.command === null) return;
     const payload = e.command.payload;
     if (typeof payload !== 'object' || payload === null) return;
     const entry = value as { command: { payload: Record<string, unknown> }; derived?: unknown };
-    const ids = idsOf(entry);
-    timeline.observe(auditor.replayedState, ids);
-    // The seq is attacker-controlled: one line holds at most one entry, so a seq beyond the
-    // lines read is no position (and must not size the columns).
-    const seq = typeof e.seq === 'number' && e.seq < lineLimit ? e.seq : -1;
-    columns.record(seq, {
-      type:
-        typeof entry.command.payload['type'] === 'string' ? entry.command.payload['type'] : null,
-      publicKey: typeof e.command.publicKey === 'string' ? e.command.publicKey : null,
-      itemId: ids.itemId,
-      meetingId: ids.meetingId,
-    });
+    timeline.observe(auditor.replayedState, idsOf(entry));
   }
 
   let lineNumber = 1;
-  let lineLimit = 0;
   const feed = (lines: string[]) => {
     if (lineNumber === 1 && lines.length > 0) header = readHeader(lines[0] as string);
-    lineLimit = lineNumber + lines.length;
     lineNumber = feedExportLines(sink, lines, lineNumber);
   };
 
@@ -167,11 +152,13 @@ export async function runAudit(
       ? (notes.filter((n) => noteSize(n) === latest.size).pop() ?? null)
       : null;
 
-  const named = new Set<number>();
-  if (failure?.seq !== undefined) named.add(failure.seq);
-  for (const f of report.findings) named.add(f.seq);
-  const facts: Record<number, EntryFacts> = {};
-  for (const seq of named) facts[seq] = factsOf(seq, columns, timeline, auditor.replayedState);
+  // Worded as `yishi audit` words them, with the contexts the auditor kept of the entries the
+  // failure and the findings name.
+  const contexts = auditor.contexts();
+  const readable = {
+    en: explainAudit(report, { lang: 'en', contexts }),
+    zh: explainAudit(report, { lang: 'zh', contexts }),
+  };
 
   const scope = (header as { scope?: { bodies?: unknown } } | null)?.scope;
   return {
@@ -179,15 +166,12 @@ export async function runAudit(
     verification: report.verification,
     exportCheckpoints: notes.length,
     replayed: report.replayed,
-    findings: report.findings,
-    truncated: report.truncated,
-    notices: report.notices.length,
+    readable,
     redactedEntries: redactedOf(report),
     checks: checksOf(report, savedFailed, {
       policy: policy !== undefined,
       saved: request.savedCheckpoint !== undefined,
     }),
-    facts,
     timeline: timeline.result(),
     latestCheckpointNote: latestNote,
     savedCheckpointSize: savedSize,
@@ -245,32 +229,4 @@ function checksOf(
   if (given.saved) out.push(tail('saved'));
   out.push({ id: 'rules', status: report.findings.length === 0 ? 'pass' : 'fail' });
   return out;
-}
-
-function factsOf(
-  seq: number,
-  columns: EntryColumns,
-  timeline: TimelineCollector,
-  state: Readonly<State>
-): EntryFacts {
-  const row = columns.get(seq);
-  const key = row.publicKey;
-  const keyRecord = key !== null && Object.hasOwn(state.keys, key) ? state.keys[key] : undefined;
-  const principal =
-    keyRecord && Object.hasOwn(state.principals, keyRecord.principalId)
-      ? state.principals[keyRecord.principalId]
-      : undefined;
-  const meetingId = row.meetingId ?? (row.itemId ? timeline.meetingOfItem(row.itemId) : null);
-  const meeting = meetingId !== null ? timeline.meeting(meetingId) : null;
-  return {
-    seq,
-    type: row.type,
-    signer: principal
-      ? { principalId: principal.id, name: principal.name, role: principal.role }
-      : null,
-    publicKey: principal ? null : key,
-    itemTitle: row.itemId !== null ? timeline.itemTitle(row.itemId) : null,
-    meetingTitle: meeting?.title ?? null,
-    bodyName: meeting ? timeline.bodyName(meeting.bodyId) : null,
-  };
 }

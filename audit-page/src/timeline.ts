@@ -47,25 +47,6 @@ export class TimelineCollector {
     }
   }
 
-  /** A title for an item the timeline saw, for findings. */
-  itemTitle(itemId: string): string | null {
-    return this.items.get(itemId)?.title ?? null;
-  }
-
-  /** A title and body for a meeting the timeline saw, for findings. */
-  meeting(meetingId: string): { title: string; bodyId: string } | null {
-    return this.meetings.get(meetingId) ?? null;
-  }
-
-  /** The meeting of an item the timeline saw. */
-  meetingOfItem(itemId: string): string | null {
-    return this.items.get(itemId)?.meetingId ?? null;
-  }
-
-  bodyName(bodyId: string): string | null {
-    return this.bodies.get(bodyId)?.name ?? null;
-  }
-
   /** The timeline: bodies in the order first seen, meetings by scheduled start. */
   result(): BodyView[] {
     const out: BodyView[] = [];

@@ -224,16 +224,24 @@ t.test('the page in Chromium', { skip }, async (t) => {
     const finding = run.page.locator(`[data-code="ENTRY_SIGNATURE"][data-seq="${vote.seq}"]`);
     t.equal(await finding.count(), 1, 'the changed entry is named');
     const text = await finding.innerText();
-    t.match(text, `Entry ${vote.seq} (vote.cast)`);
+    // Worded by @yishi/verify's report builder, as `yishi audit` words it.
+    t.match(text, `entry ${vote.seq} — ENTRY_SIGNATURE`);
     const signer = nameByKey.get(vote.command.publicKey) as string;
     t.ok(signer, 'the demo registered the voter');
-    t.match(text, `signed by ${signer}`, "the vote's signer is named");
+    t.match(text, `vote.cast under the key of ${signer} (`, "the vote's signer is named");
     t.equal(await run.page.getAttribute('[data-check="signatures"]', 'data-status'), 'fail');
     t.match(run.text, /counts\.for: recorded \d+, rules give \d+/, 'field by field');
+    const cli = await yishi('audit', tamperedPath, '--vkey', vkeyPath);
+    const headings = await run.page.$$eval('#findings .heading', (els) =>
+      els.map((e) => (e as HTMLElement).innerText)
+    );
+    t.ok(headings.length > 0);
+    for (const line of headings) t.ok(cli.stdout.includes(line), `as the CLI words it: ${line}`);
 
     await run.page.click('#lang-toggle');
     t.match(await run.page.innerText('[data-verdict]'), /未通过/, 'and in Chinese');
-    t.match(await finding.innerText(), `签名人 ${signer}`);
+    t.match(await finding.innerText(), `vote.cast，使用 ${signer}（`);
+    t.notMatch(await run.page.innerText('#findings'), /signed by|recorded \d/, 'all of it');
   });
 
   t.test('a scoped export gives ok and shows the redacted count', async (t) => {

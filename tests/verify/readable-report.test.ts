@@ -6,6 +6,7 @@ import {
   explainAudit,
   explainVerification,
   fieldDifferences,
+  LEDGER_CHECKS,
   renderReportText,
   showValue,
   textWidth,
@@ -136,6 +137,54 @@ t.test('consequences are grouped under the integrity failure they follow', async
   t.match(zh, /vote\.cast，使用 孙丽华（成员） 的密钥/);
   t.match(zh, /counts\.for: +记录为 7，按规则应为 8/);
   t.match(zh, /规则 P9 表决与通过/);
+});
+
+t.test("in Chinese the verifier's evidence is worded by its check code", async (t) => {
+  const english = 'entry 35 was changed: its bytes no longer hash to what entry 36 recorded';
+  const failed = (failure: NonNullable<LedgerReport['failure']>) => {
+    const v = verification({ ok: false, failure });
+    delete v.latestCheckpoint;
+    return v;
+  };
+  const chain = failed({ check: 'ENTRY_CHAIN', seq: 35, detail: english });
+  t.equal(explainVerification(chain).integrity?.detail, english, 'English keeps its own text');
+  const zh = explainVerification(chain, { lang: 'zh' });
+  t.equal(zh.integrity?.detail, '第 35 条与相邻条目记录的哈希不符：它或其 prev 字段被改动');
+  const text = renderReportText(zh);
+  t.notMatch(text, /was changed|no longer hash/, 'no English evidence in the Chinese report');
+  t.match(text, /^ {2}第 35 条与相邻条目记录的哈希不符/m);
+  t.match(
+    explainAudit(audit(chain, []), { lang: 'zh' }).integrity?.detail,
+    /^第 35 条/,
+    'the audit report too'
+  );
+  const root = failed({
+    check: 'CHECKPOINT_ROOT_MISMATCH',
+    seq: 50,
+    checkpointSize: 80,
+    detail: 'the entries do not hash to the root signed at size 80: an entry in 50..79 was changed',
+  });
+  t.match(
+    explainVerification(root, { lang: 'zh' }).integrity?.detail,
+    '规模为 80 的检查点签署的根不符：第 50 至 79 条中有条目被改动',
+    'filled from the failure’s fields'
+  );
+  for (const check of LEDGER_CHECKS) {
+    for (const at of [{}, { seq: 7 }, { checkpointSize: 9 }, { seq: 3, checkpointSize: 9 }]) {
+      const detail = explainVerification(
+        failed({ check, ...at, detail: 'English evidence: an error message' }),
+        { lang: 'zh' }
+      ).integrity?.detail;
+      t.notMatch(detail, /English|error message|undefined/, `${check} ${JSON.stringify(at)}`);
+      if (detail !== '') t.match(detail, /[\u4e00-\u9fff]/, `${check} is worded in Chinese`);
+    }
+  }
+  const unknown = failed({ check: 'NEW_CHECK' as never, detail: 'as sent' });
+  t.equal(
+    explainVerification(unknown, { lang: 'zh' }).integrity?.detail,
+    'as sent',
+    'a check this version does not know keeps its text'
+  );
 });
 
 t.test('checkpoint coverage is said plainly', async (t) => {

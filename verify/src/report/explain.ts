@@ -12,6 +12,7 @@ import type { LedgerReport } from '../verify-ledger.js';
 import type { EntryContext } from './context.js';
 import { fieldDifferences, showValue } from './diff.js';
 import {
+  CHECK_DETAIL_ZH,
   CHECK_TEXT,
   FINDING_TEXT,
   NOTICE_TEXT,
@@ -47,7 +48,10 @@ export interface ReadableIntegrity {
   label: string;
   /** What the check's failure means. */
   title: string;
-  /** The verifier's own evidence (English), '' where it would repeat the title. */
+  /**
+   * The verifier's evidence, '' where it would repeat the title: its own `detail` in English, a
+   * wording by check code in Chinese (the English text stays in the JSON report).
+   */
   detail: string;
   where: string[];
   consequencesHeading: string;
@@ -227,6 +231,13 @@ function facts(
   return list;
 }
 
+/** The verifier's evidence in `lang`: by code in Chinese, never a translation of free text. */
+function detailOf(f: NonNullable<LedgerReport['failure']>, lang: ReportLang): string {
+  if (lang === 'en') return f.detail;
+  // The check comes from a JSON report a caller may hand in: an unknown one keeps its text.
+  return Object.hasOwn(CHECK_DETAIL_ZH, f.check) ? CHECK_DETAIL_ZH[f.check](f) : f.detail;
+}
+
 function integrityOf(
   v: LedgerReport,
   context: EntryContext | undefined,
@@ -245,7 +256,7 @@ function integrityOf(
     check: f.check,
     label,
     title: `${f.check}${p.colon}${CHECK_TEXT[f.check]?.[lang] ?? f.check}`,
-    detail: REPEATS_ITSELF.has(f.check) ? '' : f.detail,
+    detail: REPEATS_ITSELF.has(f.check) ? '' : detailOf(f, lang),
     where: whereLines(context, lang, true),
     consequencesHeading: p.consequences,
     consequences: [],

@@ -2,7 +2,7 @@
  * The words of the readable audit and verification report, in English and Simplified Chinese.
  * One table per kind of text; codes stay as they are (they are what `--json` and tests use).
  */
-import type { LedgerCheck } from '../error.js';
+import type { LedgerCheck, LedgerFailure } from '../error.js';
 
 /** The two languages a report is written in. */
 export type ReportLang = 'en' | 'zh';
@@ -64,6 +64,48 @@ export const CHECK_TEXT: { readonly [K in LedgerCheck]: Text } = {
   },
   LEDGER_EMPTY: { en: 'the ledger has no entries', zh: '账本没有任何条目' },
 };
+
+/**
+ * The verifier's evidence in Chinese, one wording per check, filled from the failure's fields
+ * (`seq`, `checkpointSize`), never from its English `detail` (free text, which stays in `--json`).
+ */
+export const CHECK_DETAIL_ZH: { readonly [K in LedgerCheck]: (f: LedgerFailure) => string } = {
+  ENTRY_MALFORMED: (f) => `${at(f)}无法按账本条目读取：其格式、规范形式、公钥或签名的编码不正确`,
+  ENTRY_SEQUENCE: (f) => `此处应为第 ${f.seq ?? '?'} 条，导出文件中却是另一个序号`,
+  ENTRY_CHAIN: (f) =>
+    f.seq === 0
+      ? '第 0 条的前一哈希（prev）必须全为零'
+      : `${at(f)}与相邻条目记录的哈希不符：它或其 prev 字段被改动`,
+  ENTRY_HASH_STORED: (f) => `${at(f)}存储的叶哈希不是其内容的哈希`,
+  ENTRY_SIGNATURE: (f) => `${at(f)}的命令签名验证失败`,
+  ENTRY_KEY_UNACCEPTABLE: (f) => `${at(f)}的签名公钥不可接受`,
+  GENESIS_INVALID: () =>
+    '第 0 条不是有效的创世条目：不是由其声明的日志密钥签名，或在导出文件中被隐去',
+  LOG_KEY_MISMATCH: () => '账本由另一个日志密钥创建，或您给出的密钥（--vkey）无效',
+  CHECKPOINT_MALFORMED: (f) => `${cp(f)}格式不正确，无法读取`,
+  CHECKPOINT_SIGNATURE: (f) => `${cp(f)}的签名无法用日志密钥验证`,
+  CHECKPOINT_ORIGIN: (f) => `${cp(f)}声明的日志名称（origin）不是本账本的`,
+  CHECKPOINT_BEYOND_LEDGER: (f) =>
+    `检查点承诺了 ${f.checkpointSize ?? '?'} 条，账本却只有 ${f.seq ?? '?'} 条：末尾的条目被删除`,
+  CHECKPOINT_ROOT_MISMATCH: (f) =>
+    f.checkpointSize === undefined
+      ? '条目的哈希与检查点签署的根不符：有条目被改动'
+      : `条目的哈希与规模为 ${f.checkpointSize} 的检查点签署的根不符：第 ${f.seq ?? 0} 至 ${f.checkpointSize - 1} 条中有条目被改动`,
+  CHECKPOINT_INCONSISTENT: (f) => `${cp(f)}与更早的检查点不一致（一致性证明不成立）`,
+  CHECKPOINT_QUORUM: (f) =>
+    f.checkpointSize === undefined
+      ? '没有检查点可承载见证人的联署'
+      : `${cp(f)}的见证人联署未达到见证策略的法定人数，或有见证人的联署无法验证`,
+  LEDGER_EMPTY: () => '账本没有任何条目',
+};
+
+function at(f: LedgerFailure): string {
+  return f.seq === undefined ? '条目' : `第 ${f.seq} 条`;
+}
+
+function cp(f: LedgerFailure): string {
+  return f.checkpointSize === undefined ? '检查点' : `规模为 ${f.checkpointSize} 的检查点`;
+}
 
 /** What each replay finding means. */
 export const FINDING_TEXT: Record<string, Text> = {
