@@ -15,6 +15,7 @@ import {
   type LedgerHead,
   type NewEntry,
 } from '../ledger-backend.js';
+import type { SharedWebhookRow } from '../../webhooks/webhooks.js';
 import { PG_MIGRATIONS } from './schema.js';
 
 /** bigint (OID 20) as a JavaScript number; every other type as node-postgres parses it. */
@@ -29,17 +30,6 @@ const MIGRATION_LOCK = 0x79697368; // 'yish'
 const FIXED_META: ReadonlySet<string> = new Set(['ledger_id', 'origin']);
 /** An Idempotency-Key claimed this long ago without an answer is taken over (its holder died). */
 const IDEMPOTENCY_CLAIM_MS = 60_000;
-
-/** A webhook registration as the shared table holds it. */
-export interface SharedWebhookRow {
-  id: number;
-  url: string;
-  registered_by: string;
-  created_at: number;
-  after_seq: number;
-  active: boolean;
-  command: string;
-}
 
 export interface PostgresLedgerOptions {
   /** Connections in the pool (default 4). */
