@@ -61,9 +61,12 @@ t.test('webhooks on a shared database', needsPostgres(), async (t) => {
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 
-  type Instance = Awaited<ReturnType<typeof instance>>;
+  interface Instance {
+    app: Awaited<ReturnType<typeof buildApp>>;
+    close(): Promise<void>;
+  }
   const open: Instance[] = [];
-  async function instance(d: string, webhooks: AppOptions['webhooks'] = {}) {
+  async function instance(d: string, webhooks: AppOptions['webhooks'] = {}): Promise<Instance> {
     const opened = await openSharedLedger({
       database: url,
       paths: dataPaths(d),
@@ -86,7 +89,7 @@ t.test('webhooks on a shared database', needsPostgres(), async (t) => {
       },
     });
     let closed = false;
-    const i = {
+    const i: Instance = {
       app,
       async close() {
         if (closed) return;
