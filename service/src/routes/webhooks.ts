@@ -38,7 +38,8 @@ const WebhookParams = Type.Object(
 /**
  * Webhooks of the reports outbox. Registering and removing one are service commands: signed by an
  * admin like ledger commands (signature, skew, nonce never reused, Idempotency-Key), kept in
- * service.db with the signed command, never written to the ledger.
+ * service.db with the signed command (on a shared database, in its webhooks table first), never
+ * written to the ledger.
  */
 export const webhookRoutes: FastifyPluginAsyncTypebox<{
   pipeline: CommandPipeline;
