@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { parseSecretKey } from '@yishi/crypto';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
@@ -41,7 +43,8 @@ import type { WitnessCollector } from './witness/collector.js';
 import { witnessHealthRoutes } from './witness/health-route.js';
 import type { Resolver } from './webhooks/target-policy.js';
 import type { Transport } from './webhooks/transport.js';
-import { Webhooks, type Timer } from './webhooks/webhooks.js';
+import { Webhooks, type SharedWebhookStore, type Timer } from './webhooks/webhooks.js';
+import type { LedgerBackend } from './storage/ledger-backend.js';
 
 /** What {@link buildApp} needs; it never reads the environment and never listens. */
 export interface AppOptions {
@@ -101,6 +104,14 @@ export interface AppOptions {
     baseDelayMs?: number;
     maxDelayMs?: number;
     maxAttempts?: number;
+    timeoutMs?: number;
+    /**
+     * On a shared database: a delivery claim not finished or renewed for this long is taken over
+     * by another instance (default 60 s); registrations are copied from the database this often
+     * (default 1 s).
+     */
+    claimTimeoutMs?: number;
+    syncMs?: number;
   };
 }
 
@@ -196,13 +207,29 @@ export async function buildApp(opts: AppOptions) {
   const logSecretKey = opts.logSkey ? parseSecretKey(opts.logSkey, fastPublicKey).secretKey : null;
   // Snapshots in service.db are authenticated under a key derived from the log key.
   const snapKey = logSecretKey ? snapshotKey(logSecretKey) : undefined;
+  const { claimTimeoutMs, syncMs, ...webhookOptions } = opts.webhooks ?? {};
+  // On PostgreSQL, registrations and delivery claims are shared by every instance.
+  const backend = opts.shared?.backend;
+  const sharedStore =
+    backend?.kind === 'postgres' && 'webhooksAll' in backend
+      ? (backend as LedgerBackend & SharedWebhookStore)
+      : undefined;
   const webhooks = new Webhooks({
     db: serviceDb,
     logSecretKey,
     report: (id) => (pipeline.status === 'ok' ? pipeline.projections.reports.get(id) : undefined),
     log,
     clock,
-    ...opts.webhooks,
+    ...webhookOptions,
+    ...(sharedStore
+      ? {
+          shared: {
+            store: sharedStore,
+            claimant: `${hostname()} ${process.pid} ${randomBytes(6).toString('hex')}`,
+            ...(claimTimeoutMs !== undefined ? { claimTimeoutMs } : {}),
+          },
+        }
+      : {}),
   });
   // The state is built first (snapshot + tail, or a full replay); the pipeline decides on it.
   const start = startState(opts.store, serviceDb, {
@@ -247,7 +274,17 @@ export async function buildApp(opts: AppOptions) {
       log.error({ err, method: route.method, url: route.url }, 'a route schema does not compile')
     );
   });
+  let webhookSync: NodeJS.Timeout | undefined;
+  if (webhooks.shared) {
+    const reports = () => (pipeline.status === 'ok' ? pipeline.projections.reports.values() : []);
+    const sync = () =>
+      webhooks.sync(reports).catch((err) => log.warn({ err }, 'could not copy the webhooks'));
+    void sync();
+    webhookSync = setInterval(sync, syncMs ?? 1000);
+    webhookSync.unref();
+  }
   app.addHook('onClose', async () => {
+    if (webhookSync) clearInterval(webhookSync);
     const last = pipeline.status === 'ok' ? pipeline.ledger : undefined;
     await pipeline.close();
     keeper.close(last);

@@ -38,7 +38,8 @@ const WebhookParams = Type.Object(
 /**
  * Webhooks of the reports outbox. Registering and removing one are service commands: signed by an
  * admin like ledger commands (signature, skew, nonce never reused, Idempotency-Key), kept in
- * service.db with the signed command, never written to the ledger.
+ * service.db with the signed command (on a shared database, in its webhooks table first), never
+ * written to the ledger.
  */
 export const webhookRoutes: FastifyPluginAsyncTypebox<{
   pipeline: CommandPipeline;
@@ -65,12 +66,15 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
   /**
    * Nonce, skew and the admin role of a service command (the signature was checked), then
    * `apply` in one transaction with the nonce. A repeat of this exact command gets `retry()`.
+   * On a shared database `applyShared` writes the shared table first, then the nonce is kept (a
+   * repeat through another instance finds the same webhook there).
    */
-  const serviceCommand = (
+  const serviceCommand = async (
     command: SignedCommand,
     retry: () => WebhookView | undefined,
-    apply: (adminId: string) => WebhookView
-  ): { view: WebhookView; replayed: boolean } => {
+    apply: (adminId: string) => WebhookView,
+    applyShared: (adminId: string) => Promise<WebhookView>
+  ): Promise<{ view: WebhookView; replayed: boolean }> => {
     const { publicKey } = command;
     const { nonce, ts } = command.payload;
     const json = canonicalJson(command);
@@ -90,6 +94,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
     checkSkew(ts, pipeline.now());
     const p = principalOfKey(pipeline.state, publicKey);
     allow(p.role === 'admin');
+    if (webhooks.shared) {
+      const view = await applyShared(p.id);
+      remember.run(publicKey, nonce, json, pipeline.now());
+      return { view, replayed: false };
+    }
     const view = opts.db.transaction(() => {
       remember.run(publicKey, nonce, json, pipeline.now());
       return apply(p.id);
@@ -127,18 +136,17 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
         ctx,
         async (): Promise<Answer<WebhookView>> => {
           const { state, projections } = pipeline.ledger;
-          const r = serviceCommand(
+          const pending = () => {
+            if (!target.ok) {
+              throw ApiError.of('WEBHOOK_TARGET_REFUSED', { reason: target.reason });
+            }
+            return [...projections.reports.values()].filter((x) => x.acknowledgedSeq === null);
+          };
+          const r = await serviceCommand(
             command,
             () => webhooks.byCommand(json),
-            (adminId) => {
-              if (!target.ok) {
-                throw ApiError.of('WEBHOOK_TARGET_REFUSED', { reason: target.reason });
-              }
-              const pending = [...projections.reports.values()].filter(
-                (x) => x.acknowledgedSeq === null
-              );
-              return webhooks.register(url, adminId, state.seq, json, pending);
-            }
+            (adminId) => webhooks.register(url, adminId, state.seq, json, pending()),
+            (adminId) => webhooks.registerShared(url, adminId, state.seq, json, pending())
           );
           return { statusCode: 201 as const, body: r.view, replayed: r.replayed };
         }
@@ -173,14 +181,15 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
         command.publicKey,
         ctx,
         async (): Promise<Answer<WebhookView>> => {
-          const r = serviceCommand(
+          const found = (view: WebhookView | undefined): WebhookView => {
+            if (!view) throw ApiError.of('WEBHOOK_NOT_FOUND');
+            return view;
+          };
+          const r = await serviceCommand(
             command,
             () => webhooks.get(id),
-            () => {
-              const view = webhooks.remove(id);
-              if (!view) throw ApiError.of('WEBHOOK_NOT_FOUND');
-              return view;
-            }
+            () => found(webhooks.remove(id)),
+            async () => found(await webhooks.removeShared(id))
           );
           return { statusCode: 200, body: r.view, replayed: r.replayed };
         }

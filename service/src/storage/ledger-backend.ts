@@ -112,6 +112,23 @@ export interface LedgerBackend {
    * across every process sharing the backend.
    */
   claimDelivery(target: string, reportId: string, claimant: string, now: number): Promise<boolean>;
+  /**
+   * Claims the delivery of `reportId` to webhook `target` under a lease of `leaseMs`: 'ours' when
+   * nobody held it, `claimant` already holds it, or its holder let the lease run out without
+   * finishing (it died mid-delivery); 'taken' while another holds a live lease; 'done' once it
+   * was finished. At most one claimant holds a live lease at a time, across every process.
+   */
+  leaseDelivery(
+    target: string,
+    reportId: string,
+    claimant: string,
+    now: number,
+    leaseMs: number
+  ): Promise<'ours' | 'taken' | 'done'>;
+  /** Extends `claimant`'s lease to `until`; false (nothing written) if it is no longer its. */
+  holdDelivery(target: string, reportId: string, claimant: string, until: number): Promise<boolean>;
+  /** Marks the delivery done (delivered or given up) if `claimant` holds it. */
+  finishDelivery(target: string, reportId: string, claimant: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -22,6 +22,8 @@ export class SqliteLedgerBackend implements LedgerBackend {
   readonly #db: ServiceDatabase;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #inFlight = new Set<string>();
+  /** Leases of leaseDelivery: one process holds a SQLite ledger, so they live in memory. */
+  readonly #leases = new Map<string, { claimant: string; expiresAt: number; done: boolean }>();
 
   constructor(store: LedgerStore, serviceDb: ServiceDatabase) {
     this.#store = store;
@@ -182,6 +184,38 @@ export class SqliteLedgerBackend implements LedgerBackend {
       )
       .run(target, reportId, claimant, now);
     return r.changes === 1;
+  }
+
+  async leaseDelivery(
+    target: string,
+    reportId: string,
+    claimant: string,
+    now: number,
+    leaseMs: number
+  ): Promise<'ours' | 'taken' | 'done'> {
+    const key = `${target}\n${reportId}`;
+    const held = this.#leases.get(key);
+    if (held?.done) return 'done';
+    if (held && held.claimant !== claimant && held.expiresAt >= now) return 'taken';
+    this.#leases.set(key, { claimant, expiresAt: now + leaseMs, done: false });
+    return 'ours';
+  }
+
+  async holdDelivery(
+    target: string,
+    reportId: string,
+    claimant: string,
+    until: number
+  ): Promise<boolean> {
+    const held = this.#leases.get(`${target}\n${reportId}`);
+    if (!held || held.done || held.claimant !== claimant) return false;
+    held.expiresAt = until;
+    return true;
+  }
+
+  async finishDelivery(target: string, reportId: string, claimant: string): Promise<void> {
+    const held = this.#leases.get(`${target}\n${reportId}`);
+    if (held && held.claimant === claimant) held.done = true;
   }
 
   async close(): Promise<void> {

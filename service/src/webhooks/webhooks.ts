@@ -36,6 +36,42 @@ const realTimer: Timer = {
   clear: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
+/** A webhook registration as the shared (PostgreSQL) table holds it. */
+export interface SharedWebhookRow {
+  id: number;
+  url: string;
+  registered_by: string;
+  created_at: number;
+  after_seq: number;
+  active: boolean;
+  command: string;
+}
+
+/**
+ * Where several instances on one database share their webhooks (PostgreSQL): registrations in one
+ * table, and one leased claim per (webhook, report) so that exactly one instance delivers it.
+ */
+export interface SharedWebhookStore {
+  webhookRegister(w: {
+    url: string;
+    registeredBy: string;
+    createdAt: number;
+    afterSeq: number;
+    command: string;
+  }): Promise<number>;
+  webhookDeactivate(id: number): Promise<void>;
+  webhooksAll(): Promise<SharedWebhookRow[]>;
+  leaseDelivery(
+    target: string,
+    reportId: string,
+    claimant: string,
+    now: number,
+    leaseMs: number
+  ): Promise<'ours' | 'taken' | 'done'>;
+  holdDelivery(target: string, reportId: string, claimant: string, until: number): Promise<boolean>;
+  finishDelivery(target: string, reportId: string, claimant: string): Promise<void>;
+}
+
 export interface WebhookOptions {
   db: ServiceDatabase;
   /** The log's 32-byte secret key: deliveries are signed with it (`yishi/webhook/v1`). */
@@ -61,6 +97,17 @@ export interface WebhookOptions {
   maxAttempts?: number;
   /** Per-attempt timeout (default 10 s). */
   timeoutMs?: number;
+  /** Registrations and delivery claims shared with the other instances on one database. */
+  shared?: {
+    store: SharedWebhookStore;
+    /** This instance's name in the claims (unique among the instances). */
+    claimant: string;
+    /**
+     * A claim not finished or renewed for this long is taken over by another instance (its holder
+     * died mid-delivery); longer than an attempt's timeout. Default 60 s.
+     */
+    claimTimeoutMs?: number;
+  };
 }
 
 interface WebhookRow {
@@ -162,8 +209,11 @@ export class Webhooks {
   readonly #timers = new Map<string, unknown>();
   readonly #running = new Set<Promise<void>>();
   #closed = false;
+  readonly #shared: WebhookOptions['shared'];
+  readonly #leaseMs: number;
   readonly #s: {
     insertHook: Statement<[string, string, number, number, string]>;
+    upsertHook: Statement<[number, string, string, number, number, number, string]>;
     hook: Statement<[number], WebhookRow>;
     hookByCommand: Statement<[string], WebhookRow>;
     hooks: Statement<[], WebhookRow>;
@@ -204,11 +254,17 @@ export class Webhooks {
     this.#max = opts.maxDelayMs ?? 3_600_000;
     this.#maxAttempts = opts.maxAttempts ?? 10;
     this.#timeoutMs = opts.timeoutMs ?? 10_000;
+    this.#shared = opts.shared;
+    this.#leaseMs = Math.max(opts.shared?.claimTimeoutMs ?? 60_000, 1);
     const db = opts.db;
     this.#s = {
       insertHook: db.prepare(
         `INSERT INTO webhooks (url, registered_by, created_at, after_seq, active, command)
          VALUES (?, ?, ?, ?, 1, ?)`
+      ),
+      upsertHook: db.prepare(
+        `INSERT INTO webhooks (id, url, registered_by, created_at, after_seq, active, command)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET active = excluded.active`
       ),
       hook: db.prepare('SELECT * FROM webhooks WHERE id = ?'),
       hookByCommand: db.prepare('SELECT * FROM webhooks WHERE command = ?'),
@@ -267,6 +323,101 @@ export class Webhooks {
     })();
     for (const p of pending) this.#schedule(id, p.report.reportId, 0);
     return view(this.#s.hook.get(id) as WebhookRow);
+  }
+
+  /** Whether registrations and deliveries are shared with other instances. */
+  get shared(): boolean {
+    return this.#shared !== undefined;
+  }
+
+  /**
+   * {@link register} on a shared database: the registration goes to the shared table first (its
+   * id is the database's; the same signed command gets the same webhook through any instance),
+   * then into this instance's service.db.
+   */
+  async registerShared(
+    url: string,
+    registeredBy: string,
+    afterSeq: number,
+    commandJson: string,
+    pending: ReportRow[]
+  ): Promise<WebhookView> {
+    if (this.#key === null || !this.#shared) throw ApiError.of('WEBHOOKS_UNAVAILABLE');
+    const now = this.#clock();
+    const id = await this.#shared.store.webhookRegister({
+      url,
+      registeredBy,
+      createdAt: now,
+      afterSeq,
+      command: commandJson,
+    });
+    this.#db.transaction(() => {
+      this.#s.upsertHook.run(id, url, registeredBy, now, afterSeq, 1, commandJson);
+      for (const p of pending) this.#s.insertJob.run(id, p.report.reportId, now);
+    })();
+    for (const p of pending) this.#schedule(id, p.report.reportId, 0);
+    return view(this.#s.hook.get(id) as WebhookRow);
+  }
+
+  /** {@link remove} on a shared database: deactivated in the shared table, then here. */
+  async removeShared(id: number): Promise<WebhookView | undefined> {
+    if (!this.#shared) return this.remove(id);
+    const known = (await this.#shared.store.webhooksAll()).find((h) => h.id === id);
+    if (!known) return undefined;
+    await this.#shared.store.webhookDeactivate(id);
+    this.#s.upsertHook.run(
+      id,
+      known.url,
+      known.registered_by,
+      known.created_at,
+      known.after_seq,
+      0,
+      known.command
+    );
+    return this.remove(id);
+  }
+
+  /**
+   * Copies the shared registrations into service.db: a webhook registered through another
+   * instance gets jobs here for its reports (as {@link resume} does), one removed there stops.
+   * Which instance delivers a job is decided by its claim.
+   */
+  async sync(reports: () => Iterable<ReportRow>): Promise<void> {
+    if (!this.#shared || this.#closed) return;
+    const rows = await this.#shared.store.webhooksAll();
+    const now = this.#clock();
+    const fresh: SharedWebhookRow[] = [];
+    this.#db.transaction(() => {
+      for (const h of rows) {
+        const local = this.#s.hook.get(h.id);
+        if (local && (local.active === 1) === h.active) continue;
+        this.#s.upsertHook.run(
+          h.id,
+          h.url,
+          h.registered_by,
+          h.created_at,
+          h.after_seq,
+          h.active ? 1 : 0,
+          h.command
+        );
+        if (!local && h.active) fresh.push(h);
+      }
+    })();
+    for (const h of rows) if (!h.active) this.remove(h.id);
+    if (fresh.length === 0) return;
+    const all = [...reports()];
+    const jobs: Array<[number, string]> = [];
+    this.#db.transaction(() => {
+      for (const h of fresh) {
+        for (const r of all) {
+          if (r.seq > h.after_seq || r.acknowledgedSeq === null) {
+            this.#s.insertJob.run(h.id, r.report.reportId, now);
+            jobs.push([h.id, r.report.reportId]);
+          }
+        }
+      }
+    })();
+    for (const [id, reportId] of jobs) this.#schedule(id, reportId, 0);
   }
 
   /** Stops deliveries to a webhook. */
@@ -346,13 +497,66 @@ export class Webhooks {
     if (this.#timers.has(key)) return;
     const handle = this.#timer.set(() => {
       this.#timers.delete(key);
-      const run = this.#deliver(hookId, reportId).finally(() => this.#running.delete(run));
+      const run = this.#claimAndDeliver(hookId, reportId).finally(() => this.#running.delete(run));
       this.#running.add(run);
     }, delay);
     this.#timers.set(key, handle);
   }
 
-  async #deliver(hookId: number, reportId: string): Promise<void> {
+  /**
+   * On a shared database, an attempt is made only under this instance's claim of the delivery:
+   * another instance's live claim defers it (looked at again once that claim could have expired),
+   * a finished one ends it here. Alone, every attempt is made.
+   */
+  async #claimAndDeliver(hookId: number, reportId: string): Promise<void> {
+    const shared = this.#shared;
+    if (!shared) {
+      await this.#deliver(hookId, reportId);
+      return;
+    }
+    const job = this.#s.job.get(hookId, reportId);
+    if (!job || job.state !== 'pending' || this.#closed) return;
+    const target = webhookId(hookId);
+    let lease: 'ours' | 'taken' | 'done';
+    try {
+      lease = await shared.store.leaseDelivery(
+        target,
+        reportId,
+        shared.claimant,
+        this.#clock(),
+        this.#leaseMs
+      );
+    } catch (err) {
+      this.#log.warn({ err, webhookId: target, reportId }, 'webhook claim failed');
+      this.#schedule(hookId, reportId, this.#base);
+      return;
+    }
+    if (lease === 'taken') return this.#schedule(hookId, reportId, this.#leaseMs);
+    if (lease === 'done') {
+      // Delivered (or given up) by another instance: its attempts are in its service.db.
+      this.#s.updateJob.run('delivered', job.attempts, this.#clock(), hookId, reportId);
+      return;
+    }
+    const state = await this.#deliver(hookId, reportId);
+    try {
+      if (state === 'pending') {
+        const job = this.#s.job.get(hookId, reportId);
+        await shared.store.holdDelivery(
+          target,
+          reportId,
+          shared.claimant,
+          (job?.next_at ?? this.#clock()) + this.#leaseMs
+        );
+      } else if (state !== undefined) {
+        await shared.store.finishDelivery(target, reportId, shared.claimant);
+      }
+    } catch (err) {
+      // The claim then expires and another instance may attempt again: at least once, not lost.
+      this.#log.warn({ err, webhookId: target, reportId }, 'webhook claim not recorded');
+    }
+  }
+
+  async #deliver(hookId: number, reportId: string): Promise<JobRow['state'] | undefined> {
     const hook = this.#s.hook.get(hookId);
     const job = this.#s.job.get(hookId, reportId);
     const row = this.#report(reportId);
@@ -420,6 +624,7 @@ export class Webhooks {
     } else if (state === 'failed') {
       this.#log.warn({ webhookId: webhookId(hookId), reportId, attempt }, 'webhook gave up');
     }
+    return state;
   }
 
   /** Deliveries running now (tests wait on them). */

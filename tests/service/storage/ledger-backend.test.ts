@@ -191,6 +191,29 @@ function contract(name: string, open: Factory, opts: { skip?: string } = {}) {
       t.ok(await b.claimDelivery('hook-2', 'report-1', 'b', TS));
     });
 
+    t.test('leases a webhook delivery to one claimant, taken over once it expires', async (t) => {
+      const [a, b] = await open(t);
+      const first = await Promise.all([
+        a.leaseDelivery('hook-9', 'report-1', 'a', TS, 1000),
+        b.leaseDelivery('hook-9', 'report-1', 'b', TS, 1000),
+      ]);
+      t.same([...first].sort(), ['ours', 'taken'], 'one holder');
+      const holder = first[0] === 'ours' ? 'a' : 'b';
+      const other = holder === 'a' ? 'b' : 'a';
+      const [h, o] = holder === 'a' ? [a, b] : [b, a];
+      t.equal(await h.leaseDelivery('hook-9', 'report-1', holder, TS + 10, 1000), 'ours');
+      t.ok(await h.holdDelivery('hook-9', 'report-1', holder, TS + 5000), 'the holder extends');
+      t.notOk(await o.holdDelivery('hook-9', 'report-1', other, TS + 9000), 'not another');
+      t.equal(await o.leaseDelivery('hook-9', 'report-1', other, TS + 4000, 1000), 'taken');
+      t.equal(await o.leaseDelivery('hook-9', 'report-1', other, TS + 5001, 1000), 'ours');
+      t.notOk(await h.holdDelivery('hook-9', 'report-1', holder, TS + 9000), 'the old one lost it');
+      await h.finishDelivery('hook-9', 'report-1', holder);
+      t.equal(await h.leaseDelivery('hook-9', 'report-1', holder, TS + 5002, 1000), 'taken');
+      await o.finishDelivery('hook-9', 'report-1', other);
+      t.equal(await h.leaseDelivery('hook-9', 'report-1', holder, TS + 99_999, 1000), 'done');
+      t.equal(await o.leaseDelivery('hook-9', 'report-1', other, TS + 99_999, 1000), 'done');
+    });
+
     t.test('keeps meta values, the genesis ones fixed', async (t) => {
       const [a, b] = await open(t);
       t.equal(await a.getMeta('origin'), undefined);

@@ -15,6 +15,7 @@ import {
   type LedgerHead,
   type NewEntry,
 } from '../ledger-backend.js';
+import type { SharedWebhookRow } from '../../webhooks/webhooks.js';
 import { PG_MIGRATIONS } from './schema.js';
 
 /** bigint (OID 20) as a JavaScript number; every other type as node-postgres parses it. */
@@ -317,6 +318,86 @@ export class PostgresLedger implements LedgerBackend {
       [target, reportId, claimant, now]
     );
     return r.rowCount === 1;
+  }
+
+  async leaseDelivery(
+    target: string,
+    reportId: string,
+    claimant: string,
+    now: number,
+    leaseMs: number
+  ): Promise<'ours' | 'taken' | 'done'> {
+    // Claim, keep, or take over an expired lease, in one statement (row-locked by the upsert).
+    const r = await this.pool.query(
+      `INSERT INTO delivery_claims (target, report_id, claimant, claimed_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (target, report_id) DO UPDATE
+         SET claimant = excluded.claimant, claimed_at = excluded.claimed_at,
+             expires_at = excluded.expires_at
+         WHERE NOT delivery_claims.done
+           AND (delivery_claims.claimant = excluded.claimant
+                OR delivery_claims.expires_at < excluded.claimed_at)
+       RETURNING 1`,
+      [target, reportId, claimant, now, now + leaseMs]
+    );
+    if (r.rowCount === 1) return 'ours';
+    const row = await this.pool.query(
+      'SELECT done FROM delivery_claims WHERE target = $1 AND report_id = $2',
+      [target, reportId]
+    );
+    return (row.rows[0] as { done: boolean } | undefined)?.done ? 'done' : 'taken';
+  }
+
+  async holdDelivery(
+    target: string,
+    reportId: string,
+    claimant: string,
+    until: number
+  ): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE delivery_claims SET expires_at = $4
+       WHERE target = $1 AND report_id = $2 AND claimant = $3 AND NOT done`,
+      [target, reportId, claimant, until]
+    );
+    return r.rowCount === 1;
+  }
+
+  async finishDelivery(target: string, reportId: string, claimant: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE delivery_claims SET done = true, expires_at = NULL
+       WHERE target = $1 AND report_id = $2 AND claimant = $3`,
+      [target, reportId, claimant]
+    );
+  }
+
+  /** Webhook registrations shared by every instance (service commands, not on the ledger). */
+  async webhookRegister(w: {
+    url: string;
+    registeredBy: string;
+    createdAt: number;
+    afterSeq: number;
+    command: string;
+  }): Promise<number> {
+    const r = await this.pool.query(
+      `INSERT INTO webhooks (url, registered_by, created_at, after_seq, active, command)
+       VALUES ($1, $2, $3, $4, true, $5)
+       ON CONFLICT (command) DO UPDATE SET command = excluded.command
+       RETURNING id`,
+      [w.url, w.registeredBy, w.createdAt, w.afterSeq, w.command]
+    );
+    return (r.rows[0] as { id: number }).id;
+  }
+
+  async webhookDeactivate(id: number): Promise<void> {
+    await this.pool.query('UPDATE webhooks SET active = false WHERE id = $1', [id]);
+  }
+
+  async webhooksAll(): Promise<SharedWebhookRow[]> {
+    const r = await this.pool.query(
+      `SELECT id, url, registered_by, created_at, after_seq, active, command
+       FROM webhooks ORDER BY id`
+    );
+    return r.rows as SharedWebhookRow[];
   }
 
   /**

@@ -118,4 +118,20 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (target, report_id)
   );
   `,
+  `
+  -- Webhook delivery claims with a lease (issue 18 §3): a claim whose holder neither finished nor
+  -- renewed it by expires_at is taken over (NULL: never); done once the delivery ended.
+  ALTER TABLE delivery_claims ADD COLUMN expires_at bigint, ADD COLUMN done boolean NOT NULL DEFAULT false;
+
+  -- Webhook registrations shared by every instance (service commands, never on the ledger).
+  CREATE TABLE webhooks (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    url text NOT NULL,
+    registered_by text NOT NULL,
+    created_at bigint NOT NULL,
+    after_seq bigint NOT NULL,
+    active boolean NOT NULL,
+    command text NOT NULL UNIQUE
+  );
+  `,
 ];
