@@ -25,6 +25,7 @@ t.test('the README marks its shell forms for testing', async (t) => {
   t.ok(blocks.length >= 2, `${blocks.length} blocks`);
   const code = blocks.join('\n');
   for (const command of ['yishi keygen', 'yishi submit', 'yishi get']) t.match(code, command);
+  t.match(code, /test "\$OUTCOME" = deferred/, 'the deferral is asserted, not only shown');
   t.equal(
     (readme.match(/readme-test: shell/g) ?? []).length - 1,
     blocks.length,
@@ -77,4 +78,7 @@ t.test('the marked shell blocks run against a live service', async (t) => {
   t.match(stderr, /HTTP 403 ROLE_NOT_ALLOWED/);
   t.match(stdout, /"code": "ROLE_NOT_ALLOWED"/);
   t.match(readFileSync(join(dir, 'export.jsonl'), 'utf8'), /^\{"yishi":"ledger-export\//);
+  // The SDK section's deferral in shell form: `test "$OUTCOME" = deferred` stops the script (set -e)
+  // when vote.open answers anything else.
+  t.match(stdout, 'deferred (P8): no vote opened', 'vote.open was deferred by P8');
 });

@@ -1,4 +1,4 @@
-import type { CommandType } from '@yishi/schema';
+import { commandOutcome, type CommandType } from '@yishi/schema';
 
 /**
  * Hand-written examples of every command the API takes, for the reference at /docs: what the
@@ -32,14 +32,46 @@ const KEY_C = 'VRoNUKnIR2JpQiI+H0jBbFpT9yiwhF6d4nZypm40vYE=';
 const SHA_MATERIAL = '9aa42e2ee0a743f6d620bf54d20ab720edd5c7c3125f9d9ecdb07d51d5a3b0ab';
 const SHA_ITEM = 'e48875ec68851ef28501aa94cca0c1e342a47a4429bab4ce38fb5c8994a4b4c8';
 const START = 1_765_180_800_000; // 2025-12-08 08:00 UTC+8
+/** A complete rulebook, as `derived.rulebook` carries it: the defaults, a threshold set. */
 const RULEBOOK = {
   agendaLeadHours: 24,
   cadreAgendaLeadHours: 72,
   disciplineNoticeHours: 24,
   allowAdhocRoutine: false,
   largeFundsThreshold: 5_000_000,
+  quorumFraction: { num: 1, den: 2 },
+  cadreQuorumFraction: { num: 2, den: 3 },
+  excludeSuspended: true,
+  recusedCountInDenominator: false,
+  deferralFraction: { num: 1, den: 3 },
+  adoptionFraction: { num: 1, den: 2 },
+  reconsiderationFraction: { num: 1, den: 2 },
+  defaultVoteMethod: 'roll_call',
+  cadreVoteMethod: 'secret',
+  deferralExpiryDays: 365,
+  maxCadreAttempts: 2,
 };
 const COUNTS = { for: 7, against: 1, abstain: 0, cast: 8, denominator: 9 };
+const ITEM_TITLE = '关于收购华东光伏电站项目的议题';
+/** The item as a report's subject names it (P13). */
+const ITEM_SUBJECT = {
+  itemId: 'item-24',
+  meetingId: 'mtg-20',
+  title: ITEM_TITLE,
+  category: 'large_funds',
+};
+/** A report addressed upward, as `derived.reports` carries it (P13). */
+function report(seq: number, kind: string, subject: object, confidential = false) {
+  return {
+    reportId: `rpt-${seq}-0`,
+    kind,
+    addressee:
+      kind === 'objection' ? 'higher_level_discipline_commission' : 'higher_level_organisation',
+    bodyId: 'body-1',
+    subject,
+    readableBy: confidential ? ['discipline', 'admin', 'auditor'] : ['admin', 'auditor'],
+  };
+}
 
 /** Every command route's example, by command type. */
 export const COMMAND_EXAMPLES: { readonly [K in CommandType]?: CommandExample } = {
@@ -91,7 +123,7 @@ export const COMMAND_EXAMPLES: { readonly [K in CommandType]?: CommandExample } 
   'key.rotate': {
     summary: 'A member replaces her key (every current key of hers is revoked)',
     payload: { principalId: 'sun-lihua', newPublicKey: KEY_C },
-    derived: { principalId: 'sun-lihua', publicKey: KEY_C, revoked: [KEY_B] },
+    derived: { principalId: 'sun-lihua', revoked: [KEY_B] },
   },
   'key.confirm': {
     summary: 'A member confirms the key an admin set, signing with it, proving the old one',
@@ -189,16 +221,30 @@ export const COMMAND_EXAMPLES: { readonly [K in CommandType]?: CommandExample } 
     payload: {
       meetingId: 'mtg-20',
       category: 'large_funds',
-      title: '关于收购华东光伏电站项目的议题',
+      title: ITEM_TITLE,
       materials: [{ title: '项目可行性研究报告', sha256: SHA_MATERIAL }],
       amount: 960_000_000,
     },
-    derived: { itemId: 'item-24', materialsDigest: SHA_ITEM },
+    derived: {
+      itemId: 'item-24',
+      materialsDigest: SHA_ITEM,
+      adhoc: false,
+      previousItemId: null,
+      notify: ['ji-wei'],
+    },
   },
   'item.withdraw': {
     summary: 'The submitter withdraws an item before deliberation (P3)',
     payload: { itemId: 'item-24', reason: '材料需补充' },
-    derived: { itemId: 'item-24' },
+    derived: {
+      itemId: 'item-24',
+      result: 'withdrawn',
+      rule: 'P3',
+      basis: 'withdrawn',
+      counts: null,
+      urgentOverride: false,
+      overrodeDeferral: false,
+    },
   },
   'item.deliberate': {
     summary: 'The chair opens deliberation on an item (P9: one at a time)',
@@ -243,13 +289,24 @@ export const COMMAND_EXAMPLES: { readonly [K in CommandType]?: CommandExample } 
       result: 'deferred',
       rule: 'P8',
       basis: 'defer_accepted',
+      counts: null,
+      urgentOverride: false,
+      overrodeDeferral: false,
       reports: [],
     },
   },
   'item.escalate': {
     summary: 'The chair escalates a deferred item for a ruling (P10)',
     payload: { itemId: 'item-24', reason: '班子成员意见分歧较大，请求上级裁决' },
-    derived: { itemId: 'item-24', reports: ['rpt-380-0'] },
+    derived: {
+      itemId: 'item-24',
+      reports: [
+        report(380, 'escalation', {
+          ...ITEM_SUBJECT,
+          reason: '班子成员意见分歧较大，请求上级裁决',
+        }),
+      ],
+    },
   },
   'item.resubmit': {
     summary: 'A member brings a deferred item back at a later meeting (P10, P11)',
@@ -260,7 +317,13 @@ export const COMMAND_EXAMPLES: { readonly [K in CommandType]?: CommandExample } 
       materials: [{ title: '补充资产评估报告', sha256: SHA_MATERIAL }],
       amount: 960_000_000,
     },
-    derived: { itemId: 'item-35', materialsDigest: SHA_ITEM, previousItemId: 'item-24' },
+    derived: {
+      itemId: 'item-35',
+      materialsDigest: SHA_ITEM,
+      adhoc: false,
+      previousItemId: 'item-24',
+      notify: ['ji-wei'],
+    },
   },
   'vote.open': {
     summary: 'The chair opens the vote once every present voting member stated (P7, P8, P9)',
@@ -299,25 +362,27 @@ export const COMMAND_EXAMPLES: { readonly [K in CommandType]?: CommandExample } 
       rule: 'P9',
       basis: 'vote',
       counts: COUNTS,
+      urgentOverride: false,
+      overrodeDeferral: false,
       quorum: { participants: 8, ok: true },
-      reports: [],
+      reports: [report(233, 'adopted_major_matter', ITEM_SUBJECT)],
     },
   },
   'reconsideration.open': {
     summary: 'A present voting member moves to reconsider an adopted item (P12)',
     payload: { meetingId: 'mtg-31', itemId: 'item-24', reason: '交易对方情况发生重大变化' },
-    derived: { motionId: 'mot-40', itemId: 'item-24', denominator: 9 },
+    derived: { motionId: 'rcn-40', itemId: 'item-24', denominator: 9 },
   },
   'reconsideration.vote': {
     summary: 'A present member votes on the motion (P5, P12)',
-    payload: { motionId: 'mot-40', choice: 'for' },
-    derived: { motionId: 'mot-40', principalId: 'sun-lihua' },
+    payload: { motionId: 'rcn-40', choice: 'for' },
+    derived: { motionId: 'rcn-40', principalId: 'sun-lihua' },
   },
   'reconsideration.close': {
     summary: 'The chair closes the motion (P12)',
-    payload: { motionId: 'mot-40' },
+    payload: { motionId: 'rcn-40' },
     derived: {
-      motionId: 'mot-40',
+      motionId: 'rcn-40',
       itemId: 'item-24',
       result: 'reopened',
       rule: 'P12',
@@ -336,7 +401,28 @@ export const COMMAND_EXAMPLES: { readonly [K in CommandType]?: CommandExample } 
   'objection.answer': {
     summary: 'The chair answers an objection; a rejection is escalated (P14)',
     payload: { objectionId: 'obj-27', answer: 'rejected', reasons: '材料已于会前72小时送达' },
-    derived: { objectionId: 'obj-27', answer: 'rejected', escalated: true, reports: ['rpt-52-0'] },
+    derived: {
+      objectionId: 'obj-27',
+      answer: 'rejected',
+      escalated: true,
+      reports: [
+        report(
+          52,
+          'objection',
+          {
+            objectionId: 'obj-27',
+            meetingId: 'mtg-20',
+            itemId: 'item-24',
+            rule: 'P3',
+            text: '材料未按规定提前送达',
+            raisedBy: 'ji-wei',
+            answer: { answer: 'rejected', reasons: '材料已于会前72小时送达' },
+            why: 'rejected',
+          },
+          true
+        ),
+      ],
+    },
   },
   'interference.record': {
     summary: 'Anyone records an attempt to interfere in a major matter (P15)',
@@ -350,8 +436,23 @@ export const COMMAND_EXAMPLES: { readonly [K in CommandType]?: CommandExample } 
     derived: {
       interferenceId: 'intf-60',
       deliverTo: ['ji-wei'],
-      readableBy: ['discipline', 'auditor', 'admin'],
-      reports: ['rpt-60-0'],
+      readableBy: ['discipline', 'admin', 'auditor'],
+      reports: [
+        report(
+          60,
+          'interference',
+          {
+            interferenceId: 'intf-60',
+            recordedBy: 'sun-lihua',
+            who: { name: '某领导', post: '某局副局长', relation: 'leader' },
+            matter: { category: 'procurement', text: '要求指定某供应商' },
+            form: 'request',
+            occurredAt: START - 86_400_000,
+            details: null,
+          },
+          true
+        ),
+      ],
     },
   },
   'record.sign': {
@@ -362,7 +463,12 @@ export const COMMAND_EXAMPLES: { readonly [K in CommandType]?: CommandExample } 
   'erratum.record': {
     summary: 'The recorder records an erratum pointing at an earlier entry (P16)',
     payload: { meetingId: 'mtg-20', correctsSeq: 233, text: '第3项发言人姓名应为“王芳”' },
-    derived: { meetingId: 'mtg-20', correctsSeq: 233 },
+    derived: {
+      erratumId: 'err-250',
+      meetingId: 'mtg-20',
+      correctsSeq: 233,
+      recordDigest: SHA_ITEM,
+    },
   },
 };
 
@@ -372,13 +478,18 @@ export function exampleRequest(type: CommandType, e: CommandExample): Record<str
   return { payload: { type, ts, nonce, ledger, ...e.payload }, publicKey, signature };
 }
 
-/** The 201 answer of an example. */
-export function exampleReply(e: CommandExample, seq = 233): Record<string, unknown> {
+/** The 201 answer of an example, its `outcome` read from `derived` as the service reads it. */
+export function exampleReply(
+  type: CommandType,
+  e: CommandExample,
+  seq = 233
+): Record<string, unknown> {
   return {
     seq,
     leafHash: EXAMPLE_ENVELOPE.leafHash,
     time: EXAMPLE_ENVELOPE.ts + 41,
     derived: e.derived,
+    outcome: commandOutcome(type, e.derived),
   };
 }
 

@@ -116,7 +116,7 @@ function withExamples<T extends { paths?: object }>(doc: T): T {
     if (body)
       body.examples = { example: { summary: e.summary, value: exampleRequest(route.type, e) } };
     const ok = op.responses?.['201']?.content?.['application/json'];
-    if (ok) ok.examples = { example: { summary: e.summary, value: exampleReply(e) } };
+    if (ok) ok.examples = { example: { summary: e.summary, value: exampleReply(route.type, e) } };
   }
   for (const [type, e] of Object.entries(SERVICE_COMMAND_EXAMPLES)) {
     const op = paths[e.url.replace(/:([A-Za-z]+)/g, '{$1}')]?.['post'];
