@@ -92,6 +92,13 @@ export function loadConfig(
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
     throw new Error(`--database must be a postgres:// URL, got '${database}'`);
   }
+  if (database !== undefined && witnessPolicy !== undefined) {
+    // Refused rather than ignored: an operator who asked for witnesses must not get a log
+    // whose checkpoints nobody cosigns (decision 0026).
+    throw new Error(
+      '--witness-policy is not supported with --database yet: checkpoints of a shared ledger are not sent to witnesses'
+    );
+  }
   return {
     dataDir: flags.data ?? env['YISHI_DATA'] ?? 'data',
     ...(database !== undefined ? { database } : {}),

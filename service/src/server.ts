@@ -11,6 +11,7 @@ import {
 import { ensureDataDir } from './storage/ensure-dir.js';
 import { lockDataDir, type DataDirLock } from './storage/serve-lock.js';
 import { checkPortFree, portError } from './http/port-check.js';
+import type { AppOptions } from './app.js';
 import type { LogFormat, ServerConfig } from './config.js';
 import { prettyStream } from './http/pretty-log.js';
 import { restrictUmask, secureDataDir } from './storage/file-modes.js';
@@ -86,6 +87,37 @@ export async function startServer(
   }
 }
 
+/** What the app is built with on either storage, from the configuration. */
+function appOptions(config: ServerConfig, logger: Logger, deps: ServerDeps) {
+  return {
+    logger,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    bodyLimit: config.bodyLimit,
+    corsOrigins: config.corsOrigins ?? [],
+    metrics: config.metrics ?? 'local',
+    processMetrics: true,
+    ...(config.serverLimits ? { serverLimits: config.serverLimits } : {}),
+    ...(config.webhookAllow ? { webhooks: { allow: config.webhookAllow } } : {}),
+    ...(config.rateLimitPerAddress ? { rateLimitPerAddress: config.rateLimitPerAddress } : {}),
+    fullReplay: config.fullReplay === true,
+    ...(config.snapshotEvery !== undefined ? { snapshotEvery: config.snapshotEvery } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  } satisfies Partial<AppOptions>;
+}
+
+/** Listens on the configured address; a port that cannot be had closes the app first. */
+async function listen(
+  app: { listen(o: { host: string; port: number }): Promise<string>; close(): Promise<unknown> },
+  config: ServerConfig
+): Promise<string> {
+  try {
+    return await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await app.close();
+    throw portError(e, config.host, config.port);
+  }
+}
+
 async function open(
   config: ServerConfig,
   logger: Logger,
@@ -158,26 +190,9 @@ async function open(
     logVkey,
     logSkey: skey,
     serviceDb: paths.service,
-    logger,
-    rateLimitPerMinute: config.rateLimitPerMinute,
-    bodyLimit: config.bodyLimit,
-    corsOrigins: config.corsOrigins ?? [],
-    metrics: config.metrics ?? 'local',
-    processMetrics: true,
-    ...(config.serverLimits ? { serverLimits: config.serverLimits } : {}),
-    ...(config.webhookAllow ? { webhooks: { allow: config.webhookAllow } } : {}),
-    ...(config.rateLimitPerAddress ? { rateLimitPerAddress: config.rateLimitPerAddress } : {}),
-    fullReplay: config.fullReplay === true,
-    ...(config.snapshotEvery !== undefined ? { snapshotEvery: config.snapshotEvery } : {}),
-    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...appOptions(config, logger, deps),
   });
-  let url: string;
-  try {
-    url = await app.listen({ host: config.host, port: config.port });
-  } catch (e) {
-    await app.close();
-    throw portError(e, config.host, config.port);
-  }
+  const url = await listen(app, config);
   checkpointer.start();
   witnesses?.start(Math.max(100, Math.ceil(config.checkpointIntervalMs / 2)));
   logger.info({ url, dataDir: paths.dir, size: store.size }, 'yishi is listening');
@@ -231,26 +246,9 @@ async function openOnDatabase(
     logVkey: ledger.logVkey,
     logSkey: ledger.skey,
     serviceDb: paths.service,
-    logger,
-    rateLimitPerMinute: config.rateLimitPerMinute,
-    bodyLimit: config.bodyLimit,
-    corsOrigins: config.corsOrigins ?? [],
-    metrics: config.metrics ?? 'local',
-    processMetrics: true,
-    ...(config.serverLimits ? { serverLimits: config.serverLimits } : {}),
-    ...(config.webhookAllow ? { webhooks: { allow: config.webhookAllow } } : {}),
-    ...(config.rateLimitPerAddress ? { rateLimitPerAddress: config.rateLimitPerAddress } : {}),
-    fullReplay: config.fullReplay === true,
-    ...(config.snapshotEvery !== undefined ? { snapshotEvery: config.snapshotEvery } : {}),
-    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...appOptions(config, logger, deps),
   });
-  let url: string;
-  try {
-    url = await app.listen({ host: config.host, port: config.port });
-  } catch (e) {
-    await app.close();
-    throw portError(e, config.host, config.port);
-  }
+  const url = await listen(app, config);
   ledger.start();
   logger.info(
     { url, dataDir: paths.dir, size: ledger.mirror.size, database: 'postgresql' },

@@ -27,3 +27,17 @@ t.test('snapshots every 50,000 entries unless YISHI_SNAPSHOT_EVERY says otherwis
     t.throws(() => loadConfig({}, { YISHI_SNAPSHOT_EVERY: v }), /YISHI_SNAPSHOT_EVERY/, v);
   }
 });
+
+t.test('refuses a witness policy on a shared database rather than ignoring it', async (t) => {
+  const url = 'postgres://yishi@127.0.0.1:5432/yishi';
+  t.throws(
+    () => loadConfig({ database: url, 'witness-policy': 'policy.txt' }, {}),
+    /--witness-policy is not supported with --database/
+  );
+  t.throws(
+    () => loadConfig({}, { YISHI_DATABASE_URL: url, YISHI_WITNESS_POLICY: 'policy.txt' }),
+    /--witness-policy is not supported with --database/
+  );
+  t.equal(loadConfig({ database: url }, {}).database, url);
+  t.equal(loadConfig({ 'witness-policy': 'policy.txt' }, {}).witnessPolicy, 'policy.txt');
+});
