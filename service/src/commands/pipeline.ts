@@ -104,6 +104,34 @@ export function resultOf(entry: LedgerEntry, leafHash: Uint8Array): CommandResul
 const KEY_FIELDS = ['publicKey', 'newPublicKey'] as const;
 
 /**
+ * The checks every pipeline makes before `decide`, in this order: the clock skew, the keys the
+ * payload registers, a ledger to decide on (`undefined` while it is unavailable) and, under
+ * protocol v2, the ledger the payload names (a new command names it, on ledgers begun under v1
+ * too; the engine refuses one naming another ledger, and only v1 history may name none).
+ */
+export function checkBeforeDecide(
+  command: SignedCommand,
+  ts: number,
+  now: number,
+  ledger: LedgerState | undefined
+): asserts ledger is LedgerState {
+  checkSkew(ts, now);
+  const payload = command.payload as Record<string, unknown>;
+  for (const field of KEY_FIELDS) {
+    const k = payload[field];
+    if (typeof k === 'string' && acceptableKey(k) === null) {
+      throw RefusedError.from(ApiError.of('KEY_NOT_ACCEPTABLE', { field }));
+    }
+  }
+  if (ledger === undefined) throw ApiError.of('LEDGER_UNAVAILABLE');
+  if (payload['ledger'] === undefined) {
+    throw RefusedError.from(
+      ApiError.of('WRONG_LEDGER', { expected: ledger.state.ledger?.ledgerId ?? null, got: null })
+    );
+  }
+}
+
+/**
  * The one way a command reaches the ledger. In order: the route validated the body against the
  * command's schema (no coercion, no removal, no defaults) → the signature over the canonical
  * payload → the signer's rate limit → Idempotency-Key → a retry of a command already on the
@@ -253,23 +281,8 @@ export class CommandPipeline {
     if (flying) {
       throw ApiError.of(flying.canonical === canonical ? 'COMMAND_IN_FLIGHT' : 'NONCE_REPLAYED');
     }
-    checkSkew(ts, this.#clock());
-    const payload = command.payload as Record<string, unknown>;
-    for (const field of KEY_FIELDS) {
-      const k = payload[field];
-      if (typeof k === 'string' && acceptableKey(k) === null) {
-        throw RefusedError.from(ApiError.of('KEY_NOT_ACCEPTABLE', { field }));
-      }
-    }
-    const ledger = this.#ledger;
-    if (this.#status !== 'ok' || ledger === undefined) throw ApiError.of('LEDGER_UNAVAILABLE');
-    // Protocol v2: a new command names its ledger, on ledgers begun under v1 too (the engine
-    // refuses one naming another ledger; only v1 history may name none).
-    if (payload['ledger'] === undefined) {
-      throw RefusedError.from(
-        ApiError.of('WRONG_LEDGER', { expected: ledger.state.ledger?.ledgerId ?? null, got: null })
-      );
-    }
+    const ledger = this.#status === 'ok' ? this.#ledger : undefined;
+    checkBeforeDecide(command, ts, this.#clock(), ledger);
     if (this.#inFlight.size >= this.#maxInFlight) throw ApiError.of('BUSY');
 
     // Decided on the engine's state, which now holds the entry (ahead of the disk until the

@@ -16,10 +16,10 @@ import {
 } from '@yishi/crypto';
 import { nodeHashBackend } from '@yishi/crypto/node';
 import type { LedgerEntry, SignedCommand } from '@yishi/schema';
-import { acceptableKey, checkSkew } from '../../auth/principal.js';
 import { fromStored, toStored } from '../../commands/idempotency.js';
 import {
   CommandPipeline,
+  checkBeforeDecide,
   resultOf,
   type Answer,
   type CommandResult,
@@ -37,7 +37,6 @@ import type { NewEntry } from '../ledger-backend.js';
 import type { SharedLedger } from './shared-ledger.js';
 
 const hasher = createTreeHasher(nodeHashBackend);
-const KEY_FIELDS = ['publicKey', 'newPublicKey'] as const;
 /** Commands decided in one transaction at most. */
 const MAX_BATCH = 256;
 const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
@@ -196,21 +195,7 @@ export class SharedCommandPipeline extends CommandPipeline {
     const mirror = this.#shared.mirror;
     const onLedger = mirror.nonceSeq(publicKey, nonce, ts);
     if (onLedger !== undefined) return this.#replayed(onLedger, canonical);
-    checkSkew(ts, this.#clock());
-    const payload = command.payload as Record<string, unknown>;
-    for (const field of KEY_FIELDS) {
-      const k = payload[field];
-      if (typeof k === 'string' && acceptableKey(k) === null) {
-        throw RefusedError.from(ApiError.of('KEY_NOT_ACCEPTABLE', { field }));
-      }
-    }
-    const ledger = this.#ledger;
-    if (this.#status !== 'ok' || ledger === undefined) throw ApiError.of('LEDGER_UNAVAILABLE');
-    if (payload['ledger'] === undefined) {
-      throw RefusedError.from(
-        ApiError.of('WRONG_LEDGER', { expected: ledger.state.ledger?.ledgerId ?? null, got: null })
-      );
-    }
+    checkBeforeDecide(command, ts, this.#clock(), this.#status === 'ok' ? this.#ledger : undefined);
     if (this.#inFlight.size >= this.#maxInFlight) throw ApiError.of('BUSY');
     this.#inFlight.set(id, canonical);
     try {
