@@ -90,7 +90,9 @@ export function loadConfig(
   const witnessPolicy = flags['witness-policy'] ?? env['YISHI_WITNESS_POLICY'];
   const database = flags.database ?? (env['YISHI_DATABASE_URL'] || undefined);
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
-    throw new Error(`--database must be a postgres:// URL, got '${database}'`);
+    throw new Error(
+      '--database must be a postgres:// or postgresql:// URL (the value is not repeated: it may hold a password)'
+    );
   }
   if (database !== undefined && witnessPolicy !== undefined) {
     // Refused rather than ignored: an operator who asked for witnesses must not get a log

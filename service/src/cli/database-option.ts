@@ -58,7 +58,9 @@ export async function withDatabaseOption(
   const { url, rest } = takeDatabase(argv);
   if (url === undefined) return command(argv);
   if (!/^postgres(ql)?:\/\//.test(url)) {
-    throw new UsageError(`--database must be a postgres:// URL, got '${url}'`);
+    throw new UsageError(
+      '--database must be a postgres:// or postgresql:// URL (the value is not repeated: it may hold a password)'
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'yishi-db-copy-'));
   try {

@@ -37,7 +37,9 @@ export const initCommand: Command = async (argv) => {
   process.umask(0o077);
   const database = values.database ?? (process.env['YISHI_DATABASE_URL'] || undefined);
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
-    throw new UsageError(`--database must be a postgres:// URL, got '${database}'`);
+    throw new UsageError(
+      '--database must be a postgres:// or postgresql:// URL (the value is not repeated: it may hold a password)'
+    );
   }
   const result = await initDataDir(dataDirFrom(values.data), {
     ...(values.origin ? { origin: values.origin } : {}),

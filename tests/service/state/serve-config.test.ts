@@ -41,3 +41,9 @@ t.test('refuses a witness policy on a shared database rather than ignoring it', 
   t.equal(loadConfig({ database: url }, {}).database, url);
   t.equal(loadConfig({ 'witness-policy': 'policy.txt' }, {}).witnessPolicy, 'policy.txt');
 });
+
+t.test('a --database that is not a PostgreSQL URL is refused without repeating it', async (t) => {
+  const wrong = 'postgre://yishi:s3cret-password@127.0.0.1/yishi';
+  const err = t.throws(() => loadConfig({ database: wrong }, {}), /must be a postgres:\/\//);
+  t.notMatch(String(err), /s3cret-password/, 'the password is not echoed');
+});
