@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { LedgerStore } from '../ledger/index.js';
 import { dataPaths } from '../storage/data-dir.js';
-import { dataDirFrom, out, usage, UsageError, type Command } from './io.js';
+import { dataDirFrom, out, parseCommandLine, UsageError, type Command } from './io.js';
 
 const BACKUP_HELP = `Usage: yishi backup [--data DIR] --out FILE
 
@@ -70,8 +69,8 @@ export async function backupDatabase(from: string, to: string): Promise<void> {
 }
 
 export const backupCommand: Command = async (argv) => {
-  const { values } = usage(() =>
-    parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -80,12 +79,11 @@ export const backupCommand: Command = async (argv) => {
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    })
+    },
+    BACKUP_HELP
   );
-  if (values.help) {
-    out(BACKUP_HELP);
-    return 0;
-  }
+  if (parsed === null) return 0;
+  const { values } = parsed;
   if (values.out === undefined) throw new UsageError('give the backup file with --out FILE');
   const paths = dataPaths(dataDirFrom(values.data));
   if (!existsSync(paths.db)) throw new UsageError(`${paths.db}: no ledger here`);
@@ -104,8 +102,8 @@ export const backupCommand: Command = async (argv) => {
 };
 
 export const restoreCommand: Command = async (argv) => {
-  const { values } = usage(() =>
-    parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -115,12 +113,11 @@ export const restoreCommand: Command = async (argv) => {
         force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    })
+    },
+    RESTORE_HELP
   );
-  if (values.help) {
-    out(RESTORE_HELP);
-    return 0;
-  }
+  if (parsed === null) return 0;
+  const { values } = parsed;
   if (values.from === undefined) throw new UsageError('give the backup file with --from FILE');
   const from = resolve(values.from);
   if (!existsSync(from) || !statSync(from).isFile()) throw new UsageError(`${from}: no such file`);

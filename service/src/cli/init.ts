@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { initDataDir } from '../storage/data-dir.js';
-import { dataDirFrom, out, usage, UsageError, type Command } from './io.js';
+import { dataDirFrom, out, parseCommandLine, UsageError, type Command } from './io.js';
 
 const HELP = `Usage: yishi init [--data DIR] [--database URL] [--origin ORIGIN]
 
@@ -17,8 +16,8 @@ Options:
 `;
 
 export const initCommand: Command = async (argv) => {
-  const { values } = usage(() =>
-    parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -28,12 +27,11 @@ export const initCommand: Command = async (argv) => {
         origin: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    })
+    },
+    HELP
   );
-  if (values.help) {
-    out(HELP);
-    return 0;
-  }
+  if (parsed === null) return 0;
+  const { values } = parsed;
   process.umask(0o077);
   const database = values.database ?? (process.env['YISHI_DATABASE_URL'] || undefined);
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
