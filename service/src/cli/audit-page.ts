@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { readAuditPage } from '../routes/audit-page.js';
-import { out, usage, UsageError, type Command } from './io.js';
+import { parseCommandLine, UsageError, type Command } from './io.js';
 
 const HELP = `Usage: yishi audit-page --out FILE
 
@@ -15,18 +14,17 @@ Options:
 `;
 
 export const auditPageCommand: Command = async (argv) => {
-  const { values } = usage(() =>
-    parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       strict: true,
       allowPositionals: false,
       options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    })
+    },
+    HELP
   );
-  if (values.help) {
-    out(HELP);
-    return 0;
-  }
+  if (parsed === null) return 0;
+  const { values } = parsed;
   if (values.out === undefined) throw new UsageError('--out FILE is required');
   const page = readAuditPage();
   if (!page) throw new Error('the page is not built: run `npm run build`');

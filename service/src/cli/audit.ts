@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   explainAudit,
   renderReportText,
@@ -8,7 +7,7 @@ import {
 } from '@yishi/verify';
 import { auditLedgerFile } from '../verify/audit-file.js';
 import { defaultWorkers } from '../verify/verify-file.js';
-import { out, readVkeyArgument, usage, type Command } from './io.js';
+import { out, readVkeyArgument, parseCommandLine, type Command } from './io.js';
 import { readPolicyOption } from './policy-option.js';
 import { Progress } from './progress.js';
 import { ledgerFileOf, parseWorkers, reportLang } from './report-options.js';
@@ -51,8 +50,8 @@ export function describeAudit(
 }
 
 export const auditCommand: Command = async (argv) => {
-  const { values, positionals } = usage(() =>
-    parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       strict: true,
       allowPositionals: true,
@@ -64,12 +63,11 @@ export const auditCommand: Command = async (argv) => {
         lang: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    })
+    },
+    HELP
   );
-  if (values.help) {
-    out(HELP);
-    return 0;
-  }
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   const lang = reportLang(values.lang);
   const path = ledgerFileOf(positionals, 'audit');
   const workers = parseWorkers(values.workers);

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { createWriteStream, existsSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -6,7 +5,7 @@ import { dataPaths } from '../storage/data-dir.js';
 import { LedgerStore } from '../ledger/index.js';
 import { exportLines, scopeEntries, type ExportScope } from '../ledger/export-lines.js';
 import { Progress } from './progress.js';
-import { cliIo, dataDirFrom, err, out, usage, UsageError, type Command } from './io.js';
+import { cliIo, dataDirFrom, err, parseCommandLine, UsageError, type Command } from './io.js';
 
 const HELP = `Usage: yishi export [--data DIR] [--out FILE] [--body ID]...
 
@@ -79,8 +78,8 @@ export async function writeExport(
 }
 
 export const exportCommand: Command = async (argv) => {
-  const { values } = usage(() =>
-    parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -90,12 +89,11 @@ export const exportCommand: Command = async (argv) => {
         body: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
-    })
+    },
+    HELP
   );
-  if (values.help) {
-    out(HELP);
-    return 0;
-  }
+  if (parsed === null) return 0;
+  const { values } = parsed;
   const paths = dataPaths(dataDirFrom(values.data));
   if (!existsSync(paths.db)) throw new UsageError(`${paths.db}: no ledger (run 'yishi init')`);
   const bodies = values.body;

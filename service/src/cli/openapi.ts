@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { generateNoteKey } from '@yishi/crypto';
 import { buildApp } from '../app.js';
 import { Checkpointer, LedgerStore } from '../ledger/index.js';
 import { openApiDocument } from '../http/openapi.js';
-import { out, usage, type Command } from './io.js';
+import { out, parseCommandLine, type Command } from './io.js';
 
 const HELP = `Usage: yishi openapi [--out FILE]
 
@@ -36,18 +35,17 @@ export async function generateOpenApi(): Promise<string> {
 }
 
 export const openapiCommand: Command = async (argv) => {
-  const { values } = usage(() =>
-    parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       strict: true,
       allowPositionals: false,
       options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    })
+    },
+    HELP
   );
-  if (values.help) {
-    out(HELP);
-    return 0;
-  }
+  if (parsed === null) return 0;
+  const { values } = parsed;
   const doc = await generateOpenApi();
   if (values.out === undefined) out(doc);
   else writeFileSync(values.out, doc);

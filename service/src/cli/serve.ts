@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createLogger, startServer, type RunningServer } from '../server.js';
-import { out, usage, type Command } from './io.js';
+import { out, parseCommandLine, type Command } from './io.js';
 
 const HELP = `Usage: yishi serve [--port N] [--host HOST] [--data DIR] [--database URL]
                    [--full-replay] [--log-format pretty|json]
@@ -63,8 +62,8 @@ export function banner(server: Pick<RunningServer, 'url' | 'paths' | 'created'>)
 }
 
 export const serveCommand: Command = async (argv) => {
-  const { values } = usage(() =>
-    parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -78,12 +77,11 @@ export const serveCommand: Command = async (argv) => {
         'witness-policy': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    })
+    },
+    HELP
   );
-  if (values.help) {
-    out(HELP);
-    return 0;
-  }
+  if (parsed === null) return 0;
+  const { values } = parsed;
   const tty = process.stdout.isTTY === true;
   const config = loadConfig(values, process.env, tty);
   const logger = createLogger(config.logLevel, config.logFormat);

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   explainVerification,
   renderReportText,
@@ -9,7 +8,7 @@ import {
 import { contextOfEntry } from '../verify/audit-file.js';
 import { openLedgerSource } from '../verify/sources.js';
 import { defaultWorkers, verifyLedgerFile } from '../verify/verify-file.js';
-import { out, readVkeyArgument, usage, type Command } from './io.js';
+import { out, readVkeyArgument, parseCommandLine, type Command } from './io.js';
 import { readPolicyOption } from './policy-option.js';
 import { Progress } from './progress.js';
 import { ledgerFileOf, parseWorkers, reportLang } from './report-options.js';
@@ -49,8 +48,8 @@ export function describeVerification(
 }
 
 export const verifyCommand: Command = async (argv) => {
-  const { values, positionals } = usage(() =>
-    parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       strict: true,
       allowPositionals: true,
@@ -62,12 +61,11 @@ export const verifyCommand: Command = async (argv) => {
         lang: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    })
+    },
+    HELP
   );
-  if (values.help) {
-    out(HELP);
-    return 0;
-  }
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   const lang = reportLang(values.lang);
   const path = ledgerFileOf(positionals, 'verify');
   const workers = parseWorkers(values.workers);
