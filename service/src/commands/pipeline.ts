@@ -265,9 +265,18 @@ export class CommandPipeline {
     const { nonce, ts } = command.payload;
     const canonical = canonicalSignedCommand(payloadJson, publicKey, command.signature);
 
+    // In flight until durable and followed: its entry may be committed and not yet synced, so
+    // this comes before the ledger lookup, which would answer for an entry not yet durable.
+    const id = `${publicKey}\n${nonce}`;
+    const flying = this.#inFlight.get(id);
+    if (flying) {
+      throw ApiError.of(flying.canonical === canonical ? 'COMMAND_IN_FLIGHT' : 'NONCE_REPLAYED');
+    }
     // A retry of a command already on the ledger: the original answer, never a second entry.
     const onLedger = this.#store.nonceSeq(publicKey, nonce, ts);
     if (onLedger !== undefined) {
+      // Committed and not yet durable, though no longer in flight (a recovery under way).
+      if (onLedger >= this.#store.size) throw ApiError.of('COMMAND_IN_FLIGHT');
       const entry = this.#store.entry(onLedger);
       if (canonicalJson(entry.command) !== canonical) throw ApiError.of('NONCE_REPLAYED');
       return {
@@ -275,11 +284,6 @@ export class CommandPipeline {
         body: resultOf(entry, this.#store.leafHash(onLedger)),
         replayed: true,
       };
-    }
-    const id = `${publicKey}\n${nonce}`;
-    const flying = this.#inFlight.get(id);
-    if (flying) {
-      throw ApiError.of(flying.canonical === canonical ? 'COMMAND_IN_FLIGHT' : 'NONCE_REPLAYED');
     }
     const ledger = this.#status === 'ok' ? this.#ledger : undefined;
     checkBeforeDecide(command, ts, this.#clock(), ledger);

@@ -154,11 +154,22 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 const BUSY_TIMEOUT_MS = 5000;
 
 /**
- * Opens (creating if needed) a ledger database and brings its schema up to date. WAL with
- * synchronous = FULL: a transaction that returned has been fsynced to the WAL and survives power
- * loss. Foreign keys are on.
+ * When a committed transaction is on disk: `commit` (synchronous = FULL) fsyncs the WAL before
+ * the commit returns; `deferred` (synchronous = NORMAL) leaves the WAL to an fsync the caller
+ * makes afterwards (LedgerStore.sync), off the thread that commits. NORMAL keeps the database
+ * consistent after a crash; only transactions not yet synced may be lost, never half of one.
  */
-export function openDatabase(path: string): LedgerDatabase {
+export type CommitDurability = 'commit' | 'deferred';
+
+/**
+ * Opens (creating if needed) a ledger database and brings its schema up to date. WAL; with
+ * `commit` durability (the default) a transaction that returned has been fsynced to the WAL and
+ * survives power loss. Foreign keys are on.
+ */
+export function openDatabase(
+  path: string,
+  durability: CommitDurability = 'commit'
+): LedgerDatabase {
   if (typeof path !== 'string' || path.length === 0) {
     throw new TypeError(`"path" expected a non-empty string, got ${JSON.stringify(path)}`);
   }
@@ -166,7 +177,7 @@ export function openDatabase(path: string): LedgerDatabase {
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(durability === 'commit' ? 'synchronous = FULL' : 'synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
     return db;

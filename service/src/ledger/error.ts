@@ -33,6 +33,8 @@ export const LEDGER_ERROR_CODES = [
   'ORIGIN_MISMATCH',
   /** The writer was closed; no more appends are taken. */
   'WRITER_CLOSED',
+  /** An fsync of the ledger failed: what is on disk is unknown, no more appends are taken. */
+  'LEDGER_SYNC_FAILED',
   /** The stored latest checkpoint does not verify under our key, or does not parse. */
   'CHECKPOINT_INVALID',
   /** The new tree is not consistent with the previously signed checkpoint: nothing was signed. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import {
   canonicalEntryJson,
   canonicalJson,
@@ -19,6 +20,7 @@ import {
   NONCE_BUCKET_MS,
   openDatabase,
   STORED_TREE_LEVEL,
+  type CommitDurability,
   type LedgerDatabase,
 } from './database.js';
 import { LedgerError } from './error.js';
@@ -102,6 +104,15 @@ export interface LedgerObserver {
 export interface LedgerStoreOptions {
   /** Source of the 16-byte salts; node:crypto randomBytes unless a test injects one. */
   random?: (n: number) => Uint8Array;
+  /**
+   * `commit` (the default): an append is durable when appendBatch returns. `deferred`: appends
+   * commit without an fsync and become durable at the next {@link LedgerStore.sync}, which
+   * fsyncs the WAL on libuv's thread pool; until then readers do not see them (`size` counts
+   * durable entries only). The service's writer uses it to keep the fsync off the event loop.
+   */
+  durability?: CommitDurability;
+  /** How a deferred sync flushes the WAL: node:fs fdatasync unless a test injects a failure. */
+  fsync?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
 }
 
 const SALT_BYTES = 16;
@@ -203,9 +214,10 @@ function itemProblem(item: AppendItem): string | undefined {
  * signed checkpoints.
  *
  * One LedgerStore is the only writer of its database file (the in-memory frontier and size are
- * its own); other connections may read. Every method is synchronous; appends and checkpoint
- * writes are single transactions that are durable once the method returns (WAL,
- * synchronous = FULL).
+ * its own); other connections may read. Every method but {@link sync} is synchronous; appends and
+ * checkpoint writes are single transactions, durable once the method returns (WAL,
+ * synchronous = FULL), or with `deferred` durability once {@link sync} has fsynced them
+ * (decision 0031).
  */
 export class LedgerStore {
   readonly db: LedgerDatabase;
@@ -218,7 +230,20 @@ export class LedgerStore {
   /** Watches appends (the service's metrics); none by default. */
   observer: LedgerObserver | undefined;
 
+  /** Durable entries: what readers see (`size`). */
   #size = 0;
+  /** Committed entries, durable or not: where the next append goes. */
+  #committed = 0;
+  /** The frontier's root at `#size`, while committed entries are not yet durable. */
+  #durableRoot: Uint8Array | undefined;
+  readonly #deferred: boolean;
+  readonly #fsync: NonNullable<LedgerStoreOptions['fsync']>;
+  /** The WAL, opened for fsync at the first deferred sync. */
+  #walFd: number | undefined;
+  #syncing: Promise<void> | undefined;
+  /** Set when an fsync failed: nothing more is appended (what is on disk is unknown). */
+  #syncFailure: unknown;
+  #closed = false;
   #prev = GENESIS_PREV;
   /** The latest time a nonce was filed under (its command's ts), and the lowest bucket kept. */
   #lastTime = 0;
@@ -245,7 +270,7 @@ export class LedgerStore {
 
   /** Opens (creating and migrating if needed) the ledger at `path` or `':memory:'`. */
   static open(path: string, options: LedgerStoreOptions = {}): LedgerStore {
-    const db = openDatabase(path);
+    const db = openDatabase(path, options.durability);
     try {
       return new LedgerStore(db, options);
     } catch (err) {
@@ -256,6 +281,8 @@ export class LedgerStore {
 
   private constructor(db: LedgerDatabase, options: LedgerStoreOptions) {
     this.db = db;
+    this.#deferred = options.durability === 'deferred' && !db.memory;
+    this.#fsync = options.fsync ?? fdatasync;
     this.#random = options.random ?? pooledRandom();
     this.#stmt = prepareStatements(db);
     const bucketNonces = this.#stmt.bucketNonces;
@@ -348,7 +375,12 @@ export class LedgerStore {
     this.#nonceFloor = 0;
     this.#nonceFilter.clear();
     this.#filterRange();
-    this.#size = size;
+    // At open everything on disk counts as durable; after a failed append, entries whose sync is
+    // still under way stay unseen until it ends.
+    const durable = this.#committed === 0 ? size : Math.min(size, this.#size);
+    this.#committed = size;
+    this.#size = durable;
+    this.#durableRoot = durable === size ? undefined : this.root(durable);
   }
 
   /** Filters for the buckets a lookup near the latest ts filed can reach; no row lies above. */
@@ -357,14 +389,68 @@ export class LedgerStore {
     this.#nonceFilter.range(b - NONCE_SPAN, b + NONCE_SPAN);
   }
 
-  /** Closes the database. */
+  /**
+   * Closes the database. Entries committed and not yet synced are fsynced first; a sync under
+   * way ends on its own (the WAL's descriptor is closed after it).
+   */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const fd = this.#walFd;
+    if (fd !== undefined && this.#syncFailure === undefined && this.#size < this.#committed) {
+      fdatasyncSync(fd);
+      this.#size = this.#committed;
+      this.#durableRoot = undefined;
+    }
     this.db.close();
+    if (fd !== undefined) {
+      if (this.#syncing) void this.#syncing.finally(() => closeSync(fd));
+      else closeSync(fd);
+    }
   }
 
-  /** Number of committed entries. */
+  /** Number of durable entries (all committed ones unless the store defers its fsyncs). */
   get size(): number {
     return this.#size;
+  }
+
+  /** Whether every committed entry is durable (always, unless the store defers its fsyncs). */
+  get durable(): boolean {
+    return this.#size === this.#committed;
+  }
+
+  /**
+   * Resolves once every entry committed before the call is durable (at once unless the store
+   * defers its fsyncs). Calls made while an fsync is under way share the next one, so a busy
+   * writer pays one fsync per round of commits, not one per commit.
+   * @throws the fsync's error; the store then refuses further appends
+   */
+  async sync(): Promise<void> {
+    const target = this.#committed;
+    while (this.#size < target) {
+      if (this.#syncFailure !== undefined) throw this.#syncFailure;
+      if (this.#syncing === undefined) this.#syncing = this.#fsyncCommitted();
+      await this.#syncing;
+    }
+  }
+
+  /** One fsync of the WAL; at its end the entries committed before it began are durable. */
+  #fsyncCommitted(): Promise<void> {
+    const upTo = this.#committed;
+    const root = this.#frontier.root();
+    const fd = (this.#walFd ??= openSync(`${this.db.name}-wal`, 'r'));
+    return new Promise<void>((resolve) => {
+      this.#fsync(fd, (err) => {
+        this.#syncing = undefined;
+        if (err) {
+          this.#syncFailure = err;
+        } else if (upTo > this.#size) {
+          this.#size = upTo;
+          this.#durableRoot = upTo === this.#committed ? undefined : root;
+        }
+        resolve();
+      });
+    });
   }
 
   /** The ledger's id, set by genesis; undefined before. */
@@ -413,6 +499,13 @@ export class LedgerStore {
       // leaving the in-memory frontier ahead of the disk.
       throw new LedgerError('INVALID_ARGUMENT', 'appendBatch must not run inside a transaction');
     }
+    if (this.#syncFailure !== undefined) {
+      throw new LedgerError('LEDGER_SYNC_FAILED', 'an fsync of the ledger failed; reopen it', {
+        cause: this.#syncFailure,
+      });
+    }
+    // Readers keep the tree of the durable entries until the sync: its root, from the frontier.
+    if (this.#deferred) this.#durableRoot ??= this.#frontier.root();
     try {
       const t0 = performance.now();
       const results = this.#appendTxn.immediate(items, random);
@@ -435,7 +528,7 @@ export class LedgerStore {
     const storeNode = (node: MerkleNode): void => {
       if (node.level >= STORED_TREE_LEVEL) insertNode.run(node.level, node.index, node.hash);
     };
-    let seq = this.#size;
+    let seq = this.#committed;
     let prev = this.#prev;
     for (const item of items) {
       const problem = itemProblem(item);
@@ -490,7 +583,8 @@ export class LedgerStore {
       this.#stmt.pruneNonces.run(floor);
       this.#nonceFloor = floor;
     }
-    this.#size = seq;
+    this.#committed = seq;
+    if (!this.#deferred) this.#size = seq;
     this.#prev = prev;
     this.#lastTime = lastTime;
     this.#filterRange();
@@ -571,11 +665,12 @@ export class LedgerStore {
   }
 
   /**
-   * Root of the whole tree from the in-memory frontier, which was built from the leaf hashes as
-   * they were appended (or restored at open): a cross-check on {@link root}.
+   * Root of the tree of the durable entries (`size`) from the in-memory frontier, which was built
+   * from the leaf hashes as they were appended (or restored at open): a cross-check on
+   * {@link root}.
    */
   frontierRoot(): Uint8Array {
-    return this.#frontier.root();
+    return (this.#durableRoot ?? this.#frontier.root()).slice();
   }
 
   /** RFC 6962 root of the first `size` entries, from the stored nodes. */

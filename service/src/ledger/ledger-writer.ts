@@ -41,9 +41,12 @@ const DEFAULT_MAX_BATCH = 4096;
 /**
  * Group-commit writer in front of a {@link LedgerStore}.
  *
- * Durability: the promise of {@link append} resolves only after the transaction that holds its
- * entry has committed. The database runs WAL with synchronous = FULL, so a commit has been fsynced
- * to the WAL before it returns: a resolved entry survives a process crash or power loss. A promise
+ * Durability: the promise of {@link append} resolves only once the transaction that holds its
+ * entry is durable: fsynced to the WAL, so a resolved entry survives a process crash or power
+ * loss. On a store with `commit` durability (synchronous = FULL) that is when the commit returns;
+ * on a `deferred` one (the service's), the writer commits, goes on, and resolves the batch when
+ * {@link LedgerStore.sync} has fsynced it on libuv's thread pool: the event loop never waits for
+ * the disk, and batches committed during one fsync share the next. A promise
  * that rejects with `NONCE_REPLAYED` or `ENTRY_INVALID` wrote nothing for its command and did not
  * disturb the others of its batch. If the transaction itself fails (I/O error, SQLITE_BUSY), every
  * promise of that batch rejects with that error and nothing of the batch is on disk.
@@ -52,7 +55,8 @@ const DEFAULT_MAX_BATCH = 4096;
  * no interleaved writes within a process. Calls to {@link append} made in the same turn of the
  * event loop are queued and committed together in one transaction, scheduled with setImmediate;
  * seqs follow call order. {@link appendNow} commits the queue and then its own command at once,
- * one transaction per call. The writer must be the only writer of its store, and the store the
+ * one transaction per call. Promises resolve in seq order. The writer must be the only writer of
+ * its store, and the store the
  * only writer of its database file (the frontier lives in memory); other connections may read.
  * Time is the caller's `time`, or taken when `append` is called, never when the batch commits.
  */
@@ -103,8 +107,8 @@ export class LedgerWriter {
   }
 
   /**
-   * Commits the queue, then this command alone in its own transaction (a batch of one). The
-   * returned promise is already settled when this returns.
+   * Commits the queue, then this command alone in its own transaction (a batch of one). On a
+   * store with `commit` durability the returned promise is already settled when this returns.
    */
   appendNow(
     command: SignedCommand,
@@ -165,20 +169,35 @@ export class LedgerWriter {
       return;
     }
     this.#stats.transactions++;
-    const observer = this.store.observer;
-    const now = observer ? performance.now() : 0;
+    const accepted: { pending: Pending; entry: AppendedEntry }[] = [];
     batch.forEach((p, i) => {
       const result = results[i];
       if (result === undefined) {
         p.reject(new LedgerError('ENTRY_INVALID', 'no result for this append'));
       } else if (result.ok) {
-        this.#stats.appended++;
-        observer?.append((now - p.queued) / 1000);
-        p.resolve(result);
+        accepted.push({ pending: p, entry: result });
       } else {
         this.#stats.refused++;
         p.reject(new LedgerError(result.code, result.message));
       }
+    });
+    if (accepted.length === 0) return;
+    const settle = (): void => {
+      const observer = this.store.observer;
+      const now = observer ? performance.now() : 0;
+      for (const { pending, entry } of accepted) {
+        this.#stats.appended++;
+        observer?.append((now - pending.queued) / 1000);
+        pending.resolve(entry);
+      }
+    };
+    if (this.store.durable) {
+      settle();
+      return;
+    }
+    this.store.sync().then(settle, (err: unknown) => {
+      this.#stats.failedTransactions++;
+      for (const { pending } of accepted) pending.reject(err);
     });
   }
 }
