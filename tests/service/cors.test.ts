@@ -93,3 +93,51 @@ t.test('YISHI_CORS_ORIGINS is a comma-separated list of origins', async (t) => {
   t.equal(loadConfig({}, {}).metrics, 'local');
   t.throws(() => loadConfig({}, { YISHI_METRICS: 'yes' }), /YISHI_METRICS/);
 });
+
+/** The CORS headers of a reply (and Vary), nothing else. */
+function corsHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([k]) => k.startsWith('access-control-') || k === 'vary')
+  );
+}
+
+t.test('the exact headers: the ones @fastify/cors gave this policy', async (t) => {
+  const app = await appWith([ALLOWED]);
+  const exposed = 'content-language, retry-after, location';
+  const log = await app.inject({ url: '/log/checkpoint' });
+  t.same(corsHeaders(log.headers), {
+    vary: 'Origin',
+    'access-control-allow-origin': '*',
+    'access-control-expose-headers': exposed,
+  });
+  const plain = await app.inject({ url: '/principals' });
+  t.same(corsHeaders(plain.headers), { vary: 'Origin' }, 'no Origin, not the log: Vary only');
+  const listed = await app.inject({ url: '/principals', headers: { origin: ALLOWED } });
+  t.same(corsHeaders(listed.headers), {
+    vary: 'Origin',
+    'access-control-allow-origin': ALLOWED,
+    'access-control-expose-headers': exposed,
+  });
+  const pre = await app.inject(preflight('/bodies', ALLOWED));
+  t.equal(pre.statusCode, 204);
+  t.equal(pre.headers['content-length'], '0');
+  t.equal(pre.body, '');
+  t.same(corsHeaders(pre.headers), {
+    vary: 'Origin, Access-Control-Request-Headers',
+    'access-control-allow-origin': ALLOWED,
+    'access-control-expose-headers': exposed,
+    'access-control-allow-methods': 'GET,HEAD,POST',
+    'access-control-allow-headers': 'content-type',
+    'access-control-max-age': '600',
+  });
+  const refused = await app.inject(preflight('/bodies', OTHER));
+  t.equal(refused.statusCode, 404);
+  t.same(corsHeaders(refused.headers), { vary: 'Origin' });
+  const empty = await app.inject({
+    method: 'OPTIONS',
+    url: '/bodies',
+    headers: { origin: ALLOWED, 'access-control-request-method': '' },
+  });
+  t.equal(empty.statusCode, 404, 'an empty requested method is no preflight');
+  t.equal((empty.json() as { code: string }).code, 'NOT_FOUND');
+});
