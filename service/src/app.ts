@@ -181,18 +181,24 @@ export async function buildApp(opts: AppOptions) {
     clock,
     ...maxKeys,
   });
-  app.addHook('onRequest', async (req) => {
-    if (req.url === '/health' || req.url === '/ready' || req.url === '/metrics') return;
-    addresses.take(`ip:${req.ip}`);
-    if (claimsSignature(req)) limiter.check(`ip:${req.ip}`);
-    else limiter.take(`ip:${req.ip}`);
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    if (!claimsSignature(req) || signatureVerified(req)) return;
-    const isCommand = req.method === 'POST';
-    if (!isCommand || [400, 401, 413, 415].includes(reply.statusCode)) {
-      limiter.count(`ip:${req.ip}`);
+  // Callback hooks, not async ones: no promise per request (a throw refuses the request).
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.url !== '/health' && req.url !== '/ready' && req.url !== '/metrics') {
+      const ip = `ip:${req.ip}`;
+      addresses.take(ip);
+      if (claimsSignature(req)) limiter.check(ip);
+      else limiter.take(ip);
     }
+    done();
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    if (claimsSignature(req) && !signatureVerified(req)) {
+      const isCommand = req.method === 'POST';
+      if (!isCommand || [400, 401, 413, 415].includes(reply.statusCode)) {
+        limiter.count(`ip:${req.ip}`);
+      }
+    }
+    done();
   });
 
   const serviceDb = openServiceDatabase(opts.serviceDb ?? ':memory:');
