@@ -438,7 +438,13 @@ export class LedgerStore {
   #fsyncCommitted(): Promise<void> {
     const upTo = this.#committed;
     const root = this.#frontier.root();
-    const fd = (this.#walFd ??= openSync(`${this.db.name}-wal`, 'r'));
+    let fd: number;
+    try {
+      fd = this.#walFd ??= openSync(`${this.db.name}-wal`, 'r');
+    } catch (err) {
+      this.#syncFailure = err;
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve) => {
       this.#fsync(fd, (err) => {
         this.#syncing = undefined;
