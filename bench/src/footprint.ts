@@ -1,13 +1,48 @@
 // 7.6 the server as shipped (`yishi serve`) on the generated ledger: start-up time and memory,
 // against the same server on a fresh ledger; and 7.5's /log/proof endpoint under load, against
 // /health on the same server. The copy starts without service.db: its first start replays the
-// whole ledger and writes a state snapshot; the second start (the target row) restores it.
+// whole ledger and writes a state snapshot; the second start (the target row) restores it. Its
+// RSS is read after the proof and /health load and then an ingest load: the items of the
+// meetings the ledger left open deliberated, voted and closed, each command signed.
 import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MeetingLedger } from './ledgers.js';
-import { load, rssMb, serve } from './processes.js';
+import { itemWaves, openItems } from './meeting-load.js';
+import { load, rssMb, serve, type Load } from './processes.js';
 import { figure, skipped, type Figure } from './report.js';
 import { note, tempFolder, type BenchOptions } from './util.js';
+
+/**
+ * Every item of the meetings `open` left open, deliberated, voted and closed (about 25 signed
+ * commands an item, each wave of independent commands on 10 connections).
+ */
+async function ingestLoad(
+  url: string,
+  namespace: string,
+  open: ReturnType<typeof openItems>
+): Promise<Load> {
+  const start = performance.now();
+  let ok = 0;
+  let failed = 0;
+  const items = Math.max(0, ...open.meetings.map((m) => m.length));
+  for (let k = 0; k < items; k++) {
+    for (const wave of itemWaves(namespace, open.ledgerId, open.meetings, k)) {
+      const requests = wave();
+      let i = 0;
+      const r = await load({
+        url,
+        connections: 10,
+        amount: requests.length,
+        method: 'POST',
+        next: () => requests[i++ % requests.length] as { path: string; body: string },
+      });
+      ok += r.ok;
+      failed += r.failed;
+    }
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { rps: ok / seconds, p50: Number.NaN, p99: Number.NaN, ok, failed };
+}
 
 export async function footprintBench(ledger: MeetingLedger, opts: BenchOptions): Promise<Figure[]> {
   const size = ledger.entries.toLocaleString();
@@ -84,9 +119,10 @@ export async function footprintBench(ledger: MeetingLedger, opts: BenchOptions):
     const firstName = `server first start-up with ${size} entries (no snapshot: full replay)`;
     const startName = `server start-up with ${size} entries (from the snapshot)`;
     const rssStartName = `server RSS with ${size} entries (after start)`;
-    const rssName = `server RSS with ${size} entries (after start and load)`;
+    const rssName = `server RSS with ${size} entries (after the proof and ingest load)`;
     const proofName = `GET /log/proof/{index} at ${size}, 10 connections`;
     let big;
+    let open: ReturnType<typeof openItems> | undefined;
     try {
       const first = await serve(join(work.dir, 'data'), opts.quick ? 40_000 : 240_000);
       rows.push(
@@ -99,6 +135,7 @@ export async function footprintBench(ledger: MeetingLedger, opts: BenchOptions):
         )
       );
       await first.stop();
+      open = openItems(join(work.dir, 'data', 'ledger.db'));
       note(`footprint: yishi serve again on the ${size}-entry ledger (restores the snapshot)`);
       big = await serve(join(work.dir, 'data'), opts.quick ? 40_000 : 240_000);
     } catch (err) {
@@ -117,7 +154,13 @@ export async function footprintBench(ledger: MeetingLedger, opts: BenchOptions):
     try {
       note(`footprint: /log/proof and /health, ${seconds} s each`);
       const { proofs, health } = await loads(big.url, ledger.entries);
-      const rss = Math.max(rssStarted, rssMb(pid));
+      const rssProofs = rssMb(pid);
+      const ingest = await ingestLoad(big.url, ledger.namespace, open as NonNullable<typeof open>);
+      note(
+        `footprint: ingest load: ${ingest.ok} commands accepted, ${ingest.failed} refused or ` +
+          `failed, ${Math.round(ingest.rps)}/s`
+      );
+      const rss = Math.max(rssStarted, rssProofs, rssMb(pid));
       rows.push(
         figure(
           startName,
@@ -137,10 +180,17 @@ export async function footprintBench(ledger: MeetingLedger, opts: BenchOptions):
           'the same server on a fresh ledger, after start',
           baseRssStarted
         ),
-        figure(rssName, rss, 'MB', 'the same server on a fresh ledger, same load', baseRss, {
-          target: at1M ? '<= 200 MB' : '(<= 200 MB at 1M)',
-          met: rss <= 200,
-        }),
+        figure(
+          rssName,
+          rss,
+          'MB',
+          'the same server on a fresh ledger, after the proof load',
+          baseRss,
+          {
+            target: at1M ? '<= 200 MB' : '(<= 200 MB at 1M)',
+            met: rss <= 200,
+          }
+        ),
         figure(proofName, proofs.rps, 'req/s', 'GET /health on the same server', health.rps, {
           target: 'ratio >= 0.5',
           met: proofs.rps / health.rps >= 0.5,

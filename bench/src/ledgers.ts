@@ -24,6 +24,8 @@ export interface MeetingLedger {
   dir: string;
   db: string;
   vkey: string;
+  /** Namespace of the derived principal keys (bench/src/keys.ts). */
+  namespace: string;
   entries: number;
   prefix: { db: string; entries: number };
   generatedIn?: number;
@@ -56,12 +58,14 @@ export async function meetingLedger(entries: number, prefixAt: number): Promise<
   const metaPath = join(root, 'meta.json');
   const dir = join(root, 'data');
   const prefixDb = join(root, 'prefix.db');
+  const namespace = `yishi-bench/meetings-${entries}`;
   const meta = readMeta<Meta>(metaPath);
   if (meta?.version === GENERATOR_VERSION && meta.entries >= entries && existsSync(prefixDb)) {
     return {
       dir,
       db: join(dir, 'ledger.db'),
       vkey: meta.vkey,
+      namespace,
       entries: meta.entries,
       prefix: { db: prefixDb, entries: meta.prefixEntries },
     };
@@ -73,7 +77,7 @@ export async function meetingLedger(entries: number, prefixAt: number): Promise<
   let prefixEntries = 0;
   let reported = 0;
   const b = await LedgerBuilder.create(dir, {
-    namespace: `yishi-bench/meetings-${entries}`,
+    namespace,
     checkpointEvery: Math.max(1000, Math.floor(entries / 20)),
     signers: 2,
     onAppend: (size, store) => {
@@ -91,7 +95,7 @@ export async function meetingLedger(entries: number, prefixAt: number): Promise<
     b,
     Math.min(200, Math.max(4, Math.floor(entries / 5000))),
     11,
-    `yishi-bench/meetings-${entries}`
+    namespace
   );
   await runMeetings(b, committees, 3, entries);
   await b.finish();
@@ -108,6 +112,7 @@ export async function meetingLedger(entries: number, prefixAt: number): Promise<
     dir,
     db: join(dir, 'ledger.db'),
     vkey: written.vkey,
+    namespace,
     entries: written.entries,
     prefix: { db: prefixDb, entries: prefixEntries },
     generatedIn: written.generatedIn,

@@ -46,6 +46,7 @@ export {
 } from './http/server-limits.js';
 export { openApiDocument, sortKeys, API_VERSION } from './http/openapi.js';
 export { LedgerState } from './state/ledger-state.js';
+export { internStrings } from './state/intern-strings.js';
 export { rebuildState, rebuildRecordRow, loadLedgerState, startState } from './state/rebuild.js';
 export { snapshotKey, snapshotMac, SNAPSHOT_KEY_INFO } from './state/snapshot.js';
 export { MeetingRecords } from './state/meeting-records.js';

@@ -17,6 +17,8 @@ import { prettyStream } from './http/pretty-log.js';
 import { restrictUmask, secureDataDir } from './storage/file-modes.js';
 import { Checkpointer, LedgerStore } from './ledger/index.js';
 import { WitnessCollector } from './witness/collector.js';
+import { internStateStrings } from './state/intern-strings.js';
+import type { LedgerState } from './state/ledger-state.js';
 
 /** Paths pino must never print: keys, signatures and authorization headers. */
 export const REDACT_PATHS = [
@@ -105,6 +107,16 @@ function appOptions(config: ServerConfig, logger: Logger, deps: ServerDeps) {
     ...(config.snapshotEvery !== undefined ? { snapshotEvery: config.snapshotEvery } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
   } satisfies Partial<AppOptions>;
+}
+
+/**
+ * Once the server listens, off the start-up path: the state's repeated strings are made to share
+ * one copy (state/intern-strings.ts), in one turn of the event loop.
+ */
+function compactStateSoon(app: { pipeline: { status: string; ledger: LedgerState } }): void {
+  setImmediate(() => {
+    if (app.pipeline.status === 'ok') internStateStrings(app.pipeline.ledger);
+  }).unref();
 }
 
 /** Listens on the configured address; a port that cannot be had closes the app first. */
@@ -200,6 +212,7 @@ async function open(
   checkpointer.start();
   witnesses?.start(Math.max(100, Math.ceil(config.checkpointIntervalMs / 2)));
   logger.info({ url, dataDir: paths.dir, size: store.size }, 'yishi is listening');
+  compactStateSoon(app);
   let closed = false;
   return {
     url,
@@ -258,6 +271,7 @@ async function openOnDatabase(
     { url, dataDir: paths.dir, size: ledger.mirror.size, database: 'postgresql' },
     'yishi is listening'
   );
+  compactStateSoon(app);
   let closed = false;
   return {
     url,

@@ -87,6 +87,11 @@ const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 3: the snapshot's check that every meeting closed before it has its record row counts rows
+  // by close_seq at every start: without this index, a scan of every record (200 MB at 1M).
+  `
+  CREATE INDEX meeting_records_by_close ON meeting_records (close_seq);
+  `,
 ];
 
 /** Opens (creating and migrating) the service database at `path` or `':memory:'`. */
