@@ -503,11 +503,9 @@ export class LedgerStore {
    */
   #recentNonce(publicKey: string, nonce: string, near: number): number | undefined {
     const b = bucketOf(near);
-    let maybe = false;
-    for (let x = b - NONCE_SPAN; x <= b + NONCE_SPAN && !maybe; x++) {
-      maybe = this.#nonceFilter.mayHave(x, publicKey, nonce);
+    if (!this.#nonceFilter.mayHaveIn(b - NONCE_SPAN, b + NONCE_SPAN, publicKey, nonce)) {
+      return undefined;
     }
-    if (!maybe) return undefined;
     return this.#stmt.nonce.get(b - 2, b - 1, b, b + 1, b + 2, publicKey, nonce)?.seq;
   }
 

@@ -46,3 +46,31 @@ t.test('leaves buckets outside its range to the table', async (t) => {
   t.notOk(filter.mayHave(104, 'k', 'n'));
   t.equal(loads, 2);
 });
+
+t.test('mayHaveIn answers as mayHave over each bucket of the span, read in order', async (t) => {
+  const table = new Map<number, Row[]>([
+    [20, [{ public_key: 'k1', nonce: hex(1) }]],
+    [22, [{ public_key: 'k2', nonce: hex(2) }]],
+  ]);
+  const loads: number[] = [];
+  const filter = new NonceFilter((b) => {
+    loads.push(b);
+    return table.get(b) ?? [];
+  });
+  filter.range(18, 22);
+  t.ok(filter.mayHaveIn(18, 22, 'k1', hex(1)), 'found in the third bucket');
+  t.same(loads, [18, 19, 20], 'stops at the first bucket that may have it');
+  t.ok(filter.mayHaveIn(18, 22, 'k2', hex(2)));
+  t.same(loads, [18, 19, 20, 21, 22]);
+  t.notOk(filter.mayHaveIn(18, 22, 'k3', hex(3)));
+  t.ok(filter.mayHaveIn(21, 23, 'k3', hex(3)), 'a bucket outside the range: maybe');
+  filter.added(21, 'k3', hex(3));
+  t.ok(filter.mayHaveIn(18, 22, 'k3', hex(3)), 'a row added since');
+  t.notOk(filter.mayHaveIn(18, 22, 'k3', hex(4)), 'the same key with another nonce');
+  t.notOk(filter.mayHaveIn(18, 22, 'k4', hex(3)), 'the same nonce with another key');
+  for (let i = 0; i < 200; i++) {
+    const [k, n] = [`k${i % 5}`, hex(i)];
+    const each = [18, 19, 20, 21, 22].some((b) => filter.mayHave(b, k, n));
+    t.equal(filter.mayHaveIn(18, 22, k, n), each);
+  }
+});
