@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { hash as nodeHash, randomBytes } from 'node:crypto';
 import {
   canonicalEntryJson,
-  canonicalJson,
+  canonicalJsonFast,
   createTreeHasher,
   equalBytes,
   consistencyProof,
@@ -459,29 +459,35 @@ export class LedgerStore {
       if (!(salt instanceof Uint8Array) || salt.length !== SALT_BYTES) {
         throw new LedgerError('INVALID_ARGUMENT', `"random" must return ${SALT_BYTES} bytes`);
       }
-      let body: string;
+      // The leaf hash (RFC 9162 §2.1.1, hasher.hashLeafText) covers 0x00 || body: one digest, in
+      // hex, gives the stored hash and the next prev; the body is a slice of that text, no copy.
+      let leafText: string;
       try {
-        body = canonicalEntryJson({
-          seq,
-          prev,
-          time: item.time,
-          salt: hex(salt),
-          commandJson: item.commandJson ?? canonicalJson(item.command),
-          derivedJson: item.derivedJson ?? canonicalJson(item.derived),
-        });
+        leafText =
+          '\u0000' +
+          canonicalEntryJson({
+            seq,
+            prev,
+            time: item.time,
+            salt: hex(salt),
+            commandJson: item.commandJson ?? canonicalJsonFast(item.command),
+            derivedJson: item.derivedJson ?? canonicalJsonFast(item.derived),
+          });
       } catch (err) {
         results.push({ ok: false, code: 'ENTRY_INVALID', message: String(err) });
         continue;
       }
       seen.add(key);
-      const hash = hasher.hashLeafText(body);
+      const hashHex = nodeHash('sha256', leafText, 'hex');
+      const hash = bytes(Buffer.from(hashHex, 'hex'));
+      const body = leafText.slice(1);
       insertEntry.run(seq, hash, body);
       this.#frontier.appendWith(hash, storeNode);
       insertNonce.run(bucketOf(ts), publicKey, nonce, seq);
       this.#nonceFilter.added(bucketOf(ts), publicKey, nonce);
       if (ts > lastTime) lastTime = ts;
       results.push(new Committed(body, hash));
-      prev = hex(hash);
+      prev = hashHex;
       seq++;
     }
     // Buckets below the lookup span of the latest ts filed are never probed again: drop them.
