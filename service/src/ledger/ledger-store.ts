@@ -258,8 +258,11 @@ export class LedgerStore {
     this.db = db;
     this.#random = options.random ?? pooledRandom();
     this.#stmt = prepareStatements(db);
-    const bucketNonces = this.#stmt.bucketNonces;
-    this.#nonceFilter = new NonceFilter((bucket) => bucketNonces.all(bucket));
+    const { bucketNonces, nonceBuckets } = this.#stmt;
+    this.#nonceFilter = new NonceFilter(
+      (bucket) => bucketNonces.all(bucket),
+      () => nonceBuckets.get() ?? { low: null, high: null }
+    );
     const { node: nodeStmt, leafRange } = this.#stmt;
     const upper = this.#upperNodes;
     const block = this.#leafBlock;
@@ -352,8 +355,8 @@ export class LedgerStore {
   }
 
   /** Filters for the buckets a lookup near the latest ts filed can reach; no row lies above. */
-  #filterRange(): void {
-    const b = bucketOf(this.#lastTime);
+  #filterRange(latest = this.#lastTime): void {
+    const b = bucketOf(latest);
     this.#nonceFilter.range(b - NONCE_SPAN, b + NONCE_SPAN);
   }
 
@@ -485,7 +488,11 @@ export class LedgerStore {
       this.#frontier.appendWith(hash, storeNode);
       insertNonce.run(bucketOf(ts), publicKey, nonce, seq);
       this.#nonceFilter.added(bucketOf(ts), publicKey, nonce);
-      if (ts > lastTime) lastTime = ts;
+      if (ts > lastTime) {
+        // The filters follow the latest ts filed, so that the batch's next lookups meet them.
+        if (bucketOf(ts) !== bucketOf(lastTime)) this.#filterRange(ts);
+        lastTime = ts;
+      }
       results.push(new Committed(body, hash));
       prev = hashHex;
       seq++;
@@ -494,6 +501,7 @@ export class LedgerStore {
     const floor = bucketOf(lastTime) - NONCE_SPAN;
     if (floor > this.#nonceFloor) {
       this.#stmt.pruneNonces.run(floor);
+      this.#nonceFilter.pruned(floor);
       this.#nonceFloor = floor;
     }
     this.#size = seq;
@@ -746,6 +754,9 @@ function prepareStatements(db: LedgerDatabase) {
     pruneNonces: db.prepare<[number]>('DELETE FROM recent_nonces WHERE bucket < ?'),
     bucketNonces: db.prepare<[number], { public_key: string; nonce: string }>(
       'SELECT public_key, nonce FROM recent_nonces WHERE bucket = ?'
+    ),
+    nonceBuckets: db.prepare<[], { low: number | null; high: number | null }>(
+      'SELECT min(bucket) AS low, max(bucket) AS high FROM recent_nonces'
     ),
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare<[string, string]>(

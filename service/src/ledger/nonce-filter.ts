@@ -4,8 +4,10 @@
 //
 // Contract: no false negatives. A filter for bucket b is built from every row of bucket b in the
 // table and then told of every row inserted into b; nothing else writes the table (the store is
-// its database's only writer). A "maybe" costs the query it replaces. Nonces are chosen by
-// clients, so an adversary can make "maybe" likely and gain only the query.
+// its database's only writer). Likewise the lowest and highest bucket holding rows are read from
+// the table once and then moved by every insert and prune: a bucket outside them holds no row.
+// A "maybe" costs the query it replaces. Nonces are chosen by clients, so an adversary can make
+// "maybe" likely and gain only the query.
 
 /** Bits of one bucket's filter (128 KiB): ~1% false positives at 100,000 nonces, 3 probes. */
 const BITS = 1 << 20;
@@ -78,18 +80,37 @@ class Bloom {
   }
 }
 
-/** The filters of the buckets a live lookup can reach; every other bucket is left to the table. */
+/** The lowest and highest bucket that hold rows; both null when the table is empty. */
+export interface BucketBounds {
+  low: number | null;
+  high: number | null;
+}
+
+/**
+ * The filters of the buckets a live lookup can reach; a bucket outside the ones holding rows is
+ * certainly empty; every other bucket is left to the table.
+ */
 export class NonceFilter {
   readonly #filters = new Map<number, Bloom>();
   readonly #load: (bucket: number) => Iterable<{ public_key: string; nonce: string }>;
+  readonly #readBounds: (() => BucketBounds) | undefined;
+  /** The buckets holding rows: undefined until read, null when none does. */
+  #rows: { low: number; high: number } | null | undefined;
   readonly #key = new KeyHash();
   /** Buckets [low, high] may have filters: those within the lookup span of the latest ts. */
   #low = 0;
   #high = -1;
 
-  /** `load(bucket)` reads every (public_key, nonce) row of a bucket from the table. */
-  constructor(load: (bucket: number) => Iterable<{ public_key: string; nonce: string }>) {
+  /**
+   * `load(bucket)` reads every (public_key, nonce) row of a bucket from the table; `bounds()`,
+   * when given, its lowest and highest bucket (without it every bucket may hold rows).
+   */
+  constructor(
+    load: (bucket: number) => Iterable<{ public_key: string; nonce: string }>,
+    bounds?: () => BucketBounds
+  ) {
     this.#load = load;
+    this.#readBounds = bounds;
   }
 
   /** Moves the range of filtered buckets; filters below it are dropped. */
@@ -120,6 +141,10 @@ export class NonceFilter {
   }
 
   #mayHave(bucket: number, key: KeyHash): boolean {
+    if (this.#readBounds !== undefined) {
+      const rows = this.#rowBounds();
+      if (rows === null || bucket < rows.low || bucket > rows.high) return false;
+    }
     if (bucket < this.#low || bucket > this.#high) return true;
     let f = this.#filters.get(bucket);
     if (f === undefined) {
@@ -131,13 +156,37 @@ export class NonceFilter {
     return f.has(key);
   }
 
+  #rowBounds(): { low: number; high: number } | null {
+    if (this.#rows === undefined && this.#readBounds !== undefined) {
+      const { low, high } = this.#readBounds();
+      this.#rows = low === null || high === null ? null : { low, high };
+    }
+    return this.#rows ?? null;
+  }
+
   /** A row was inserted into `bucket` (its filter, if built, must know it). */
   added(bucket: number, publicKey: string, nonce: string): void {
     this.#filters.get(bucket)?.add(this.#key.of(publicKey, nonce));
+    const rows = this.#rows;
+    if (rows === null) {
+      this.#rows = { low: bucket, high: bucket };
+    } else if (rows !== undefined) {
+      if (bucket < rows.low) rows.low = bucket;
+      if (bucket > rows.high) rows.high = bucket;
+    }
   }
 
-  /** Forgets every filter (after the store reloaded from disk). */
+  /** Every row of a bucket below `floor` was deleted from the table. */
+  pruned(floor: number): void {
+    const rows = this.#rows;
+    if (rows === undefined || rows === null) return;
+    if (rows.high < floor) this.#rows = null;
+    else if (rows.low < floor) rows.low = floor;
+  }
+
+  /** Forgets every filter and the buckets holding rows (after the store reloaded from disk). */
   clear(): void {
     this.#filters.clear();
+    this.#rows = undefined;
   }
 }
