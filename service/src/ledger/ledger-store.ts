@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { hash as nodeHash, randomBytes } from 'node:crypto';
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import {
   canonicalEntryJson,
-  canonicalJson,
+  canonicalJsonFast,
   createTreeHasher,
   equalBytes,
   consistencyProof,
@@ -285,8 +285,11 @@ export class LedgerStore {
     this.#fsync = options.fsync ?? fdatasync;
     this.#random = options.random ?? pooledRandom();
     this.#stmt = prepareStatements(db);
-    const bucketNonces = this.#stmt.bucketNonces;
-    this.#nonceFilter = new NonceFilter((bucket) => bucketNonces.all(bucket));
+    const { bucketNonces, nonceBuckets } = this.#stmt;
+    this.#nonceFilter = new NonceFilter(
+      (bucket) => bucketNonces.all(bucket),
+      () => nonceBuckets.get() ?? { low: null, high: null }
+    );
     const { node: nodeStmt, leafRange } = this.#stmt;
     const upper = this.#upperNodes;
     const block = this.#leafBlock;
@@ -384,8 +387,8 @@ export class LedgerStore {
   }
 
   /** Filters for the buckets a lookup near the latest ts filed can reach; no row lies above. */
-  #filterRange(): void {
-    const b = bucketOf(this.#lastTime);
+  #filterRange(latest = this.#lastTime): void {
+    const b = bucketOf(latest);
     this.#nonceFilter.range(b - NONCE_SPAN, b + NONCE_SPAN);
   }
 
@@ -480,7 +483,7 @@ export class LedgerStore {
     if (key === 'schema_version') {
       throw new LedgerError('INVALID_ARGUMENT', 'schema_version is set by the migrations only');
     }
-    if (GENESIS_META_KEYS.has(key) && this.#size > 0 && this.getMeta(key) !== value) {
+    if (GENESIS_META_KEYS.has(key) && this.#committed > 0 && this.getMeta(key) !== value) {
       throw new LedgerError('LEDGER_NOT_EMPTY', `"${key}" is fixed once the ledger has entries`);
     }
     this.#stmt.setMeta.run(key, value);
@@ -558,35 +561,46 @@ export class LedgerStore {
       if (!(salt instanceof Uint8Array) || salt.length !== SALT_BYTES) {
         throw new LedgerError('INVALID_ARGUMENT', `"random" must return ${SALT_BYTES} bytes`);
       }
-      let body: string;
+      // The leaf hash (RFC 9162 §2.1.1, hasher.hashLeafText) covers 0x00 || body: one digest, in
+      // hex, gives the stored hash and the next prev; the body is a slice of that text, no copy.
+      let leafText: string;
       try {
-        body = canonicalEntryJson({
-          seq,
-          prev,
-          time: item.time,
-          salt: hex(salt),
-          commandJson: item.commandJson ?? canonicalJson(item.command),
-          derivedJson: item.derivedJson ?? canonicalJson(item.derived),
-        });
+        leafText =
+          '\u0000' +
+          canonicalEntryJson({
+            seq,
+            prev,
+            time: item.time,
+            salt: hex(salt),
+            commandJson: item.commandJson ?? canonicalJsonFast(item.command),
+            derivedJson: item.derivedJson ?? canonicalJsonFast(item.derived),
+          });
       } catch (err) {
         results.push({ ok: false, code: 'ENTRY_INVALID', message: String(err) });
         continue;
       }
       seen.add(key);
-      const hash = hasher.hashLeafText(body);
+      const hashHex = nodeHash('sha256', leafText, 'hex');
+      const hash = bytes(Buffer.from(hashHex, 'hex'));
+      const body = leafText.slice(1);
       insertEntry.run(seq, hash, body);
       this.#frontier.appendWith(hash, storeNode);
       insertNonce.run(bucketOf(ts), publicKey, nonce, seq);
       this.#nonceFilter.added(bucketOf(ts), publicKey, nonce);
-      if (ts > lastTime) lastTime = ts;
+      if (ts > lastTime) {
+        // The filters follow the latest ts filed, so that the batch's next lookups meet them.
+        if (bucketOf(ts) !== bucketOf(lastTime)) this.#filterRange(ts);
+        lastTime = ts;
+      }
       results.push(new Committed(body, hash));
-      prev = hex(hash);
+      prev = hashHex;
       seq++;
     }
     // Buckets below the lookup span of the latest ts filed are never probed again: drop them.
     const floor = bucketOf(lastTime) - NONCE_SPAN;
     if (floor > this.#nonceFloor) {
       this.#stmt.pruneNonces.run(floor);
+      this.#nonceFilter.pruned(floor);
       this.#nonceFloor = floor;
     }
     this.#committed = seq;
@@ -603,11 +617,9 @@ export class LedgerStore {
    */
   #recentNonce(publicKey: string, nonce: string, near: number): number | undefined {
     const b = bucketOf(near);
-    let maybe = false;
-    for (let x = b - NONCE_SPAN; x <= b + NONCE_SPAN && !maybe; x++) {
-      maybe = this.#nonceFilter.mayHave(x, publicKey, nonce);
+    if (!this.#nonceFilter.mayHaveIn(b - NONCE_SPAN, b + NONCE_SPAN, publicKey, nonce)) {
+      return undefined;
     }
-    if (!maybe) return undefined;
     return this.#stmt.nonce.get(b - 2, b - 1, b, b + 1, b + 2, publicKey, nonce)?.seq;
   }
 
@@ -843,6 +855,9 @@ function prepareStatements(db: LedgerDatabase) {
     pruneNonces: db.prepare<[number]>('DELETE FROM recent_nonces WHERE bucket < ?'),
     bucketNonces: db.prepare<[number], { public_key: string; nonce: string }>(
       'SELECT public_key, nonce FROM recent_nonces WHERE bucket = ?'
+    ),
+    nonceBuckets: db.prepare<[], { low: number | null; high: number | null }>(
+      'SELECT min(bucket) AS low, max(bucket) AS high FROM recent_nonces'
     ),
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare<[string, string]>(
