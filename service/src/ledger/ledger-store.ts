@@ -227,10 +227,12 @@ export class LedgerStore {
   /** Stored subtree hashes at CACHED_TREE_LEVEL and above, by `index * 64 + level` (immutable). */
   readonly #upperNodes = new Map<number, Uint8Array>();
   /** The last complete block of leaf hashes read (entries are immutable once committed). */
-  readonly #leafBlock: { start: number; leaves: Uint8Array[] | undefined } = {
-    start: -1,
-    leaves: undefined,
-  };
+  readonly #leafBlock: LeafBlock = { start: -1, leaves: undefined };
+  /**
+   * The last incomplete block read: the ledger's tail, which every proof against a recent tree
+   * size reads beside its own block. Its leaves stay a prefix of the block as the ledger grows.
+   */
+  readonly #tailBlock: LeafBlock = { start: -1, leaves: undefined };
   readonly #random: (n: number) => Uint8Array;
   /** Answers most nonce lookups "not there" without a query (see nonce-filter.ts). */
   readonly #nonceFilter: NonceFilter;
@@ -242,6 +244,7 @@ export class LedgerStore {
   readonly #saveCheckpointTxn: Database.Transaction<
     (checkpoint: StoredCheckpoint, expected: number) => boolean
   >;
+  readonly #readTxn: Database.Transaction<(fn: () => unknown) => unknown>;
 
   /** Opens (creating and migrating if needed) the ledger at `path` or `':memory:'`. */
   static open(path: string, options: LedgerStoreOptions = {}): LedgerStore {
@@ -263,6 +266,7 @@ export class LedgerStore {
     const { node: nodeStmt, leafRange } = this.#stmt;
     const upper = this.#upperNodes;
     const block = this.#leafBlock;
+    const tail = this.#tailBlock;
     this.reader = {
       hash(level: number, index: number): Uint8Array {
         if (level >= STORED_TREE_LEVEL) {
@@ -285,19 +289,22 @@ export class LedgerStore {
         const width = 2 ** level;
         const start = index * width;
         const blockStart = start - (start % BLOCK_LEAVES);
+        const from = start - blockStart;
         let leaves = block.start === blockStart ? block.leaves : undefined;
+        if (leaves === undefined && tail.start === blockStart && tail.leaves !== undefined) {
+          // The tail as last read: enough unless the node asked for covers newer leaves.
+          if (from + width <= tail.leaves.length) leaves = tail.leaves;
+        }
         if (leaves === undefined) {
           const rows = leafRange.all(blockStart, blockStart + BLOCK_LEAVES);
           let n = 0;
           while (n < rows.length && (rows[n] as { seq: number }).seq === blockStart + n) n++;
           leaves = rows.slice(0, n).map((r) => bytes(r.leaf_hash));
-          // Only a complete block is kept: the last one of the ledger still grows.
-          if (n === BLOCK_LEAVES) {
-            block.start = blockStart;
-            block.leaves = leaves;
-          }
+          // A complete block and the ledger's tail each have their slot: a proof reads both.
+          const slot = n === BLOCK_LEAVES ? block : tail;
+          slot.start = blockStart;
+          slot.leaves = leaves;
         }
-        const from = start - blockStart;
         if (from + width > leaves.length) {
           throw new LedgerError(
             'TREE_NODE_MISSING',
@@ -316,6 +323,7 @@ export class LedgerStore {
       this.#stmt.insertCheckpoint.run(cp.size, cp.root, cp.note, cp.signedAt);
       return true;
     });
+    this.#readTxn = db.transaction((fn: () => unknown) => fn());
     this.#reload();
   }
 
@@ -325,8 +333,10 @@ export class LedgerStore {
    */
   #reload(): void {
     this.#upperNodes.clear();
-    this.#leafBlock.start = -1;
-    this.#leafBlock.leaves = undefined;
+    for (const slot of [this.#leafBlock, this.#tailBlock]) {
+      slot.start = -1;
+      slot.leaves = undefined;
+    }
     const size = this.#stmt.size.get()?.size ?? 0;
     this.#frontier = MerkleFrontier.restore(size, this.reader, hasher);
     if (size === 0) {
@@ -360,6 +370,15 @@ export class LedgerStore {
   /** Closes the database. */
   close(): void {
     this.db.close();
+  }
+
+  /**
+   * Runs `fn`, which only reads, in one read transaction: its reads see one snapshot of the
+   * database, and a statement outside a transaction pays for opening and closing its own (in WAL
+   * mode several times the cost of a cached point read). Inside a transaction, `fn` just runs.
+   */
+  read<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : (this.#readTxn(fn) as T);
   }
 
   /** Number of committed entries. */
@@ -580,7 +599,8 @@ export class LedgerStore {
 
   /** RFC 6962 root of the first `size` entries, from the stored nodes. */
   root(size: number = this.#size): Uint8Array {
-    return rootAt(this.reader, this.#requireSize('size', size), hasher);
+    this.#requireSize('size', size);
+    return this.read(() => rootAt(this.reader, size, hasher));
   }
 
   /** RFC 9162 §2.1.3 inclusion proof of leaf `index` in the tree of `size` entries. */
@@ -590,7 +610,7 @@ export class LedgerStore {
     if (index >= size) {
       throw new LedgerError('INDEX_OUT_OF_RANGE', `index ${index} is not below tree size ${size}`);
     }
-    return inclusionProof(this.reader, index, size, hasher);
+    return this.read(() => inclusionProof(this.reader, index, size, hasher));
   }
 
   /** RFC 9162 §2.1.4 consistency proof from size `m` (at least 1) to size `n`. */
@@ -600,7 +620,7 @@ export class LedgerStore {
     if (m < 1 || m > n) {
       throw new LedgerError('CONSISTENCY_RANGE_INVALID', `no consistency proof from ${m} to ${n}`);
     }
-    return consistencyProof(this.reader, m, n, hasher);
+    return this.read(() => consistencyProof(this.reader, m, n, hasher));
   }
 
   /**
@@ -694,6 +714,12 @@ export class LedgerStore {
   nonceSeq(publicKey: string, nonce: string, near: number = this.#lastTime): number | undefined {
     return this.#recentNonce(publicKey, nonce, near);
   }
+}
+
+/** An aligned block of leaf hashes, from `start`; `leaves` is undefined while none is kept. */
+interface LeafBlock {
+  start: number;
+  leaves: Uint8Array[] | undefined;
 }
 
 interface CheckpointRow {
