@@ -227,12 +227,12 @@ export class LedgerStore {
   /** Stored subtree hashes at CACHED_TREE_LEVEL and above, by `index * 64 + level` (immutable). */
   readonly #upperNodes = new Map<number, Uint8Array>();
   /** The last complete block of leaf hashes read (entries are immutable once committed). */
-  readonly #leafBlock: LeafBlock = { start: -1, leaves: undefined };
+  readonly #leafBlock: LeafBlock = { start: -1, size: -1, leaves: [], nodes: [] };
   /**
    * The last incomplete block read: the ledger's tail, which every proof against a recent tree
-   * size reads beside its own block. Its leaves stay a prefix of the block as the ledger grows.
+   * size reads beside its own block. Kept until the ledger's size changes.
    */
-  readonly #tailBlock: LeafBlock = { start: -1, leaves: undefined };
+  readonly #tailBlock: LeafBlock = { start: -1, size: -1, leaves: [], nodes: [] };
   readonly #random: (n: number) => Uint8Array;
   /** Answers most nonce lookups "not there" without a query (see nonce-filter.ts). */
   readonly #nonceFilter: NonceFilter;
@@ -263,10 +263,29 @@ export class LedgerStore {
     this.#stmt = prepareStatements(db);
     const bucketNonces = this.#stmt.bucketNonces;
     this.#nonceFilter = new NonceFilter((bucket) => bucketNonces.all(bucket));
-    const { node: nodeStmt, leafRange } = this.#stmt;
+    const { node: nodeStmt, leafRange, leafBlock } = this.#stmt;
+    /**
+     * The leaf hashes of the contiguous entries from `blockStart` within its block: one row of
+     * them all (a row per entry cost twice as much), or row by row where seq has a gap.
+     */
+    const readLeafBlock = (blockStart: number): Uint8Array[] => {
+      const end = blockStart + BLOCK_LEAVES;
+      const one = leafBlock.get(blockStart, end);
+      if (one !== undefined && one.last === blockStart + one.n - 1) {
+        const all = one.hashes === null ? new Uint8Array(0) : bytes(one.hashes);
+        if (all.length === one.n * 32) {
+          return Array.from({ length: one.n }, (_, i) => all.subarray(i * 32, i * 32 + 32));
+        }
+      }
+      const rows = leafRange.all(blockStart, end);
+      let n = 0;
+      while (n < rows.length && (rows[n] as { seq: number }).seq === blockStart + n) n++;
+      return rows.slice(0, n).map((r) => bytes(r.leaf_hash));
+    };
     const upper = this.#upperNodes;
     const block = this.#leafBlock;
     const tail = this.#tailBlock;
+    const sizeNow = (): number => this.#size;
     this.reader = {
       hash(level: number, index: number): Uint8Array {
         if (level >= STORED_TREE_LEVEL) {
@@ -290,28 +309,36 @@ export class LedgerStore {
         const start = index * width;
         const blockStart = start - (start % BLOCK_LEAVES);
         const from = start - blockStart;
-        let leaves = block.start === blockStart ? block.leaves : undefined;
-        if (leaves === undefined && tail.start === blockStart && tail.leaves !== undefined) {
-          // The tail as last read: enough unless the node asked for covers newer leaves.
-          if (from + width <= tail.leaves.length) leaves = tail.leaves;
+        let slot: LeafBlock | undefined = block.start === blockStart ? block : undefined;
+        // The tail as last read serves until the next append (which a checkpoint then reads
+        // afresh: its consistency check looks at the leaves on disk).
+        if (slot === undefined && tail.start === blockStart && tail.size === sizeNow()) {
+          slot = tail;
         }
-        if (leaves === undefined) {
-          const rows = leafRange.all(blockStart, blockStart + BLOCK_LEAVES);
-          let n = 0;
-          while (n < rows.length && (rows[n] as { seq: number }).seq === blockStart + n) n++;
-          leaves = rows.slice(0, n).map((r) => bytes(r.leaf_hash));
+        if (slot === undefined) {
+          const leaves = readLeafBlock(blockStart);
           // A complete block and the ledger's tail each have their slot: a proof reads both.
-          const slot = n === BLOCK_LEAVES ? block : tail;
+          slot = leaves.length === BLOCK_LEAVES ? block : tail;
           slot.start = blockStart;
+          slot.size = sizeNow();
           slot.leaves = leaves;
+          slot.nodes = [];
         }
-        if (from + width > leaves.length) {
+        if (from + width > slot.leaves.length) {
           throw new LedgerError(
             'TREE_NODE_MISSING',
             `tree node (${level}, ${index}) lacks entries to rebuild it from`
           );
         }
-        return rootFromLeafHashes(leaves.slice(from, from + width), hasher);
+        // Nodes rebuilt are kept with their block: every proof against a recent size asks for the
+        // same ones of the tail.
+        const key = from * STORED_TREE_LEVEL + level;
+        let node = slot.nodes[key];
+        if (node === undefined) {
+          node = rootFromLeafHashes(slot.leaves.slice(from, from + width), hasher);
+          slot.nodes[key] = node;
+        }
+        return node.slice();
       },
     };
     this.#appendTxn = db.transaction(
@@ -335,7 +362,8 @@ export class LedgerStore {
     this.#upperNodes.clear();
     for (const slot of [this.#leafBlock, this.#tailBlock]) {
       slot.start = -1;
-      slot.leaves = undefined;
+      slot.leaves = [];
+      slot.nodes = [];
     }
     const size = this.#stmt.size.get()?.size ?? 0;
     this.#frontier = MerkleFrontier.restore(size, this.reader, hasher);
@@ -716,10 +744,16 @@ export class LedgerStore {
   }
 }
 
-/** An aligned block of leaf hashes, from `start`; `leaves` is undefined while none is kept. */
+/**
+ * The leaf hashes of the entries from `start` (block-aligned) within one block, and the nodes
+ * rebuilt from them, by `from * STORED_TREE_LEVEL + level`; `start` is -1 while none is kept.
+ */
 interface LeafBlock {
   start: number;
-  leaves: Uint8Array[] | undefined;
+  /** The ledger's size when the leaves were read. */
+  size: number;
+  leaves: Uint8Array[];
+  nodes: (Uint8Array | undefined)[];
 }
 
 interface CheckpointRow {
@@ -745,6 +779,14 @@ function prepareStatements(db: LedgerDatabase) {
     entry: db.prepare<[number], EntryRow>('SELECT seq, leaf_hash, body FROM entries WHERE seq = ?'),
     leafRange: db.prepare<[number, number], { seq: number; leaf_hash: Uint8Array }>(
       'SELECT seq, leaf_hash FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq'
+    ),
+    leafBlock: db.prepare<
+      [number, number],
+      { n: number; last: number | null; hashes: Uint8Array | null }
+    >(
+      `SELECT count(*) AS n, max(seq) AS last,
+              unhex(group_concat(hex(leaf_hash), '' ORDER BY seq)) AS hashes
+       FROM entries WHERE seq >= ? AND seq < ?`
     ),
     page: db.prepare<[number, number, number], EntryRow>(
       'SELECT seq, leaf_hash, body FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?'
