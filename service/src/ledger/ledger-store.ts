@@ -22,6 +22,7 @@ import {
   type LedgerDatabase,
 } from './database.js';
 import { LedgerError } from './error.js';
+import { NodeCache } from './node-cache.js';
 import { NonceFilter } from './nonce-filter.js';
 
 /** RFC 6962 hashing through node:crypto: the same bytes as the noble default, faster. */
@@ -114,6 +115,14 @@ const BLOCK_LEAVES = 2 ** STORED_TREE_LEVEL;
  */
 const CACHED_TREE_LEVEL = 8;
 const UPPER_NODE_CACHE_LIMIT = 1 << 16;
+/**
+ * Served inclusion proofs keep every stored node they read over the first 2^PROOF_NODE_SPAN
+ * leaves in a flat cache (node-cache.ts): at most 2^17 hashes, 4 MiB (~3.75 MB at 1M entries).
+ * A proof then reads the disk only for its own block of leaves (decision 0028).
+ */
+const PROOF_NODE_SPAN = 20;
+/** A miss in that cache reads the aligned run of this many nodes around it in one query. */
+const PROOF_NODE_RUN = 128;
 const PAGE_SIZE = 256;
 /** Meta keys fixed by genesis: they may not change once the ledger has entries. */
 const GENESIS_META_KEYS: ReadonlySet<string> = new Set(['ledger_id', 'origin']);
@@ -215,6 +224,13 @@ export class LedgerStore {
    * proofs and roots cost O(log n) reads.
    */
   readonly reader: SubtreeHashReader;
+  /**
+   * The same hashes for served inclusion proofs: stored nodes through {@link #proofNodes}. The
+   * root and consistency proofs a checkpoint is checked with read the stored nodes below
+   * CACHED_TREE_LEVEL from disk, as {@link reader} does.
+   */
+  readonly #proofReader: SubtreeHashReader;
+  readonly #proofNodes = new NodeCache(PROOF_NODE_SPAN, STORED_TREE_LEVEL);
   /** Watches appends (the service's metrics); none by default. */
   observer: LedgerObserver | undefined;
 
@@ -263,7 +279,7 @@ export class LedgerStore {
     this.#stmt = prepareStatements(db);
     const bucketNonces = this.#stmt.bucketNonces;
     this.#nonceFilter = new NonceFilter((bucket) => bucketNonces.all(bucket));
-    const { node: nodeStmt, leafRange, leafBlock } = this.#stmt;
+    const { node: nodeStmt, nodeRun, leafRange, leafBlock } = this.#stmt;
     /**
      * The leaf hashes of the contiguous entries from `blockStart` within its block: one row of
      * them all (a row per entry cost twice as much), or row by row where seq has a gap.
@@ -286,17 +302,20 @@ export class LedgerStore {
     const block = this.#leafBlock;
     const tail = this.#tailBlock;
     const sizeNow = (): number => this.#size;
-    this.reader = {
+    const readStored = (level: number, index: number): Uint8Array => {
+      const row = nodeStmt.get(level, index);
+      if (row === undefined) {
+        throw new LedgerError('TREE_NODE_MISSING', `tree node (${level}, ${index}) is missing`);
+      }
+      return bytes(row.hash);
+    };
+    const reader: SubtreeHashReader = {
       hash(level: number, index: number): Uint8Array {
         if (level >= STORED_TREE_LEVEL) {
           const key = index * 64 + level;
           const known = level >= CACHED_TREE_LEVEL ? upper.get(key) : undefined;
           if (known !== undefined) return known.slice();
-          const row = nodeStmt.get(level, index);
-          if (row === undefined) {
-            throw new LedgerError('TREE_NODE_MISSING', `tree node (${level}, ${index}) is missing`);
-          }
-          const hash = bytes(row.hash);
+          const hash = readStored(level, index);
           if (level >= CACHED_TREE_LEVEL) {
             if (upper.size >= UPPER_NODE_CACHE_LIMIT) upper.clear();
             upper.set(key, hash.slice());
@@ -341,6 +360,33 @@ export class LedgerStore {
         return node.slice();
       },
     };
+    this.reader = reader;
+    const proofNodes = this.#proofNodes;
+    this.#proofReader = {
+      hash(level: number, index: number): Uint8Array {
+        if (!proofNodes.covers(level, index)) return reader.hash(level, index);
+        const known = proofNodes.get(level, index);
+        if (known !== undefined) return known;
+        // The nodes of a level were stored in order: its run from `start` is contiguous, and
+        // ends early only at the tree's edge (else the node is read alone).
+        const start = index - (index % PROOF_NODE_RUN);
+        const run = nodeRun.get(level, start, start + PROOF_NODE_RUN);
+        if (
+          run !== undefined &&
+          run.first === start &&
+          run.last === start + run.n - 1 &&
+          run.hashes !== null &&
+          run.hashes.length === run.n * 32
+        ) {
+          proofNodes.setRun(level, start, bytes(run.hashes));
+          const hash = proofNodes.get(level, index);
+          if (hash !== undefined) return hash;
+        }
+        const hash = readStored(level, index);
+        proofNodes.set(level, index, hash);
+        return hash;
+      },
+    };
     this.#appendTxn = db.transaction(
       (items: readonly AppendItem[], random: (n: number) => Uint8Array) =>
         this.#appendInTransaction(items, random)
@@ -360,6 +406,7 @@ export class LedgerStore {
    */
   #reload(): void {
     this.#upperNodes.clear();
+    this.#proofNodes.clear();
     for (const slot of [this.#leafBlock, this.#tailBlock]) {
       slot.start = -1;
       slot.leaves = [];
@@ -638,7 +685,7 @@ export class LedgerStore {
     if (index >= size) {
       throw new LedgerError('INDEX_OUT_OF_RANGE', `index ${index} is not below tree size ${size}`);
     }
-    return this.read(() => inclusionProof(this.reader, index, size, hasher));
+    return this.read(() => inclusionProof(this.#proofReader, index, size, hasher));
   }
 
   /** RFC 9162 §2.1.4 consistency proof from size `m` (at least 1) to size `n`. */
@@ -787,6 +834,14 @@ function prepareStatements(db: LedgerDatabase) {
       `SELECT count(*) AS n, max(seq) AS last,
               unhex(group_concat(hex(leaf_hash), '' ORDER BY seq)) AS hashes
        FROM entries WHERE seq >= ? AND seq < ?`
+    ),
+    nodeRun: db.prepare<
+      [number, number, number],
+      { n: number; first: number | null; last: number | null; hashes: Uint8Array | null }
+    >(
+      `SELECT count(*) AS n, min(idx) AS first, max(idx) AS last,
+              unhex(group_concat(hex(hash), '' ORDER BY idx)) AS hashes
+       FROM tree_nodes WHERE level = ? AND idx >= ? AND idx < ?`
     ),
     page: db.prepare<[number, number, number], EntryRow>(
       'SELECT seq, leaf_hash, body FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?'
