@@ -231,6 +231,11 @@ export class LedgerStore {
    */
   readonly #proofReader: SubtreeHashReader;
   readonly #proofNodes = new NodeCache(PROOF_NODE_SPAN, STORED_TREE_LEVEL);
+  /**
+   * The right edge of the last tree size proved against: every proof at that size hashes the same
+   * ranges [start, end) that are not perfect subtrees (fewer than 64, by start).
+   */
+  readonly #edge = { end: -1, hashes: new Map<number, Uint8Array>() };
   /** Watches appends (the service's metrics); none by default. */
   observer: LedgerObserver | undefined;
 
@@ -362,7 +367,18 @@ export class LedgerStore {
     };
     this.reader = reader;
     const proofNodes = this.#proofNodes;
+    const edge = this.#edge;
     this.#proofReader = {
+      rangeHash(start: number, end: number): Uint8Array | undefined {
+        return end === edge.end ? edge.hashes.get(start)?.slice() : undefined;
+      },
+      keepRangeHash(start: number, end: number, hash: Uint8Array): void {
+        if (end !== edge.end) {
+          edge.hashes.clear();
+          edge.end = end;
+        }
+        if (edge.hashes.size < 64) edge.hashes.set(start, hash.slice());
+      },
       hash(level: number, index: number): Uint8Array {
         if (!proofNodes.covers(level, index)) return reader.hash(level, index);
         const known = proofNodes.get(level, index);
@@ -407,6 +423,8 @@ export class LedgerStore {
   #reload(): void {
     this.#upperNodes.clear();
     this.#proofNodes.clear();
+    this.#edge.end = -1;
+    this.#edge.hashes.clear();
     for (const slot of [this.#leafBlock, this.#tailBlock]) {
       slot.start = -1;
       slot.leaves = [];
