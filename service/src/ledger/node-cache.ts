@@ -69,7 +69,10 @@ export class NodeCache {
       let n = Math.max(FIRST_CAPACITY, held);
       while (n <= last) n *= 2;
       n = Math.min(n, 2 ** (this.span - level));
-      const grown = { hashes: new Uint8Array(n * HASH_BYTES), known: new Uint8Array((n + 7) >>> 3) };
+      const grown = {
+        hashes: new Uint8Array(n * HASH_BYTES),
+        known: new Uint8Array((n + 7) >>> 3),
+      };
       if (l !== undefined) {
         grown.hashes.set(l.hashes);
         grown.known.set(l.known);
