@@ -124,6 +124,15 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
  */
 export interface SubtreeHashReader {
   hash(level: number, index: number): Uint8Array;
+  /**
+   * Optional memo of MTH(D[start:end]) for ranges that are not perfect subtrees (in the proofs of
+   * one tree size they lie on its right edge, the same for every proof): the hash given to
+   * {@link keepRangeHash} for this range, or undefined. The functions below hash the range
+   * themselves when it returns undefined.
+   */
+  rangeHash?(start: number, end: number): Uint8Array | undefined;
+  /** Offered each MTH(D[start:end]) computed for a range that is not a perfect subtree. */
+  keepRangeHash?(start: number, end: number, hash: Uint8Array): void;
 }
 
 /** A perfect subtree completed by {@link MerkleFrontier.append}. */
@@ -188,8 +197,15 @@ function mth(reader: SubtreeHashReader, start: number, end: number, h: TreeHashe
   const n = end - start;
   const level = exactLog2(n);
   if (level >= 0 && start % n === 0) return read(reader, level, start / n);
+  if (reader.rangeHash !== undefined) {
+    const kept = reader.rangeHash(start, end);
+    if (kept !== undefined)
+      return assertBytes(kept, `reader.rangeHash(${start}, ${end})`, HASH_SIZE);
+  }
   const k = splitPoint(n);
-  return h.hashNode(mth(reader, start, start + k, h), mth(reader, start + k, end, h));
+  const hash = h.hashNode(mth(reader, start, start + k, h), mth(reader, start + k, end, h));
+  reader.keepRangeHash?.(start, end, hash);
+  return hash;
 }
 
 function assertReader(reader: unknown): asserts reader is SubtreeHashReader {

@@ -416,6 +416,37 @@ t.test('a reader returning a wrong-length hash is caught', async (t) => {
   t.throws(() => inclusionProof({ hash: () => 'x' as unknown as Uint8Array }, 0, 2), TypeError);
 });
 
+t.test(
+  'a reader that keeps range hashes gives the same proofs, hashing each range once',
+  async (t) => {
+    const leaves = Array.from({ length: 45 }, (_, i) => leafHash(Uint8Array.of(i)));
+    const store = storeOf(leaves);
+    const kept = new Map<string, Uint8Array>();
+    let offered = 0;
+    const memo: SubtreeHashReader = {
+      hash: (level, index) => store.hash(level, index),
+      rangeHash: (start, end) => kept.get(`${start}-${end}`)?.slice(),
+      keepRangeHash: (start, end, hash) => {
+        offered++;
+        kept.set(`${start}-${end}`, hash.slice());
+      },
+    };
+    const hex = (proof: Uint8Array[]) => proof.map(bytesToHex).join();
+    for (const size of [45, 33, 17]) {
+      for (let index = 0; index < size; index++) {
+        t.equal(hex(inclusionProof(memo, index, size)), hex(inclusionProof(store, index, size)));
+      }
+      for (let m = 1; m <= size; m++) {
+        t.equal(hex(consistencyProof(memo, m, size)), hex(consistencyProof(store, m, size)));
+      }
+      t.same(rootAt(memo, size), rootAt(store, size));
+    }
+    t.equal(offered, kept.size, 'each range offered once, then read back');
+    const wrong: SubtreeHashReader = { ...memo, rangeHash: () => new Uint8Array(31) };
+    t.throws(() => inclusionProof(wrong, 0, 45), RangeError, 'a kept hash is checked too');
+  }
+);
+
 t.test('restoring a frontier from storage continues exactly like the original', async (t) => {
   const leaves = Array.from({ length: 45 }, (_, i) => leafHash(utf8Encode(`leaf ${i}`)));
   const store = storeOf(leaves.slice(0, 37));

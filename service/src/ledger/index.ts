@@ -6,6 +6,7 @@ export {
   type LedgerDatabase,
 } from './database.js';
 export { LedgerError, LEDGER_ERROR_CODES, isLedgerError, type LedgerErrorCode } from './error.js';
+export { NodeCache } from './node-cache.js';
 export { NonceFilter } from './nonce-filter.js';
 export {
   LedgerStore,

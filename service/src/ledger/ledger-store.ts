@@ -24,6 +24,7 @@ import {
   type LedgerDatabase,
 } from './database.js';
 import { LedgerError } from './error.js';
+import { NodeCache } from './node-cache.js';
 import { NonceFilter } from './nonce-filter.js';
 
 /** RFC 6962 hashing through node:crypto: the same bytes as the noble default, faster. */
@@ -125,6 +126,14 @@ const BLOCK_LEAVES = 2 ** STORED_TREE_LEVEL;
  */
 const CACHED_TREE_LEVEL = 8;
 const UPPER_NODE_CACHE_LIMIT = 1 << 16;
+/**
+ * Served inclusion proofs keep every stored node they read over the first 2^PROOF_NODE_SPAN
+ * leaves in a flat cache (node-cache.ts): at most 2^17 hashes, 4 MiB (~3.75 MB at 1M entries).
+ * A proof then reads the disk only for its own block of leaves (decision 0028).
+ */
+const PROOF_NODE_SPAN = 20;
+/** A miss in that cache reads the aligned run of this many nodes around it in one query. */
+const PROOF_NODE_RUN = 128;
 const PAGE_SIZE = 256;
 /** Meta keys fixed by genesis: they may not change once the ledger has entries. */
 const GENESIS_META_KEYS: ReadonlySet<string> = new Set(['ledger_id', 'origin']);
@@ -227,6 +236,18 @@ export class LedgerStore {
    * proofs and roots cost O(log n) reads.
    */
   readonly reader: SubtreeHashReader;
+  /**
+   * The same hashes for served inclusion proofs: stored nodes through {@link #proofNodes}. The
+   * root and consistency proofs a checkpoint is checked with read the stored nodes below
+   * CACHED_TREE_LEVEL from disk, as {@link reader} does.
+   */
+  readonly #proofReader: SubtreeHashReader;
+  readonly #proofNodes = new NodeCache(PROOF_NODE_SPAN, STORED_TREE_LEVEL);
+  /**
+   * The right edge of the last tree size proved against: every proof at that size hashes the same
+   * ranges [start, end) that are not perfect subtrees (fewer than 64, by start).
+   */
+  readonly #edge = { end: -1, hashes: new Map<number, Uint8Array>() };
   /** Watches appends (the service's metrics); none by default. */
   observer: LedgerObserver | undefined;
 
@@ -252,10 +273,12 @@ export class LedgerStore {
   /** Stored subtree hashes at CACHED_TREE_LEVEL and above, by `index * 64 + level` (immutable). */
   readonly #upperNodes = new Map<number, Uint8Array>();
   /** The last complete block of leaf hashes read (entries are immutable once committed). */
-  readonly #leafBlock: { start: number; leaves: Uint8Array[] | undefined } = {
-    start: -1,
-    leaves: undefined,
-  };
+  readonly #leafBlock: LeafBlock = { start: -1, size: -1, leaves: [], nodes: [] };
+  /**
+   * The last incomplete block read: the ledger's tail, which every proof against a recent tree
+   * size reads beside its own block. Kept until the ledger's size changes.
+   */
+  readonly #tailBlock: LeafBlock = { start: -1, size: -1, leaves: [], nodes: [] };
   readonly #random: (n: number) => Uint8Array;
   /** Answers most nonce lookups "not there" without a query (see nonce-filter.ts). */
   readonly #nonceFilter: NonceFilter;
@@ -267,6 +290,7 @@ export class LedgerStore {
   readonly #saveCheckpointTxn: Database.Transaction<
     (checkpoint: StoredCheckpoint, expected: number) => boolean
   >;
+  readonly #readTxn: Database.Transaction<(fn: () => unknown) => unknown>;
 
   /** Opens (creating and migrating if needed) the ledger at `path` or `':memory:'`. */
   static open(path: string, options: LedgerStoreOptions = {}): LedgerStore {
@@ -290,20 +314,43 @@ export class LedgerStore {
       (bucket) => bucketNonces.all(bucket),
       () => nonceBuckets.get() ?? { low: null, high: null }
     );
-    const { node: nodeStmt, leafRange } = this.#stmt;
+    const { node: nodeStmt, nodeRun, leafRange, leafBlock } = this.#stmt;
+    /**
+     * The leaf hashes of the contiguous entries from `blockStart` within its block: one row of
+     * them all (a row per entry cost twice as much), or row by row where seq has a gap.
+     */
+    const readLeafBlock = (blockStart: number): Uint8Array[] => {
+      const end = blockStart + BLOCK_LEAVES;
+      const one = leafBlock.get(blockStart, end);
+      if (one !== undefined && one.last === blockStart + one.n - 1) {
+        const all = one.hashes === null ? new Uint8Array(0) : bytes(one.hashes);
+        if (all.length === one.n * 32) {
+          return Array.from({ length: one.n }, (_, i) => all.subarray(i * 32, i * 32 + 32));
+        }
+      }
+      const rows = leafRange.all(blockStart, end);
+      let n = 0;
+      while (n < rows.length && (rows[n] as { seq: number }).seq === blockStart + n) n++;
+      return rows.slice(0, n).map((r) => bytes(r.leaf_hash));
+    };
     const upper = this.#upperNodes;
     const block = this.#leafBlock;
-    this.reader = {
+    const tail = this.#tailBlock;
+    const sizeNow = (): number => this.#size;
+    const readStored = (level: number, index: number): Uint8Array => {
+      const row = nodeStmt.get(level, index);
+      if (row === undefined) {
+        throw new LedgerError('TREE_NODE_MISSING', `tree node (${level}, ${index}) is missing`);
+      }
+      return bytes(row.hash);
+    };
+    const reader: SubtreeHashReader = {
       hash(level: number, index: number): Uint8Array {
         if (level >= STORED_TREE_LEVEL) {
           const key = index * 64 + level;
           const known = level >= CACHED_TREE_LEVEL ? upper.get(key) : undefined;
           if (known !== undefined) return known.slice();
-          const row = nodeStmt.get(level, index);
-          if (row === undefined) {
-            throw new LedgerError('TREE_NODE_MISSING', `tree node (${level}, ${index}) is missing`);
-          }
-          const hash = bytes(row.hash);
+          const hash = readStored(level, index);
           if (level >= CACHED_TREE_LEVEL) {
             if (upper.size >= UPPER_NODE_CACHE_LIMIT) upper.clear();
             upper.set(key, hash.slice());
@@ -315,26 +362,75 @@ export class LedgerStore {
         const width = 2 ** level;
         const start = index * width;
         const blockStart = start - (start % BLOCK_LEAVES);
-        let leaves = block.start === blockStart ? block.leaves : undefined;
-        if (leaves === undefined) {
-          const rows = leafRange.all(blockStart, blockStart + BLOCK_LEAVES);
-          let n = 0;
-          while (n < rows.length && (rows[n] as { seq: number }).seq === blockStart + n) n++;
-          leaves = rows.slice(0, n).map((r) => bytes(r.leaf_hash));
-          // Only a complete block is kept: the last one of the ledger still grows.
-          if (n === BLOCK_LEAVES) {
-            block.start = blockStart;
-            block.leaves = leaves;
-          }
-        }
         const from = start - blockStart;
-        if (from + width > leaves.length) {
+        let slot: LeafBlock | undefined = block.start === blockStart ? block : undefined;
+        // The tail as last read serves until the next append (which a checkpoint then reads
+        // afresh: its consistency check looks at the leaves on disk).
+        if (slot === undefined && tail.start === blockStart && tail.size === sizeNow()) {
+          slot = tail;
+        }
+        if (slot === undefined) {
+          const leaves = readLeafBlock(blockStart);
+          // A complete block and the ledger's tail each have their slot: a proof reads both.
+          slot = leaves.length === BLOCK_LEAVES ? block : tail;
+          slot.start = blockStart;
+          slot.size = sizeNow();
+          slot.leaves = leaves;
+          slot.nodes = [];
+        }
+        if (from + width > slot.leaves.length) {
           throw new LedgerError(
             'TREE_NODE_MISSING',
             `tree node (${level}, ${index}) lacks entries to rebuild it from`
           );
         }
-        return rootFromLeafHashes(leaves.slice(from, from + width), hasher);
+        // Nodes rebuilt are kept with their block: every proof against a recent size asks for the
+        // same ones of the tail.
+        const key = from * STORED_TREE_LEVEL + level;
+        let node = slot.nodes[key];
+        if (node === undefined) {
+          node = rootFromLeafHashes(slot.leaves.slice(from, from + width), hasher);
+          slot.nodes[key] = node;
+        }
+        return node.slice();
+      },
+    };
+    this.reader = reader;
+    const proofNodes = this.#proofNodes;
+    const edge = this.#edge;
+    this.#proofReader = {
+      rangeHash(start: number, end: number): Uint8Array | undefined {
+        return end === edge.end ? edge.hashes.get(start)?.slice() : undefined;
+      },
+      keepRangeHash(start: number, end: number, hash: Uint8Array): void {
+        if (end !== edge.end) {
+          edge.hashes.clear();
+          edge.end = end;
+        }
+        if (edge.hashes.size < 64) edge.hashes.set(start, hash.slice());
+      },
+      hash(level: number, index: number): Uint8Array {
+        if (!proofNodes.covers(level, index)) return reader.hash(level, index);
+        const known = proofNodes.get(level, index);
+        if (known !== undefined) return known;
+        // The nodes of a level were stored in order: its run from `start` is contiguous, and
+        // ends early only at the tree's edge (else the node is read alone).
+        const start = index - (index % PROOF_NODE_RUN);
+        const run = nodeRun.get(level, start, start + PROOF_NODE_RUN);
+        if (
+          run !== undefined &&
+          run.first === start &&
+          run.last === start + run.n - 1 &&
+          run.hashes !== null &&
+          run.hashes.length === run.n * 32
+        ) {
+          proofNodes.setRun(level, start, bytes(run.hashes));
+          const hash = proofNodes.get(level, index);
+          if (hash !== undefined) return hash;
+        }
+        const hash = readStored(level, index);
+        proofNodes.set(level, index, hash);
+        return hash;
       },
     };
     this.#appendTxn = db.transaction(
@@ -346,6 +442,7 @@ export class LedgerStore {
       this.#stmt.insertCheckpoint.run(cp.size, cp.root, cp.note, cp.signedAt);
       return true;
     });
+    this.#readTxn = db.transaction((fn: () => unknown) => fn());
     this.#reload();
   }
 
@@ -355,8 +452,14 @@ export class LedgerStore {
    */
   #reload(): void {
     this.#upperNodes.clear();
-    this.#leafBlock.start = -1;
-    this.#leafBlock.leaves = undefined;
+    this.#proofNodes.clear();
+    this.#edge.end = -1;
+    this.#edge.hashes.clear();
+    for (const slot of [this.#leafBlock, this.#tailBlock]) {
+      slot.start = -1;
+      slot.leaves = [];
+      slot.nodes = [];
+    }
     const size = this.#stmt.size.get()?.size ?? 0;
     this.#frontier = MerkleFrontier.restore(size, this.reader, hasher);
     if (size === 0) {
@@ -410,6 +513,15 @@ export class LedgerStore {
       if (this.#syncing) void this.#syncing.finally(() => closeSync(fd));
       else closeSync(fd);
     }
+  }
+
+  /**
+   * Runs `fn`, which only reads, in one read transaction: its reads see one snapshot of the
+   * database, and a statement outside a transaction pays for opening and closing its own (in WAL
+   * mode several times the cost of a cached point read). Inside a transaction, `fn` just runs.
+   */
+  read<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : (this.#readTxn(fn) as T);
   }
 
   /** Number of durable entries (all committed ones unless the store defers its fsyncs). */
@@ -693,7 +805,8 @@ export class LedgerStore {
 
   /** RFC 6962 root of the first `size` entries, from the stored nodes. */
   root(size: number = this.#size): Uint8Array {
-    return rootAt(this.reader, this.#requireSize('size', size), hasher);
+    this.#requireSize('size', size);
+    return this.read(() => rootAt(this.reader, size, hasher));
   }
 
   /** RFC 9162 §2.1.3 inclusion proof of leaf `index` in the tree of `size` entries. */
@@ -703,7 +816,7 @@ export class LedgerStore {
     if (index >= size) {
       throw new LedgerError('INDEX_OUT_OF_RANGE', `index ${index} is not below tree size ${size}`);
     }
-    return inclusionProof(this.reader, index, size, hasher);
+    return this.read(() => inclusionProof(this.#proofReader, index, size, hasher));
   }
 
   /** RFC 9162 §2.1.4 consistency proof from size `m` (at least 1) to size `n`. */
@@ -713,7 +826,7 @@ export class LedgerStore {
     if (m < 1 || m > n) {
       throw new LedgerError('CONSISTENCY_RANGE_INVALID', `no consistency proof from ${m} to ${n}`);
     }
-    return consistencyProof(this.reader, m, n, hasher);
+    return this.read(() => consistencyProof(this.reader, m, n, hasher));
   }
 
   /**
@@ -809,6 +922,18 @@ export class LedgerStore {
   }
 }
 
+/**
+ * The leaf hashes of the entries from `start` (block-aligned) within one block, and the nodes
+ * rebuilt from them, by `from * STORED_TREE_LEVEL + level`; `start` is -1 while none is kept.
+ */
+interface LeafBlock {
+  start: number;
+  /** The ledger's size when the leaves were read. */
+  size: number;
+  leaves: Uint8Array[];
+  nodes: (Uint8Array | undefined)[];
+}
+
 interface CheckpointRow {
   size: number;
   root: Uint8Array;
@@ -832,6 +957,22 @@ function prepareStatements(db: LedgerDatabase) {
     entry: db.prepare<[number], EntryRow>('SELECT seq, leaf_hash, body FROM entries WHERE seq = ?'),
     leafRange: db.prepare<[number, number], { seq: number; leaf_hash: Uint8Array }>(
       'SELECT seq, leaf_hash FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq'
+    ),
+    leafBlock: db.prepare<
+      [number, number],
+      { n: number; last: number | null; hashes: Uint8Array | null }
+    >(
+      `SELECT count(*) AS n, max(seq) AS last,
+              unhex(group_concat(hex(leaf_hash), '' ORDER BY seq)) AS hashes
+       FROM entries WHERE seq >= ? AND seq < ?`
+    ),
+    nodeRun: db.prepare<
+      [number, number, number],
+      { n: number; first: number | null; last: number | null; hashes: Uint8Array | null }
+    >(
+      `SELECT count(*) AS n, min(idx) AS first, max(idx) AS last,
+              unhex(group_concat(hex(hash), '' ORDER BY idx)) AS hashes
+       FROM tree_nodes WHERE level = ? AND idx >= ? AND idx < ?`
     ),
     page: db.prepare<[number, number, number], EntryRow>(
       'SELECT seq, leaf_hash, body FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?'
