@@ -5,12 +5,7 @@ import t from 'tap';
 import { fdatasync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { equalBytes } from '@yishi/crypto';
-import {
-  LedgerStore,
-  LedgerWriter,
-  isLedgerError,
-  type AppendItem,
-} from '@yishi/service/internal';
+import { LedgerStore, LedgerWriter, isLedgerError, type AppendItem } from '@yishi/service/internal';
 import { fakeCommand, tempDbPath } from './helpers/fixtures.js';
 
 const item = (i: number): AppendItem => ({ command: fakeCommand(i), derived: { i }, time: i });
