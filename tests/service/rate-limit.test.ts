@@ -97,3 +97,26 @@ t.test('the limiter keeps at most maxKeys keys, least recently counted first out
   small.take('b');
   t.throws(() => new RateLimiter({ max: 1, maxKeys: 0 }), RangeError);
 });
+
+t.test('a key counted again at once keeps its window and its place', async (t) => {
+  let now = 0;
+  const l = new RateLimiter({ max: 2, maxKeys: 2, windowMs: 1000, clock: () => now });
+  l.take('a');
+  l.take('a');
+  t.throws(() => l.take('a'), { code: 'RATE_LIMITED' }, 'the third in the window is refused');
+  now = 1000;
+  l.take('a');
+  l.take('a');
+  t.throws(() => l.take('a'), { code: 'RATE_LIMITED' }, 'a new window counts from one');
+  l.count('b');
+  l.count('b');
+  l.count('b');
+  l.count('c');
+  t.equal(l.size, 2);
+  t.doesNotThrow(() => l.check('a'), 'a was the least recently counted: forgotten');
+  t.throws(
+    () => l.check('b'),
+    { code: 'RATE_LIMITED' },
+    'b was counted three times in a row: kept, over its allowance'
+  );
+});

@@ -31,6 +31,8 @@ export class RateLimiter {
   readonly maxKeys: number;
   readonly #clock: () => number;
   readonly #windows = new Map<string, { start: number; count: number }>();
+  /** The key counted last, the Map's last entry: counting it again needs no reordering. */
+  #newest: string | undefined;
 
   constructor(opts: RateLimiterOptions) {
     if (!Number.isSafeInteger(opts.max) || opts.max < 1) {
@@ -61,10 +63,18 @@ export class RateLimiter {
   count(key: string): void {
     const now = this.#clock();
     let w = this.#windows.get(key);
+    const expired = !w || now - w.start >= this.windowMs || now < w.start;
+    if (w && key === this.#newest) {
+      // Already the most recently counted: its place in the order stays (no delete and re-insert).
+      if (expired) w.start = now;
+      w.count = expired ? 1 : w.count + 1;
+      return;
+    }
     if (w) this.#windows.delete(key);
-    if (!w || now - w.start >= this.windowMs || now < w.start) w = { start: now, count: 0 };
+    if (!w || expired) w = { start: now, count: 0 };
     w.count++;
     this.#windows.set(key, w);
+    this.#newest = key;
     while (this.#windows.size > this.maxKeys) {
       const oldest = this.#windows.keys().next().value as string;
       this.#windows.delete(oldest);
