@@ -3,18 +3,18 @@
 // appended to a hypercore at its own durability.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { canonicalJson } from '@yishi/crypto';
 import { LedgerStore, LedgerWriter } from '@yishi/service/internal';
 import type { SignedCommand } from '@yishi/schema';
 import { nonce, Principal } from './keys.js';
 import { formatHotspots, profiled } from './profile.js';
 import { loadHypercore, type HypercoreCtor } from './hypercore.js';
+import { appendAtSize } from './append-at-size.js';
+import { rawDatabase, rawEntryBody, SQLITE_DURABILITY } from './raw-sqlite.js';
 import { figure, type Figure } from './report.js';
 import { note, since, tempFolder, type BenchOptions } from './util.js';
 
 const WAVE = 1000;
-const SQLITE_DURABILITY = 'SQLite WAL, synchronous=FULL (fsync per commit)';
 const HYPERCORE_DURABILITY =
   'hypercore 11 defaults (RocksDB write, no fsync: survives a crash of the process, not of the machine)';
 
@@ -86,29 +86,8 @@ function rawRows(items: ReturnType<typeof votes>) {
   return items.map((v, seq) => ({
     seq,
     hash: randomBytes(32),
-    body: JSON.stringify({
-      v: 1,
-      seq,
-      prev: randomBytes(32).toString('hex'),
-      time: 1_741_568_400_000 + seq,
-      salt: randomBytes(16).toString('hex'),
-      command: v.command,
-      derived: v.derived,
-    }),
+    body: rawEntryBody(seq, v.command, v.derived),
   }));
-}
-
-function rawDatabase(dir: string) {
-  const db = new Database(join(dir, `raw-${randomBytes(4).toString('hex')}.db`));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec(
-    'CREATE TABLE entries (seq INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL, body TEXT NOT NULL) STRICT'
-  );
-  const insert = db.prepare<[number, Buffer, string]>(
-    'INSERT INTO entries (seq, leaf_hash, body) VALUES (?, ?, ?)'
-  );
-  return { db, insert };
 }
 
 function rawOnePerTransaction(dir: string, rows: ReturnType<typeof rawRows>) {
@@ -235,6 +214,8 @@ export async function appendBench(
         )
       );
     }
+    // The issue's sizes: 20k, and 1M in a full run (its fill takes about a minute).
+    out.push(...(await appendAtSize(tmp.dir, opts.quick ? [20_000] : [20_000, 1_000_000], 20_000)));
     if (!opts.quick) {
       note('append: profiling one grouped run');
       const { hot } = await profiled(() => yishiGrouped(tmp.dir, items));
