@@ -59,6 +59,28 @@ function signed(count: number, now: number) {
   });
 }
 
+/** Appends `items` through `writer`, {@link WAVE} calls in one turn, each wave awaited. */
+export async function appendInWaves(
+  writer: LedgerWriter,
+  items: readonly {
+    command: SignedCommand;
+    derived?: unknown;
+    commandJson: string;
+    time?: number;
+  }[]
+): Promise<void> {
+  for (let i = 0; i < items.length; i += WAVE) {
+    await Promise.all(
+      items.slice(i, i + WAVE).map((v) =>
+        writer.append(v.command, v.derived ?? null, {
+          commandJson: v.commandJson,
+          ...(v.time !== undefined ? { time: v.time } : {}),
+        })
+      )
+    );
+  }
+}
+
 async function yishiAtSize(dir: string, n: number, count: number): Promise<number> {
   const store = LedgerStore.open(join(dir, `size-${n}-${randomBytes(4).toString('hex')}.db`));
   try {
@@ -67,13 +89,7 @@ async function yishiAtSize(dir: string, n: number, count: number): Promise<numbe
     const items = signed(count, now);
     const writer = new LedgerWriter(store);
     const start = performance.now();
-    for (let i = 0; i < items.length; i += WAVE) {
-      await Promise.all(
-        items
-          .slice(i, i + WAVE)
-          .map((v) => writer.append(v.command, null, { commandJson: v.commandJson, time: v.time }))
-      );
-    }
+    await appendInWaves(writer, items);
     const seconds = since(start);
     writer.close();
     return count / seconds;

@@ -9,7 +9,7 @@ import type { SignedCommand } from '@yishi/schema';
 import { nonce, Principal } from './keys.js';
 import { formatHotspots, profiled } from './profile.js';
 import { loadHypercore, type HypercoreCtor } from './hypercore.js';
-import { appendAtSize } from './append-at-size.js';
+import { appendAtSize, appendInWaves } from './append-at-size.js';
 import { rawDatabase, rawEntryBody, SQLITE_DURABILITY } from './raw-sqlite.js';
 import { figure, type Figure } from './report.js';
 import { note, since, tempFolder, type BenchOptions } from './util.js';
@@ -67,13 +67,7 @@ async function yishiGrouped(dir: string, items: ReturnType<typeof votes>) {
   const store = LedgerStore.open(join(dir, `grouped-${randomBytes(4).toString('hex')}.db`));
   const writer = new LedgerWriter(store);
   const start = performance.now();
-  for (let i = 0; i < items.length; i += WAVE) {
-    await Promise.all(
-      items
-        .slice(i, i + WAVE)
-        .map((v) => writer.append(v.command, v.derived, { commandJson: v.commandJson }))
-    );
-  }
+  await appendInWaves(writer, items);
   const seconds = since(start);
   const transactions = writer.stats.transactions;
   writer.close();
