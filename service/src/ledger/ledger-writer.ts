@@ -56,8 +56,8 @@ const DEFAULT_MAX_BATCH = 4096;
  * event loop are queued and committed together in one transaction, scheduled with setImmediate;
  * seqs follow call order. {@link appendNow} commits the queue and then its own command at once,
  * one transaction per call. Promises resolve in seq order. The writer must be the only writer of
- * its store, and the store the
- * only writer of its database file (the frontier lives in memory); other connections may read.
+ * its store, and the store the only writer of its database file (the frontier lives in memory);
+ * other connections may read.
  * Time is the caller's `time`, or taken when `append` is called, never when the batch commits.
  */
 export class LedgerWriter {
