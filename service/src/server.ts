@@ -179,7 +179,7 @@ async function open(
   if (tightened.length > 0) {
     logger.warn({ tightened }, 'the data folder was readable by others: modes tightened');
   }
-  // The writer commits and lets libuv's threads fsync (decision 0031): the event loop never
+  // The writer commits and lets libuv's threads fsync (decision 0030): the event loop never
   // waits for the disk, and an answer still waits for its entry's fsync.
   const store = LedgerStore.open(paths.db, { durability: 'deferred' });
   opened.push(store);

@@ -226,7 +226,7 @@ function itemProblem(item: AppendItem): string | undefined {
  * its own); other connections may read. Every method but {@link sync} is synchronous; appends and
  * checkpoint writes are single transactions, durable once the method returns (WAL,
  * synchronous = FULL), or with `deferred` durability once {@link sync} has fsynced them
- * (decision 0031).
+ * (decision 0030).
  */
 export class LedgerStore {
   readonly db: LedgerDatabase;
