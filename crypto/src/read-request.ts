@@ -77,6 +77,29 @@ export function bodyDigest(body: Uint8Array | string): string {
 export const EMPTY_BODY_DIGEST = bodyDigest(new Uint8Array(0));
 
 /**
+ * The request a client signs for `method` on `url` (absolute, or a path with its query) with
+ * `body` (none: the empty body's digest): method upper-cased, the path and query as the URL has
+ * them.
+ */
+export function readRequestOf(
+  method: string,
+  url: string,
+  body: Uint8Array | string | undefined,
+  ledger: string,
+  ts: number
+): ReadRequest {
+  const u = new URL(url, 'http://placeholder.invalid');
+  return {
+    ledger,
+    method: method.toUpperCase(),
+    path: u.pathname,
+    query: u.search.startsWith('?') ? u.search.slice(1) : '',
+    bodyDigest: body === undefined || body.length === 0 ? EMPTY_BODY_DIGEST : bodyDigest(body),
+    ts,
+  };
+}
+
+/**
  * The bytes a signed read's signature covers.
  * @throws TypeError if a field is malformed (method not upper case, path not starting with `/`,
  *   query with `?` or `#`, digest not 64 lowercase hex, ts not a safe non-negative integer).

@@ -3,7 +3,7 @@
  * commands (`yishi/command/v2`) and the `Authorization` header of reads (`yishi/read/v2`), each
  * naming the ledger it is for.
  */
-import { bodyDigest, EMPTY_BODY_DIGEST, parseSecretKey, signReadRequest } from '@yishi/crypto';
+import { parseSecretKey, readRequestOf, signReadRequest } from '@yishi/crypto';
 import type { SignedCommand } from '@yishi/schema';
 import { parsingKey, YishiSdkError } from './error.js';
 import { signCommand, type UnsignedCommand } from './sign-command.js';
@@ -52,17 +52,6 @@ export class Signer {
     if (typeof ledger !== 'string' || ledger.length === 0) {
       throw new YishiSdkError('LEDGER_REQUIRED', '"ledger" expected the id of the ledger read');
     }
-    const u = new URL(url, 'http://placeholder.invalid');
-    return signReadRequest(
-      {
-        ledger,
-        method: method.toUpperCase(),
-        path: u.pathname,
-        query: u.search.startsWith('?') ? u.search.slice(1) : '',
-        bodyDigest: body === undefined || body.length === 0 ? EMPTY_BODY_DIGEST : bodyDigest(body),
-        ts: this.#now(),
-      },
-      this.#secretKey
-    );
+    return signReadRequest(readRequestOf(method, url, body, ledger, this.#now()), this.#secretKey);
   }
 }

@@ -1,11 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import {
   base64Encode,
-  bodyDigest,
   bytesToHex,
-  EMPTY_BODY_DIGEST,
   getPublicKey,
   parseSecretKey,
+  readRequestOf,
   sign,
   signingMessage,
   signReadRequest,
@@ -233,18 +232,7 @@ function readAuthorization(
   secretKey: Uint8Array,
   ledger: string
 ): string {
-  const u = new URL(target, 'http://placeholder.invalid');
-  return signReadRequest(
-    {
-      ledger,
-      method: method.toUpperCase(),
-      path: u.pathname,
-      query: u.search.startsWith('?') ? u.search.slice(1) : '',
-      bodyDigest: body === undefined || body.length === 0 ? EMPTY_BODY_DIGEST : bodyDigest(body),
-      ts: Date.now(),
-    },
-    secretKey
-  );
+  return signReadRequest(readRequestOf(method, target, body, ledger, Date.now()), secretKey);
 }
 
 export const submitCommand: Command = async (argv) => {
