@@ -14,13 +14,14 @@ import { note, tempFolder, type BenchOptions } from './util.js';
 
 const CONNECTIONS = 50;
 
-interface Vote {
+/** A signed vote as the load sends it: its route and its JSON body. */
+export interface Vote {
   path: string;
   body: string;
 }
 
 /** Every voter's vote on its committee's open item, signed for the server's clock at `ts`. */
-function signVotes(ledger: Awaited<ReturnType<typeof votingLedger>>, ts: number): Vote[] {
+export function signVotes(ledger: Awaited<ReturnType<typeof votingLedger>>, ts: number): Vote[] {
   const out: Vote[] = [];
   for (const v of ledger.votes) {
     v.voters.forEach((id, i) => {

@@ -8,7 +8,7 @@ import { copyFileSync, cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { copyStoreToDatabase, LedgerStore } from '@yishi/service/internal';
-import { nonce, Principal } from './keys.js';
+import { signVotes, type Vote } from './ingest.js';
 import { votingLedger } from './ledgers.js';
 import { forkServer, load, type Load, type Served } from './processes.js';
 import { note, since, tempFolder } from './util.js';
@@ -21,30 +21,6 @@ if (!admin || new URL(admin).hostname !== '127.0.0.1') {
 }
 
 type Ledger = Awaited<ReturnType<typeof votingLedger>>;
-interface Vote {
-  path: string;
-  body: string;
-}
-
-function signVotes(ledger: Ledger, ts: number): Vote[] {
-  const out: Vote[] = [];
-  for (const v of ledger.votes) {
-    v.voters.forEach((id, i) => {
-      const p = Principal.derive(ledger.namespace, id);
-      const command = p.command({
-        ledger: ledger.ledgerId,
-        type: 'vote.cast',
-        itemId: v.itemId,
-        materialsDigest: v.materialsDigest,
-        choice: i % 7 === 3 ? 'against' : 'for',
-        ts,
-        nonce: nonce(),
-      });
-      out.push({ path: `/items/${v.itemId}/votes`, body: JSON.stringify(command) });
-    });
-  }
-  return out.sort((a, b) => (a.body < b.body ? -1 : 1));
-}
 
 async function sql(url: string, text: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
