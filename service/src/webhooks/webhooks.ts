@@ -20,6 +20,7 @@ import {
   type TargetCheck,
 } from './target-policy.js';
 import { pinnedTransport, type Transport } from './transport.js';
+import type { LedgerBackend } from '../storage/ledger-backend.js';
 
 /** Timers, injectable so tests control the backoff. */
 export interface Timer {
@@ -51,7 +52,10 @@ export interface SharedWebhookRow {
  * Where several instances on one database share their webhooks (PostgreSQL): registrations in one
  * table, and one leased claim per (webhook, report) so that exactly one instance delivers it.
  */
-export interface SharedWebhookStore {
+export interface SharedWebhookStore extends Pick<
+  LedgerBackend,
+  'leaseDelivery' | 'holdDelivery' | 'finishDelivery'
+> {
   webhookRegister(w: {
     url: string;
     registeredBy: string;
@@ -61,15 +65,6 @@ export interface SharedWebhookStore {
   }): Promise<number>;
   webhookDeactivate(id: number): Promise<void>;
   webhooksAll(): Promise<SharedWebhookRow[]>;
-  leaseDelivery(
-    target: string,
-    reportId: string,
-    claimant: string,
-    now: number,
-    leaseMs: number
-  ): Promise<'ours' | 'taken' | 'done'>;
-  holdDelivery(target: string, reportId: string, claimant: string, until: number): Promise<boolean>;
-  finishDelivery(target: string, reportId: string, claimant: string): Promise<void>;
 }
 
 export interface WebhookOptions {
