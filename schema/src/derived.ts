@@ -30,11 +30,8 @@ import {
   ReportSchema,
   RulebookSchema,
 } from './records.js';
+import { Count, Nullable, Seq, Time } from './primitives.js';
 
-const Seq = Type.Integer({ minimum: 0 });
-const Time = Type.Integer({ minimum: 0, description: 'ms since the epoch' });
-const Count = Type.Integer({ minimum: 0 });
-const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 const Ids = Type.Array(RefIdSchema);
 const Principals = Type.Array(PrincipalIdSchema);
 const Reports = Type.Array(ReportSchema, { description: 'reports addressed upward (P13)' });

@@ -21,11 +21,8 @@ import {
   VoteMethodSchema,
 } from './commands.js';
 import { PublicKeySchema, Sha256HexSchema } from './ledger.js';
+import { Count, Nullable, Seq, Time } from './primitives.js';
 
-const Seq = Type.Integer({ minimum: 0 });
-const Time = Type.Integer({ minimum: 0, description: 'ms since the epoch' });
-const Count = Type.Integer({ minimum: 0 });
-const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 const obj = <P extends Record<string, TSchema>>(props: P, description?: string) =>
   Type.Object(props, {
     additionalProperties: false,
