@@ -246,12 +246,7 @@ function integrityOf(
   const f = v.failure;
   if (!f) return undefined;
   const p = phrases(lang);
-  const label =
-    f.seq !== undefined
-      ? p.entry(f.seq)
-      : f.checkpointSize !== undefined
-        ? p.checkpointAt(f.checkpointSize)
-        : p.theLedger;
+  const label = failedWhere(f, p);
   const out: ReadableIntegrity = {
     check: f.check,
     label,
@@ -269,13 +264,17 @@ function integrityOf(
 function headlineOf(v: LedgerReport, lang: ReportLang): string {
   const f = v.failure as NonNullable<LedgerReport['failure']>;
   const p = phrases(lang);
-  const where =
-    f.seq !== undefined
-      ? p.entry(f.seq)
-      : f.checkpointSize !== undefined
-        ? p.checkpointAt(f.checkpointSize)
-        : p.theLedger;
-  return p.failedAt(f.check, where);
+  return p.failedAt(f.check, failedWhere(f, p));
+}
+
+/** Where a failure is: its entry, its checkpoint, or the ledger as a whole. */
+function failedWhere(
+  f: NonNullable<LedgerReport['failure']>,
+  p: ReturnType<typeof phrases>
+): string {
+  if (f.seq !== undefined) return p.entry(f.seq);
+  if (f.checkpointSize !== undefined) return p.checkpointAt(f.checkpointSize);
+  return p.theLedger;
 }
 
 /** The readable report of a verification (`yishi verify`). */
