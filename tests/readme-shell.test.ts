@@ -7,10 +7,9 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { startServer } from '@yishi/service';
-import { pino } from 'pino';
 import { tempDir } from './helpers/ledger-fixture.js';
 import { repoRoot } from './helpers/paths.js';
+import { startTestServer } from './helpers/test-server.js';
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 
@@ -35,18 +34,7 @@ t.test('the README marks its shell forms for testing', async (t) => {
 
 t.test('the marked shell blocks run against a live service', async (t) => {
   const dir = tempDir(t, 'yishi-readme-shell-');
-  const server = await startServer(
-    {
-      dataDir: join(dir, 'data'),
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'silent',
-      checkpointIntervalMs: 20,
-      rateLimitPerMinute: 10_000,
-      bodyLimit: 128 * 1024,
-    },
-    pino({ level: 'silent' })
-  );
+  const server = await startTestServer(join(dir, 'data'));
   t.teardown(() => server.close());
   const bin = join(dir, 'bin');
   mkdirSync(bin);

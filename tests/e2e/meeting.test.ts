@@ -13,14 +13,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { generateKeyPair, Signer } from '@yishi/sdk';
-import {
-  COMMAND_ROUTES,
-  REDACT_PATHS,
-  startServer,
-  type ServerConfig,
-} from '@yishi/service/internal';
+import { COMMAND_ROUTES, REDACT_PATHS, startServer } from '@yishi/service/internal';
 import { tempDir } from '../helpers/ledger-fixture.js';
 import { repoRoot } from '../helpers/paths.js';
+import { testServerConfig } from '../helpers/test-server.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -40,15 +36,7 @@ const logger = pino(
 );
 
 const dir = tempDir(t);
-const config: ServerConfig = {
-  dataDir: join(dir, 'data'),
-  host: '127.0.0.1',
-  port: 0,
-  logLevel: 'info',
-  checkpointIntervalMs: 20,
-  rateLimitPerMinute: 10_000,
-  bodyLimit: 128 * 1024,
-};
+const config = testServerConfig(join(dir, 'data'), 'info');
 let server = await startServer(config, logger, { clock });
 t.teardown(() => server.close());
 /** The ledger every command and read of this suite names (protocol v2), as the service reports it. */

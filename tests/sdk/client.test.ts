@@ -14,22 +14,13 @@ import {
   YishiSdkError,
 } from '@yishi/sdk';
 import { KEY_FORMAT_ERROR_CODES } from '@yishi/crypto';
-import { startServer, type ServerConfig } from '@yishi/service';
-import { pino } from 'pino';
 import { tempDir } from '../helpers/ledger-fixture.js';
 import { repoRoot } from '../helpers/paths.js';
+import { startTestServer, testServerConfig } from '../helpers/test-server.js';
 
 const dir = tempDir(t);
-const config: ServerConfig = {
-  dataDir: join(dir, 'data'),
-  host: '127.0.0.1',
-  port: 0,
-  logLevel: 'silent',
-  checkpointIntervalMs: 20,
-  rateLimitPerMinute: 10_000,
-  bodyLimit: 128 * 1024,
-};
-const server = await startServer(config, pino({ level: 'silent' }));
+const config = testServerConfig(join(dir, 'data'));
+const server = await startTestServer(config.dataDir);
 t.teardown(() => server.close());
 const admin = new Signer(readFileSync(join(config.dataDir, 'admin.key'), 'utf8'));
 const client = createYishiClient({ baseUrl: server.url, signer: admin });

@@ -3,26 +3,14 @@ import t from 'tap';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMAND_ROUTES as SDK_COMMAND_ROUTES, importPublicKey } from '@yishi/sdk';
-import { startServer } from '@yishi/service';
 import { CLI_COMMAND_ROUTES } from '@yishi/service/internal';
-import { pino } from 'pino';
 import { yishi } from '../helpers/cli.js';
 import { tempDir } from '../helpers/ledger-fixture.js';
+import { startTestServer } from '../helpers/test-server.js';
 
 const dir = tempDir(t, 'yishi-cli-remote-');
 const data = join(dir, 'data');
-const server = await startServer(
-  {
-    dataDir: data,
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: 'silent',
-    checkpointIntervalMs: 20,
-    rateLimitPerMinute: 10_000,
-    bodyLimit: 128 * 1024,
-  },
-  pino({ level: 'silent' })
-);
+const server = await startTestServer(data);
 t.teardown(() => server.close());
 const url = server.url;
 const adminKey = join(data, 'admin.key');
@@ -227,18 +215,7 @@ t.test('usage errors: no key file, a file without a key, bad JSON, unknown type'
 });
 
 t.test('an unreachable service exits 1 and says so', async (t) => {
-  const closed = await startServer(
-    {
-      dataDir: join(dir, 'closed'),
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'silent',
-      checkpointIntervalMs: 20,
-      rateLimitPerMinute: 10_000,
-      bodyLimit: 128 * 1024,
-    },
-    pino({ level: 'silent' })
-  );
+  const closed = await startTestServer(join(dir, 'closed'));
   const gone = closed.url;
   await closed.close();
   const r = await yishi(

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import t from 'tap';
-import { dataPaths, initDataDir, startServer, type ServerConfig } from '@yishi/service';
+import { dataPaths, initDataDir, startServer } from '@yishi/service';
 import { tempDir } from '../../helpers/ledger-fixture.js';
+import { testServerConfig } from '../../helpers/test-server.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
@@ -48,15 +49,7 @@ t.test('the service runs with umask 077 and tightens what it finds open', async 
       },
     })
   );
-  const config: ServerConfig = {
-    dataDir: dir,
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: 'info',
-    checkpointIntervalMs: 20,
-    rateLimitPerMinute: 10_000,
-    bodyLimit: 128 * 1024,
-  };
+  const config = testServerConfig(dir, 'info');
   const server = await startServer(config, logger);
   t.teardown(() => server.close());
   t.equal(process.umask(), 0o077, 'umask 077');
