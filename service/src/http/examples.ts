@@ -1,3 +1,4 @@
+import { RULEBOOK_DEFAULTS } from '@yishi/procedure';
 import { commandOutcome, type CommandType } from '@yishi/schema';
 
 /**
@@ -33,24 +34,7 @@ const SHA_MATERIAL = '9aa42e2ee0a743f6d620bf54d20ab720edd5c7c3125f9d9ecdb07d51d5
 const SHA_ITEM = 'e48875ec68851ef28501aa94cca0c1e342a47a4429bab4ce38fb5c8994a4b4c8';
 const START = 1_765_180_800_000; // 2025-12-08 08:00 UTC+8
 /** A complete rulebook, as `derived.rulebook` carries it: the defaults, a threshold set. */
-const RULEBOOK = {
-  agendaLeadHours: 24,
-  cadreAgendaLeadHours: 72,
-  disciplineNoticeHours: 24,
-  allowAdhocRoutine: false,
-  largeFundsThreshold: 5_000_000,
-  quorumFraction: { num: 1, den: 2 },
-  cadreQuorumFraction: { num: 2, den: 3 },
-  excludeSuspended: true,
-  recusedCountInDenominator: false,
-  deferralFraction: { num: 1, den: 3 },
-  adoptionFraction: { num: 1, den: 2 },
-  reconsiderationFraction: { num: 1, den: 2 },
-  defaultVoteMethod: 'roll_call',
-  cadreVoteMethod: 'secret',
-  deferralExpiryDays: 365,
-  maxCadreAttempts: 2,
-};
+const RULEBOOK = { ...RULEBOOK_DEFAULTS, largeFundsThreshold: 5_000_000 };
 const COUNTS = { for: 7, against: 1, abstain: 0, cast: 8, denominator: 9 };
 const ITEM_TITLE = '关于收购华东光伏电站项目的议题';
 /** The item as a report's subject names it (P13). */
